@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs Tempest's interop tests of the given components against Nimbus.
+#
+#   npm run conformance -- identity [image network compute volume object identity-full all]
+#
+# Starts its own `nimbus up` on a free port with a throwaway data directory, unless
+# NIMBUS_AUTH_URL (identity v3 URL) and NIMBUS_ADMIN_PASSWORD are set (optional:
+# NIMBUS_ADMIN_USER, NIMBUS_ADMIN_PROJECT, NIMBUS_REGION). The Tempest workspace (config,
+# logs, nimbus.log, stestr results) is kept and its path printed. Exits non-zero if a test failed.
+# NIMBUS_CONFORMANCE_DIR overrides where the interop lists and tempest.conf.template are read.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+helper="${repo}/scripts/conformance/nimbus_tempest.py"
+py=/usr/bin/python3
+shared="${NIMBUS_CONFORMANCE_DIR:-${repo}/../shared/conformance}"
+template="${shared}/tempest.conf.template"
+interop="${shared}/interop-2022.11-platform.load-list.txt"
+
+die() {
+  echo "conformance: error: $*" >&2
+  exit 2
+}
+
+if [[ $# -eq 0 ]]; then
+  echo "usage: npm run conformance -- <component...>" >&2
+  echo "components: identity image network compute volume object identity-full all" >&2
+  exit 2
+fi
+for f in "${template}" "${interop}"; do
+  [[ -f "${f}" ]] || die "missing ${f}: the conformance data is expected in ../shared/conformance beside the checkout (or set NIMBUS_CONFORMANCE_DIR)"
+done
+for tool in /usr/bin/tempest /usr/bin/stestr "${py}"; do
+  [[ -x "${tool}" ]] || die "missing ${tool}: run scripts/install-deps.sh"
+done
+"${py}" "${helper}" check-components "$@"
+
+workspace="$(mktemp -d "${TMPDIR:-/tmp}/nimbus-tempest.XXXXXX")"
+echo "conformance: workspace ${workspace}"
+# run from the workspace so tempest.log lands there; keep ~/.tempest/workspace.yaml untouched
+(cd "${workspace}" && /usr/bin/tempest init --workspace-path "${workspace}/.workspace.yaml" \
+  "${workspace}" >/dev/null)
+
+nimbus_pid=''
+data_dir=''
+stop_cloud() {
+  if [[ -n "${nimbus_pid}" ]] && kill -0 "${nimbus_pid}" 2>/dev/null; then
+    kill -TERM "${nimbus_pid}" 2>/dev/null || true
+    local waited=0
+    while kill -0 "${nimbus_pid}" 2>/dev/null && [[ ${waited} -lt 50 ]]; do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    if kill -0 "${nimbus_pid}" 2>/dev/null; then
+      echo "conformance: nimbus (pid ${nimbus_pid}) still running 5 s after SIGTERM; killing it" >&2
+      kill -KILL "${nimbus_pid}" 2>/dev/null || true
+    fi
+    wait "${nimbus_pid}" 2>/dev/null || true
+  fi
+  nimbus_pid=''
+  if [[ -n "${data_dir}" && -z "${NIMBUS_KEEP_DATA:-}" ]]; then
+    rm -rf "${data_dir}"
+  fi
+  data_dir=''
+}
+trap stop_cloud EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -n "${NIMBUS_AUTH_URL:-}" ]]; then
+  [[ -n "${NIMBUS_ADMIN_PASSWORD:-}" ]] || die "NIMBUS_AUTH_URL is set but NIMBUS_ADMIN_PASSWORD is not"
+  auth_url="${NIMBUS_AUTH_URL}"
+  admin_password="${NIMBUS_ADMIN_PASSWORD}"
+  echo "conformance: using the cloud at ${auth_url}"
+else
+  if [[ ! -f "${repo}/dist/cli/main.js" ]]; then
+    echo "conformance: dist/cli/main.js missing; running npm run build"
+    (cd "${repo}" && npm run build)
+  fi
+  port="$("${py}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  data_dir="$(mktemp -d "${TMPDIR:-/tmp}/nimbus-data.XXXXXX")"
+  admin_password="$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
+  log="${workspace}/nimbus.log"
+  node "${repo}/bin/nimbus.js" up --data-dir "${data_dir}" --host 127.0.0.1 --port "${port}" \
+    --admin-password "${admin_password}" --region "${NIMBUS_REGION:-RegionOne}" >"${log}" 2>&1 &
+  nimbus_pid=$!
+  echo "conformance: started nimbus (pid ${nimbus_pid}) on 127.0.0.1:${port}, log ${log}"
+  auth_url=''
+  for _ in $(seq 1 600); do
+    auth_url="$(grep -m1 -oE '^Nimbus is ready: http://[^[:space:]]+' "${log}" | sed 's/^Nimbus is ready: //' || true)"
+    [[ -n "${auth_url}" ]] && break
+    if ! kill -0 "${nimbus_pid}" 2>/dev/null; then
+      tail -n 40 "${log}" >&2 || true
+      nimbus_pid=''
+      die "nimbus exited before it was ready (log above, full log ${log})"
+    fi
+    sleep 0.1
+  done
+  if [[ -z "${auth_url}" ]]; then
+    tail -n 40 "${log}" >&2 || true
+    die "nimbus did not print its ready line within 60 s (log ${log})"
+  fi
+  echo "conformance: nimbus is ready at ${auth_url}"
+fi
+
+"${py}" "${helper}" write-conf --template "${template}" --workspace "${workspace}" \
+  --auth-url "${auth_url}" --username "${NIMBUS_ADMIN_USER:-admin}" \
+  --password "${admin_password}" --project "${NIMBUS_ADMIN_PROJECT:-admin}" \
+  --region "${NIMBUS_REGION:-RegionOne}"
+
+rc=0
+"${py}" "${helper}" run --workspace "${workspace}" --interop-list "${interop}" \
+  --concurrency 2 "$@" || rc=$?
+exit "${rc}"

@@ -1,0 +1,248 @@
+"""Tests for nimbus_tempest against a fake identity service on 127.0.0.1.
+
+Run: /usr/bin/python3 -m unittest discover -s scripts/conformance -v
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nimbus_tempest  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.environ.get(
+    'NIMBUS_CONFORMANCE_DIR', os.path.join(os.path.dirname(REPO), 'shared', 'conformance')
+)
+TEMPLATE = os.path.join(SHARED, 'tempest.conf.template')
+INTEROP = os.path.join(SHARED, 'interop-2022.11-platform.load-list.txt')
+
+
+class FakeCloud(BaseHTTPRequestHandler):
+    """Identity with a catalog of identity and compute, and a compute API with two flavors."""
+
+    base = ''
+    requests = []
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, headers=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        length = int(self.headers.get('Content-Length', '0'))
+        body = json.loads(self.rfile.read(length))
+        FakeCloud.requests.append(('POST', self.path, body))
+        password = body['auth']['identity']['password']['user']['password']
+        if self.path != '/v3/auth/tokens' or password != 'secret':
+            self.reply(401, {'error': {'code': 401, 'title': 'Unauthorized', 'message': 'no'}})
+            return
+        catalog = [
+            {
+                'type': 'identity',
+                'name': 'keystone',
+                'endpoints': [
+                    {'interface': 'public', 'region_id': 'RegionOne', 'url': self.base + '/v3'}
+                ],
+            },
+            {
+                'type': 'compute',
+                'name': 'nova',
+                'endpoints': [
+                    {
+                        'interface': 'public',
+                        'region_id': 'RegionOne',
+                        'url': self.base + '/compute/v2.1',
+                    },
+                    {'interface': 'public', 'region_id': 'Other', 'url': 'http://127.0.0.9/x'},
+                ],
+            },
+            {
+                'type': 'image',
+                'name': 'glance',
+                'endpoints': [
+                    {'interface': 'public', 'region_id': 'Other', 'url': 'http://127.0.0.9/i'}
+                ],
+            },
+        ]
+        self.reply(201, {'token': {'catalog': catalog}}, {'X-Subject-Token': 'tok-1'})
+
+    def do_GET(self):
+        FakeCloud.requests.append(('GET', self.path, self.headers.get('X-Auth-Token')))
+        if self.headers.get('X-Auth-Token') != 'tok-1':
+            self.reply(401, {})
+        elif self.path == '/compute/v2.1/flavors/detail':
+            flavors = [
+                {'id': 'big', 'ram': 1024, 'vcpus': 1, 'disk': 2},
+                {'id': 'nodisk', 'ram': 64, 'vcpus': 1, 'disk': 0},
+                {'id': 'small', 'ram': 256, 'vcpus': 1, 'disk': 1},
+            ]
+            self.reply(200, {'flavors': flavors})
+        elif self.path == '/compute/v2.1/':
+            self.reply(200, {'version': {'id': 'v2.1', 'version': '2.79'}})
+        elif self.path == '/v3/roles':
+            self.reply(200, {'roles': [{'name': 'admin'}, {'name': 'member'}]})
+        else:
+            self.reply(404, {})
+
+
+def load_with_tempest(conf_path):
+    """Parses a tempest.conf with Tempest's own option definitions, in a child process."""
+    script = (
+        'import json, sys\n'
+        'from tempest import config\n'
+        'c = config.TempestConfigPrivate(config_path=sys.argv[1])\n'
+        'print(json.dumps({\n'
+        '  "uri_v3": c.identity.uri_v3, "region": c.identity.region,\n'
+        '  "admin_password": c.auth.admin_password,\n'
+        '  "nova": c.service_available.nova, "glance": c.service_available.glance,\n'
+        '  "neutron": c.service_available.neutron, "cinder": c.service_available.cinder,\n'
+        '  "swift": c.service_available.swift, "horizon": c.service_available.horizon,\n'
+        '  "flavor_ref": c.compute.flavor_ref, "flavor_ref_alt": c.compute.flavor_ref_alt,\n'
+        '  "max_mv": c.compute.max_microversion,\n'
+        '  "lockout": c.identity.user_lockout_failure_attempts,\n'
+        '  "security_compliance": c.identity_feature_enabled.security_compliance,\n'
+        '}))\n'
+    )
+    proc = subprocess.run(
+        ['/usr/bin/python3', '-c', script, conf_path],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=os.path.dirname(os.path.dirname(conf_path)),
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@unittest.skipUnless(os.path.exists(TEMPLATE), f'no template at {TEMPLATE}')
+class WriteConfTest(unittest.TestCase):
+    def setUp(self):
+        self.server = ThreadingHTTPServer(('127.0.0.1', 0), FakeCloud)
+        FakeCloud.base = f'http://127.0.0.1:{self.server.server_port}'
+        FakeCloud.requests = []
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.workspace = tempfile.mkdtemp(prefix='nimbus-tempest-test-')
+
+    def tearDown(self):
+        self.server.shutdown()
+        self.server.server_close()
+        shutil.rmtree(self.workspace, ignore_errors=True)
+
+    def write_conf(self, password='secret', region='RegionOne'):
+        return nimbus_tempest.main(
+            [
+                'write-conf',
+                '--template',
+                TEMPLATE,
+                '--workspace',
+                self.workspace,
+                '--auth-url',
+                FakeCloud.base + '/v3',
+                '--password',
+                password,
+                '--region',
+                region,
+            ]
+        )
+
+    def test_fills_placeholders_and_service_available_from_the_catalog(self):
+        self.assertEqual(self.write_conf(), 0)
+        conf_path = os.path.join(self.workspace, 'etc', 'tempest.conf')
+        with open(conf_path, encoding='utf-8') as f:
+            text = f.read()
+        for line in text.splitlines():
+            if not line.lstrip().startswith('#'):
+                self.assertNotIn('{{', line)
+        values = load_with_tempest(conf_path)
+        self.assertEqual(values['uri_v3'], FakeCloud.base + '/v3')
+        self.assertEqual(values['region'], 'RegionOne')
+        self.assertEqual(values['admin_password'], 'secret')
+        # compute is in the catalog for RegionOne; image only for another region
+        self.assertTrue(values['nova'])
+        self.assertFalse(values['glance'])
+        self.assertFalse(values['neutron'])
+        self.assertFalse(values['cinder'])
+        self.assertFalse(values['swift'])
+        self.assertFalse(values['horizon'])
+        self.assertEqual(values['flavor_ref'], 'small')
+        self.assertEqual(values['flavor_ref_alt'], 'big')
+        self.assertEqual(values['max_mv'], '2.79')
+        self.assertEqual(values['lockout'], 2)
+        self.assertTrue(values['security_compliance'])
+
+    def test_scopes_the_token_to_the_admin_project(self):
+        self.write_conf()
+        method, path, body = FakeCloud.requests[0]
+        self.assertEqual((method, path), ('POST', '/v3/auth/tokens'))
+        self.assertEqual(body['auth']['scope']['project']['name'], 'admin')
+        self.assertEqual(body['auth']['identity']['password']['user']['name'], 'admin')
+
+    def test_environment_overrides_a_discovered_value(self):
+        os.environ['NIMBUS_TEMPEST_FLAVOR_ID'] = 'chosen'
+        try:
+            self.write_conf()
+        finally:
+            del os.environ['NIMBUS_TEMPEST_FLAVOR_ID']
+        values = load_with_tempest(os.path.join(self.workspace, 'etc', 'tempest.conf'))
+        self.assertEqual(values['flavor_ref'], 'chosen')
+
+    def test_a_refused_token_is_an_error(self):
+        self.assertEqual(self.write_conf(password='wrong'), 2)
+        self.assertFalse(os.path.exists(os.path.join(self.workspace, 'etc', 'tempest.conf')))
+
+
+class SectionTest(unittest.TestCase):
+    def test_replaces_keys_only_inside_the_section(self):
+        lines = ['[a]', 'nova = true', '[service_available]', 'nova = true', '# x', '[b]']
+        out = nimbus_tempest.set_section_values(
+            lines, 'service_available', {'nova': 'false', 'swift': 'false'}
+        )
+        self.assertEqual(
+            out,
+            ['[a]', 'nova = true', '[service_available]', 'nova = false', '# x', 'swift = false',
+             '[b]'],
+        )
+
+    def test_adds_a_missing_section(self):
+        out = nimbus_tempest.set_section_values(['[a]', 'x = 1'], 'service_available', {'n': '1'})
+        self.assertEqual(out, ['[a]', 'x = 1', '[service_available]', 'n = 1'])
+
+
+@unittest.skipUnless(os.path.exists(INTEROP), f'no interop list at {INTEROP}')
+class SelectTest(unittest.TestCase):
+    def setUp(self):
+        self.workspace = tempfile.mkdtemp(prefix='nimbus-tempest-test-')
+        self.addCleanup(shutil.rmtree, self.workspace, True)
+
+    def test_selects_the_identity_tests_of_the_interop_list(self):
+        workspace = self.workspace
+        selected, args = nimbus_tempest.select_tests(workspace, INTEROP, ['identity'])
+        self.assertEqual(len(selected), 17)
+        self.assertTrue(all(t.startswith('tempest.api.identity.') for t in selected))
+        self.assertEqual(args, ['--load-list', os.path.join(workspace, 'load-list.txt')])
+
+    def test_object_does_not_match_other_prefixes(self):
+        selected, _ = nimbus_tempest.select_tests(self.workspace, INTEROP, ['object', 'image'])
+        self.assertEqual(len(selected), 56 + 23)
+
+    def test_rejects_an_unknown_component(self):
+        with self.assertRaises(nimbus_tempest.ConformanceError):
+            nimbus_tempest.parse_components(['identity', 'dns'])
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,84 @@
+/** @module cli/main: `nimbus up | identity rotate-keys | help` */
+import { ConfigError, envName } from '../core/config/index.js'
+import { startAllInOne } from '../deploy/all-in-one.js'
+import { loadNimbusConfig, nimbusConfigSpec } from '../deploy/config.js'
+import { openKeyRepository } from '../identity/tokens/key-repository.js'
+import { tokenKeyDir } from '../identity/identity-unit.js'
+import { optionsHelp, parseArgs, UsageError } from './args.js'
+
+const STOP_DEADLINE_MS = 5_000
+
+function usage(): string {
+  return [
+    'Usage: nimbus <command> [options]',
+    '',
+    'Commands:',
+    '  up                     run the all-in-one cloud in the foreground',
+    '  identity rotate-keys   rotate the token keys in the data dir',
+    '  help                   show this text',
+    '',
+    'Options (each also NIMBUS_<NAME> in the environment, e.g. ' + envName('data_dir') + '):',
+    optionsHelp(nimbusConfigSpec),
+  ].join('\n')
+}
+
+async function up(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, nimbusConfigSpec)
+  const config = loadNimbusConfig({ ...(args.configFile ? { configFile: args.configFile } : {}), env: process.env, flags: args.flags })
+  const started = Date.now()
+  const cloud = await startAllInOne(config)
+  if (cloud.generatedPassword) process.stdout.write(`Generated admin password: ${cloud.adminPassword} (kept in ${config.dataDir}/admin-password)\n`)
+  process.stdout.write(`Client config: ${cloud.files.cloudsYaml} (OS_CLOUD=nimbus) and ${cloud.files.openrc}\n`)
+  process.stdout.write(`Logs: ${cloud.files.log}\n`)
+  process.stdout.write(`Started in ${Date.now() - started} ms\n`)
+  process.stdout.write(`Nimbus is ready: ${cloud.authUrl}\n`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    process.stdout.write(`Stopping (${signal})...\n`)
+    const deadline = setTimeout(() => {
+      process.stderr.write('Stop took longer than 5 s; exiting anyway.\n')
+      process.exit(1)
+    }, STOP_DEADLINE_MS)
+    deadline.unref()
+    cloud.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Error while stopping: ${String(error)}\n`)
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+function rotateKeys(argv: readonly string[]): void {
+  const args = parseArgs(argv, nimbusConfigSpec)
+  const config = loadNimbusConfig({ ...(args.configFile ? { configFile: args.configFile } : {}), env: process.env, flags: args.flags })
+  const repo = openKeyRepository(tokenKeyDir(config.dataDir), config.identity.maxActiveKeys)
+  repo.rotate()
+  process.stdout.write(`Rotated the token keys in ${tokenKeyDir(config.dataDir)}; running processes pick them up within 5 s.\n`)
+}
+
+/** Runs a command line; exits the process with a message on bad input. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv
+  try {
+    if (command === 'up') return await up(rest)
+    if (command === 'identity' && rest[0] === 'rotate-keys') return rotateKeys(rest.slice(1))
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(`${usage()}\n`)
+      return
+    }
+    throw new UsageError(`unknown command '${argv.join(' ')}'`)
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(`nimbus: ${error.message}\n\n${usage()}\n`)
+      process.exit(2)
+    }
+    process.stderr.write(`nimbus: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  }
+}

@@ -1,0 +1,3 @@
+/** @module core/auth: request context and token validation */
+export * from './request-context.js'
+export * from './token-validator.js'

@@ -1,0 +1,2 @@
+/** @module core/clock */
+export * from './clock.js'

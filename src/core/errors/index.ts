@@ -1,0 +1,2 @@
+/** @module core/errors: CloudError and its families */
+export * from './cloud-error.js'

@@ -1,0 +1,2 @@
+/** @module core/ids */
+export * from './ids.js'

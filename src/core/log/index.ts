@@ -1,0 +1,2 @@
+/** @module core/log */
+export * from './logger.js'

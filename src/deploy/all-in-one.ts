@@ -1,0 +1,70 @@
+/** @module deploy/all-in-one: every unit in one process on one listener (the default deployment) */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { systemClock } from '../core/clock/index.js'
+import { parseDatabaseUrl } from '../core/db/index.js'
+import { createHttpServer, mountService } from '../core/http/index.js'
+import { randomIds } from '../core/ids/index.js'
+import { createLogger } from '../core/log/index.js'
+import { loadPolicyOverrides } from '../core/policy/index.js'
+import { createIdentityUnit } from '../identity/identity-unit.js'
+import { resolveAdminPassword } from './admin-password.js'
+import { writeClientConfig } from './client-config.js'
+import type { NimbusConfig } from './config.js'
+
+/** A running cloud. */
+export interface RunningCloud {
+  authUrl: string
+  adminPassword: string
+  generatedPassword: boolean
+  files: { cloudsYaml: string; openrc: string; log: string }
+  /** Stops accepting requests, closes every unit and the databases. */
+  stop(): Promise<void>
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+}
+
+/** Starts the all-in-one cloud and resolves once it answers requests. */
+export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<RunningCloud> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const logFile = join(config.dataDir, 'log', 'nimbus.log')
+  const logger = createLogger({ level: config.logLevel, file: logFile })
+  const { password, generated } = resolveAdminPassword(config.dataDir, config.adminPassword)
+  const policyOverrides = config.policyFile ? await loadPolicyOverrides(config.policyFile) : undefined
+  const server = createHttpServer({ logger })
+  const identity = await createIdentityUnit({
+    dataDir: config.dataDir,
+    database: parseDatabaseUrl(config.database, config.dataDir),
+    config: config.identity,
+    region: config.region,
+    adminPassword: password,
+    logger,
+    clock: systemClock,
+    ids: randomIds,
+    ...(policyOverrides ? { policyOverrides } : {}),
+  })
+  for (const mount of identity.mounts) await mountService(server.app, mount)
+  await server.app.listen({ host: config.host, port: config.port })
+  const address = server.app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const base = `http://${urlHost(config.publicHost)}:${port}`
+  const authUrl = `${base}/v3`
+  await identity.register({ type: 'identity', name: 'keystone', description: 'Identity', url: authUrl })
+  const files = writeClientConfig(config.dataDir, { authUrl, username: 'admin', password, projectName: 'admin', region: config.region })
+  server.setReady(true)
+  logger.info({ authUrl, dataDir: config.dataDir }, 'ready')
+  return {
+    authUrl,
+    adminPassword: password,
+    generatedPassword: generated,
+    files: { ...files, log: logFile },
+    async stop() {
+      server.setReady(false)
+      await server.app.close()
+      await identity.close()
+      logger.flush()
+    },
+  }
+}

@@ -1,0 +1,26 @@
+/** @module identity/api/routes: the identity service's route table */
+import type { Route } from '../../core/http/index.js'
+import type { IdentityContext } from '../service/context.js'
+import { authRoutes } from './auth-routes.js'
+import { catalogRoutes } from './catalog-routes.js'
+import { credentialRoutes } from './credentials-routes.js'
+import { grantAndAssignmentRoutes } from './grants-routes.js'
+import { projectRoutes } from './projects-routes.js'
+import { roleRoutes } from './roles-routes.js'
+import { userAndGroupRoutes } from './users-routes.js'
+import { v3VersionRoutes } from './versions-routes.js'
+
+/** Every route under `/v3`. */
+export function identityRoutes(ctx: IdentityContext): Route[] {
+  return [
+    ...v3VersionRoutes(),
+    ...authRoutes(ctx),
+    ...projectRoutes(ctx),
+    ...userAndGroupRoutes(ctx),
+    ...roleRoutes(ctx),
+    ...grantAndAssignmentRoutes(ctx),
+    ...catalogRoutes(ctx),
+    ...credentialRoutes(ctx),
+  ]
+}
+export { rootVersionRoutes } from './versions-routes.js'
