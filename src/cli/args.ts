@@ -27,7 +27,8 @@ export function parseArgs(argv: readonly string[], spec: ConfigSpec): ParsedArgs
     let value = eq === -1 ? undefined : arg.slice(eq + 1)
     if (value === undefined) {
       value = argv[i + 1]
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`option ${name} needs a value`)
+      if (value === undefined || value.startsWith('--'))
+        throw new UsageError(`option ${name} needs a value`)
       i++
     }
     if (name === '--config') {
@@ -45,7 +46,10 @@ export function parseArgs(argv: readonly string[], spec: ConfigSpec): ParsedArgs
 export function optionsHelp(spec: ConfigSpec): string {
   const lines = ['  --config FILE                         YAML file of settings']
   for (const [path, field] of Object.entries(spec)) {
-    const def = 'default' in field && field.default !== '' && field.default !== undefined ? ` (default ${JSON.stringify(field.default)})` : ''
+    const def =
+      'default' in field && field.default !== '' && field.default !== undefined
+        ? ` (default ${JSON.stringify(field.default)})`
+        : ''
     lines.push(`  ${flagName(path).padEnd(38)}${field.help}${def}`)
   }
   return lines.join('\n')

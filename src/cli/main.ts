@@ -24,11 +24,20 @@ function usage(): string {
 
 async function up(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, nimbusConfigSpec)
-  const config = loadNimbusConfig({ ...(args.configFile ? { configFile: args.configFile } : {}), env: process.env, flags: args.flags })
+  const config = loadNimbusConfig({
+    ...(args.configFile ? { configFile: args.configFile } : {}),
+    env: process.env,
+    flags: args.flags,
+  })
   const started = Date.now()
   const cloud = await startAllInOne(config)
-  if (cloud.generatedPassword) process.stdout.write(`Generated admin password: ${cloud.adminPassword} (kept in ${config.dataDir}/admin-password)\n`)
-  process.stdout.write(`Client config: ${cloud.files.cloudsYaml} (OS_CLOUD=nimbus) and ${cloud.files.openrc}\n`)
+  if (cloud.generatedPassword)
+    process.stdout.write(
+      `Generated admin password: ${cloud.adminPassword} (kept in ${config.dataDir}/admin-password)\n`,
+    )
+  process.stdout.write(
+    `Client config: ${cloud.files.cloudsYaml} (OS_CLOUD=nimbus) and ${cloud.files.openrc}\n`,
+  )
   process.stdout.write(`Logs: ${cloud.files.log}\n`)
   process.stdout.write(`Started in ${Date.now() - started} ms\n`)
   process.stdout.write(`Nimbus is ready: ${cloud.authUrl}\n`)
@@ -56,10 +65,16 @@ async function up(argv: readonly string[]): Promise<void> {
 
 function rotateKeys(argv: readonly string[]): void {
   const args = parseArgs(argv, nimbusConfigSpec)
-  const config = loadNimbusConfig({ ...(args.configFile ? { configFile: args.configFile } : {}), env: process.env, flags: args.flags })
+  const config = loadNimbusConfig({
+    ...(args.configFile ? { configFile: args.configFile } : {}),
+    env: process.env,
+    flags: args.flags,
+  })
   const repo = openKeyRepository(tokenKeyDir(config.dataDir), config.identity.maxActiveKeys)
   repo.rotate()
-  process.stdout.write(`Rotated the token keys in ${tokenKeyDir(config.dataDir)}; running processes pick them up within 5 s.\n`)
+  process.stdout.write(
+    `Rotated the token keys in ${tokenKeyDir(config.dataDir)}; running processes pick them up within 5 s.\n`,
+  )
 }
 
 /** Runs a command line; exits the process with a message on bad input. */
@@ -78,7 +93,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(`nimbus: ${error.message}\n\n${usage()}\n`)
       process.exit(2)
     }
-    process.stderr.write(`nimbus: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(
+      `nimbus: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    )
     process.exit(1)
   }
 }

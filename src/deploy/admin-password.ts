@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { randomSecret } from '../core/ids/index.js'
 
 /** The password to use and whether it was generated now. */
-export function resolveAdminPassword(dataDir: string, given: string): { password: string; generated: boolean } {
+export function resolveAdminPassword(
+  dataDir: string,
+  given: string,
+): { password: string; generated: boolean } {
   const path = join(dataDir, 'admin-password')
   const keep = (password: string) => {
     writeFileSync(`${path}.tmp`, `${password}\n`, { mode: 0o600 })

@@ -32,7 +32,9 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
   const logFile = join(config.dataDir, 'log', 'nimbus.log')
   const logger = createLogger({ level: config.logLevel, file: logFile })
   const { password, generated } = resolveAdminPassword(config.dataDir, config.adminPassword)
-  const policyOverrides = config.policyFile ? await loadPolicyOverrides(config.policyFile) : undefined
+  const policyOverrides = config.policyFile
+    ? await loadPolicyOverrides(config.policyFile)
+    : undefined
   const server = createHttpServer({ logger })
   const identity = await createIdentityUnit({
     dataDir: config.dataDir,
@@ -51,8 +53,19 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
   const port = typeof address === 'object' && address ? address.port : config.port
   const base = `http://${urlHost(config.publicHost)}:${port}`
   const authUrl = `${base}/v3`
-  await identity.register({ type: 'identity', name: 'keystone', description: 'Identity', url: authUrl })
-  const files = writeClientConfig(config.dataDir, { authUrl, username: 'admin', password, projectName: 'admin', region: config.region })
+  await identity.register({
+    type: 'identity',
+    name: 'keystone',
+    description: 'Identity',
+    url: authUrl,
+  })
+  const files = writeClientConfig(config.dataDir, {
+    authUrl,
+    username: 'admin',
+    password,
+    projectName: 'admin',
+    region: config.region,
+  })
   server.setReady(true)
   logger.info({ authUrl, dataDir: config.dataDir }, 'ready')
   return {

@@ -22,7 +22,10 @@ function shellQuote(value: string): string {
 }
 
 /** Writes `<dir>/clouds.yaml` (cloud `nimbus`) and `<dir>/openrc`. */
-export function writeClientConfig(dir: string, c: AdminCredentials): { cloudsYaml: string; openrc: string } {
+export function writeClientConfig(
+  dir: string,
+  c: AdminCredentials,
+): { cloudsYaml: string; openrc: string } {
   const cloudsYaml = join(dir, 'clouds.yaml')
   const openrc = join(dir, 'openrc')
   writePrivate(

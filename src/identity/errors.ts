@@ -1,5 +1,11 @@
 /** @module identity/errors: the errors identity use cases throw */
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../core/errors/index.js'
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+} from '../core/errors/index.js'
 
 /** 404 naming the kind and id, as Keystone words it: "Could not find project: x." */
 export class IdentityNotFoundError extends NotFoundError {
@@ -11,7 +17,9 @@ export class IdentityNotFoundError extends NotFoundError {
 /** 409 for a duplicate name or id. */
 export class IdentityConflictError extends ConflictError {
   constructor(kind: string, field: string, value: string) {
-    super(`Conflict occurred attempting to store ${kind} - Duplicate entry found with ${field} ${value}.`)
+    super(
+      `Conflict occurred attempting to store ${kind} - Duplicate entry found with ${field} ${value}.`,
+    )
   }
 }
 

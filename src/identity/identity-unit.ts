@@ -14,7 +14,11 @@ import { identityRoutes, rootVersionRoutes } from './api/routes.js'
 import type { IdentityConfig } from './config.js'
 import { identityMigrations } from './db/migrations/index.js'
 import type { IdentityDatabase } from './db/schema.js'
-import { bootstrapIdentity, registerService, type ServiceRegistration } from './service/bootstrap.js'
+import {
+  bootstrapIdentity,
+  registerService,
+  type ServiceRegistration,
+} from './service/bootstrap.js'
 import { createIdentityState, type IdentityContext } from './service/context.js'
 import { refreshRevocations } from './service/revocations.js'
 import { localTokenValidator } from './service/tokens.js'
@@ -59,7 +63,10 @@ export async function createIdentityUnit(options: IdentityUnitOptions): Promise<
     ids: options.ids,
     config: options.config,
     tokenKeys: openKeyRepository(tokenKeyDir(options.dataDir), options.config.maxActiveKeys),
-    credentialKeys: openKeyRepository(join(options.dataDir, 'identity', 'credential-keys'), options.config.maxActiveKeys),
+    credentialKeys: openKeyRepository(
+      join(options.dataDir, 'identity', 'credential-keys'),
+      options.config.maxActiveKeys,
+    ),
     state: createIdentityState(),
     logger: options.logger.child({ service: 'identity' }),
     region: options.region,
@@ -72,17 +79,40 @@ export async function createIdentityUnit(options: IdentityUnitOptions): Promise<
       ctx.tokenKeys.reload()
       await refreshRevocations(ctx)
     },
-    { intervalMs: 5_000, signal: stop.signal, onError: (error) => ctx.logger.warn({ err: error }, 'revocation refresh failed') },
+    {
+      intervalMs: 5_000,
+      signal: stop.signal,
+      onError: (error) => ctx.logger.warn({ err: error }, 'revocation refresh failed'),
+    },
   )
   const tokens = localTokenValidator(ctx)
-  const policy = createPolicyEnforcer({ defaults: identityPolicyDefaults, ...(options.policyOverrides ? { overrides: options.policyOverrides } : {}) })
-  const common = { faults: renderIdentityFault, logger: options.logger, tokens, policy, bodyLimit: IDENTITY_BODY_LIMIT }
+  const policy = createPolicyEnforcer({
+    defaults: identityPolicyDefaults,
+    ...(options.policyOverrides ? { overrides: options.policyOverrides } : {}),
+  })
+  const common = {
+    faults: renderIdentityFault,
+    logger: options.logger,
+    tokens,
+    policy,
+    bodyLimit: IDENTITY_BODY_LIMIT,
+  }
   return {
     ctx,
     tokens,
     mounts: [
-      { ...common, name: 'identity', prefixes: ['/v3', '/identity/v3'], routes: identityRoutes(ctx) },
-      { ...common, name: 'identity-versions', prefixes: ['', '/identity'], routes: rootVersionRoutes() },
+      {
+        ...common,
+        name: 'identity',
+        prefixes: ['/v3', '/identity/v3'],
+        routes: identityRoutes(ctx),
+      },
+      {
+        ...common,
+        name: 'identity-versions',
+        prefixes: ['', '/identity'],
+        routes: rootVersionRoutes(),
+      },
     ],
     register: (reg) => registerService(ctx, { ...reg, region: options.region }),
     async close() {

@@ -9,7 +9,9 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() }
 
 /** A clock tests move by hand. */
-export function manualClock(start = Date.parse('2026-01-01T00:00:00Z')): Clock & { advance(ms: number): void; set(ms: number): void } {
+export function manualClock(
+  start = Date.parse('2026-01-01T00:00:00Z'),
+): Clock & { advance(ms: number): void; set(ms: number): void } {
   let t = start
   return { now: () => t, advance: (ms) => void (t += ms), set: (ms) => void (t = ms) }
 }

@@ -41,11 +41,17 @@ function coerce(path: string, field: ConfigField, raw: Raw, source: string): Con
     case 'string': {
       if (typeof raw !== 'string' && typeof raw !== 'number') throw bad('must be a string')
       const text = String(raw)
-      if (field.pattern && !field.pattern.test(text)) throw bad(`must match ${String(field.pattern)}`)
+      if (field.pattern && !field.pattern.test(text))
+        throw bad(`must match ${String(field.pattern)}`)
       return text
     }
     case 'int': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && /^-?\d+$/.test(raw.trim())
+            ? Number(raw)
+            : NaN
       if (!Number.isInteger(n)) throw bad('must be an integer')
       if (field.min !== undefined && n < field.min) throw bad(`must be at least ${field.min}`)
       if (field.max !== undefined && n > field.max) throw bad(`must be at most ${field.max}`)
@@ -59,12 +65,17 @@ function coerce(path: string, field: ConfigField, raw: Raw, source: string): Con
       throw bad('must be true or false')
     }
     case 'enum': {
-      if (typeof raw !== 'string' || !field.values.includes(raw)) throw bad(`must be one of ${field.values.join(', ')}`)
+      if (typeof raw !== 'string' || !field.values.includes(raw))
+        throw bad(`must be one of ${field.values.join(', ')}`)
       return raw
     }
     case 'list': {
       if (Array.isArray(raw)) return raw.map(String)
-      if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean)
+      if (typeof raw === 'string')
+        return raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
       throw bad('must be a list')
     }
   }
@@ -72,7 +83,8 @@ function coerce(path: string, field: ConfigField, raw: Raw, source: string): Con
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, out)
+    for (const [key, inner] of Object.entries(value))
+      flatten(inner, prefix ? `${prefix}.${key}` : key, out)
   } else {
     out.set(prefix, value)
   }
@@ -120,9 +132,11 @@ export function resolveConfig(spec: ConfigSpec, sources: ConfigSources): ConfigV
   for (const [path, field] of Object.entries(spec)) {
     let value: ConfigValues[string] = field.default
     const fromFile = sources.file?.get(path)
-    if (fromFile !== undefined) value = coerce(path, field, fromFile, `config file ${sources.filePath ?? ''}`.trim())
+    if (fromFile !== undefined)
+      value = coerce(path, field, fromFile, `config file ${sources.filePath ?? ''}`.trim())
     const fromEnv = sources.env?.[envName(path)]
-    if (fromEnv !== undefined && fromEnv !== '') value = coerce(path, field, fromEnv, `environment ${envName(path)}`)
+    if (fromEnv !== undefined && fromEnv !== '')
+      value = coerce(path, field, fromEnv, `environment ${envName(path)}`)
     const fromFlag = sources.flags?.get(path)
     if (fromFlag !== undefined) value = coerce(path, field, fromFlag, `option ${flagName(path)}`)
     values[path] = value

@@ -25,8 +25,10 @@ export interface DatabaseLocation {
 /** Parses `sqlite://`, `sqlite:///abs/dir`, `sqlite::memory:`, `mysql://...`, `postgresql://...`. */
 export function parseDatabaseUrl(text: string, dataDir: string): DatabaseLocation {
   if (text === 'sqlite::memory:') return { dialect: 'sqlite', path: ':memory:' }
-  if (text === 'sqlite://' || text === 'sqlite:') return { dialect: 'sqlite', path: join(dataDir, 'db') }
-  if (text.startsWith('sqlite://')) return { dialect: 'sqlite', path: text.slice('sqlite://'.length) }
+  if (text === 'sqlite://' || text === 'sqlite:')
+    return { dialect: 'sqlite', path: join(dataDir, 'db') }
+  if (text.startsWith('sqlite://'))
+    return { dialect: 'sqlite', path: text.slice('sqlite://'.length) }
   let url: URL
   try {
     url = new URL(text)
@@ -34,7 +36,8 @@ export function parseDatabaseUrl(text: string, dataDir: string): DatabaseLocatio
     throw new BadRequestError(`database URL '${text}' is not a URL`)
   }
   if (url.protocol === 'mysql:' || url.protocol === 'mariadb:') return { dialect: 'mysql', url }
-  if (url.protocol === 'postgresql:' || url.protocol === 'postgres:') return { dialect: 'postgres', url }
+  if (url.protocol === 'postgresql:' || url.protocol === 'postgres:')
+    return { dialect: 'postgres', url }
   throw new BadRequestError(
     `database URL '${url.protocol}//...' must start with sqlite://, mysql:// or postgresql://`,
   )
@@ -79,7 +82,9 @@ async function mysqlDialect(url: URL, service: string): Promise<Dialect> {
   }
   const admin = mysql.createConnection(options).promise()
   try {
-    await admin.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
+    await admin.query(
+      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+    )
   } finally {
     await admin.end()
   }
@@ -117,7 +122,8 @@ export async function openServiceDatabase<DB>(
   service: string,
 ): Promise<ServiceDatabase<DB>> {
   let dialect: Dialect
-  if (location.dialect === 'sqlite') dialect = await sqliteDialect(location.path ?? ':memory:', service)
+  if (location.dialect === 'sqlite')
+    dialect = await sqliteDialect(location.path ?? ':memory:', service)
   else if (location.dialect === 'mysql') dialect = await mysqlDialect(location.url as URL, service)
   else dialect = await postgresDialect(location.url as URL, service)
   const db = new Kysely<DB>({ dialect })

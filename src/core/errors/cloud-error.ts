@@ -33,14 +33,20 @@ export class BadRequestError extends CloudError {
 
 /** 401: no valid credentials. */
 export class UnauthorizedError extends CloudError {
-  constructor(message = 'The request you have made requires authentication.', options?: CloudErrorOptions) {
+  constructor(
+    message = 'The request you have made requires authentication.',
+    options?: CloudErrorOptions,
+  ) {
     super(401, message, options)
   }
 }
 
 /** 403: the caller is known but may not do this. */
 export class ForbiddenError extends CloudError {
-  constructor(message = 'You are not authorized to perform the requested action.', options?: CloudErrorOptions) {
+  constructor(
+    message = 'You are not authorized to perform the requested action.',
+    options?: CloudErrorOptions,
+  ) {
     super(403, message, options)
   }
 }
@@ -54,7 +60,10 @@ export class NotFoundError extends CloudError {
 
 /** 405: the path exists but not with this method. */
 export class MethodNotAllowedError extends CloudError {
-  constructor(message = 'The method is not allowed for the requested URL.', options?: CloudErrorOptions) {
+  constructor(
+    message = 'The method is not allowed for the requested URL.',
+    options?: CloudErrorOptions,
+  ) {
     super(405, message, options)
   }
 }
@@ -110,7 +119,10 @@ export class ServiceUnavailableError extends CloudError {
 
 /** 500: an unexpected failure. The message shown to the client is generic. */
 export class InternalError extends CloudError {
-  constructor(message = 'An unexpected error prevented the server from fulfilling your request.', options?: CloudErrorOptions) {
+  constructor(
+    message = 'An unexpected error prevented the server from fulfilling your request.',
+    options?: CloudErrorOptions,
+  ) {
     super(500, message, options)
   }
 }

@@ -23,4 +23,6 @@ export function computeFaultName(status: number): string {
 
 /** Renders errors as Nova and Cinder do. */
 export const renderComputeFault: FaultRenderer = (error) =>
-  jsonFault(error, { [computeFaultName(error.status)]: { code: error.status, message: error.message } })
+  jsonFault(error, {
+    [computeFaultName(error.status)]: { code: error.status, message: error.message },
+  })

@@ -17,7 +17,11 @@ const GENERIC_TYPES: Record<number, string> = {
 /** The Neutron type of an error: its class name without `Error` (NetworkNotFoundError -> NetworkNotFound). */
 export function networkFaultType(error: CloudError): string {
   const name = error.name.replace(/Error$/, '')
-  if (name === '' || name === 'Cloud' || /^(BadRequest|NotFound|Conflict|Forbidden|Unauthorized)$/.test(name)) {
+  if (
+    name === '' ||
+    name === 'Cloud' ||
+    /^(BadRequest|NotFound|Conflict|Forbidden|Unauthorized)$/.test(name)
+  ) {
     return GENERIC_TYPES[error.status] ?? 'HTTPInternalServerError'
   }
   return name

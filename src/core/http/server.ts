@@ -33,7 +33,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     forceCloseConnections: true,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: (request) => requestIdFor(request.headers['x-openstack-request-id']),
-    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    routerOptions: {
+      maxParamLength: 1000,
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+    },
   })
   let ready = false
   const log = options.logger
@@ -59,9 +63,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       .send(ready ? 'OK' : 'Service Unavailable'),
   )
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type('application/json').send(
-      JSON.stringify({ error: { code: 404, title: 'Not Found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } }),
-    ),
+    reply
+      .code(404)
+      .type('application/json')
+      .send(
+        JSON.stringify({
+          error: {
+            code: 404,
+            title: 'Not Found',
+            message: `No route for ${request.method} ${request.url.split('?')[0]}`,
+          },
+        }),
+      ),
   )
   return { app, setReady: (value) => (ready = value) }
 }

@@ -63,7 +63,8 @@ interface CompiledRoute {
 function compileRoute(route: Route): CompiledRoute {
   const validators: CompiledRoute['validators'] = {}
   if (route.schema?.params) validators.params = compileValidator(route.schema.params, 'params')
-  if (route.schema?.query) validators.querystring = compileValidator(route.schema.query, 'querystring')
+  if (route.schema?.query)
+    validators.querystring = compileValidator(route.schema.query, 'querystring')
   if (route.schema?.body) validators.body = compileValidator(route.schema.body, 'body')
   const range = route.microversion && {
     ...(route.microversion.min ? { min: parseMicroversion(route.microversion.min) } : {}),
@@ -170,16 +171,26 @@ function send(reply: FastifyReply, result: RouteResult, method: string): Fastify
   return reply.send(JSON.stringify(result.body))
 }
 
-function toCloudError(error: unknown, mount: ServiceMount, route: Route | undefined, request: FastifyRequest) {
+function toCloudError(
+  error: unknown,
+  mount: ServiceMount,
+  route: Route | undefined,
+  request: FastifyRequest,
+) {
   const log = mount.logger.child({ requestId: request.id, service: mount.name })
   if (isCloudError(error)) {
-    const declared = FRAMEWORK_STATUSES.has(error.status) || route?.errors.includes(error.status) !== false
+    const declared =
+      FRAMEWORK_STATUSES.has(error.status) || route?.errors.includes(error.status) !== false
     if (declared || error.status === 503 || error.status === 404) return error
     log.error({ err: error, route: route?.path }, 'undeclared error status %d', error.status)
     return new InternalError()
   }
   const fastifyError = error as { code?: string; statusCode?: number; message?: string }
-  if (fastifyError.code?.startsWith('FST_') && fastifyError.statusCode && fastifyError.statusCode < 500) {
+  if (
+    fastifyError.code?.startsWith('FST_') &&
+    fastifyError.statusCode &&
+    fastifyError.statusCode < 500
+  ) {
     return new CloudError(fastifyError.statusCode, fastifyError.message ?? 'Bad request.')
   }
   log.error({ err: error, route: route?.path }, 'unexpected error')
@@ -222,13 +233,16 @@ function registerRoute(
 ): void {
   const { hasHead, prefix } = where
   const { route } = compiled
-  const methods = route.method === 'GET' && !hasHead.has(route.path) ? ['GET', 'HEAD'] : [route.method]
+  const methods =
+    route.method === 'GET' && !hasHead.has(route.path) ? ['GET', 'HEAD'] : [route.method]
   scope.route({
     method: methods,
     // Under a prefix, `/` means the prefix itself (`/v3`), as clients request it.
     url: route.path === '/' && prefix !== '' ? '' : route.path,
     config: { nimbusRoute: route },
-    ...(route.bodyLimit ?? mount.bodyLimit ? { bodyLimit: route.bodyLimit ?? mount.bodyLimit } : {}),
+    ...((route.bodyLimit ?? mount.bodyLimit)
+      ? { bodyLimit: route.bodyLimit ?? mount.bodyLimit }
+      : {}),
     handler: async (request, reply) => {
       const microversion = negotiate(mount, compiled, request)
       if (microversion && mount.microversion) {

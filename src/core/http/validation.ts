@@ -55,6 +55,7 @@ export function validationError(errors: readonly ErrorObject[], part: HttpPart):
   if (first === undefined) return new BadRequestError('Invalid input.')
   const field = fieldName(first)
   const where = part === 'body' ? '' : ` in ${part === 'querystring' ? 'query' : part}`
-  const subject = field === '' ? `Invalid input${where}` : `Invalid input for field '${field}'${where}`
+  const subject =
+    field === '' ? `Invalid input${where}` : `Invalid input for field '${field}'${where}`
   return new BadRequestError(`${subject}: ${describe(first)}.`)
 }

@@ -14,7 +14,9 @@ export interface LogOptions {
 
 /** A logger writing JSON lines to the file and warnings and errors to stderr. */
 export function createLogger(options: LogOptions): Logger & { flush(): void } {
-  const streams: pino.StreamEntry[] = [{ level: 'warn', stream: pino.destination({ dest: 2, sync: true }) }]
+  const streams: pino.StreamEntry[] = [
+    { level: 'warn', stream: pino.destination({ dest: 2, sync: true }) },
+  ]
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true })
     const file = pino.destination({ dest: options.file, sync: false, minLength: 4096, mkdir: true })
@@ -24,7 +26,10 @@ export function createLogger(options: LogOptions): Logger & { flush(): void } {
     {
       level: options.level,
       base: { pid: process.pid },
-      redact: { paths: ['password', '*.password', 'secret', '*.secret', 'token', '*.token'], censor: '***' },
+      redact: {
+        paths: ['password', '*.password', 'secret', '*.secret', 'token', '*.token'],
+        censor: '***',
+      },
     },
     pino.multistream(streams),
   )

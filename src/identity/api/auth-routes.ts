@@ -1,12 +1,10 @@
 /** @module identity/api/auth-routes: /v3/auth/* — tokens, catalog and what a token may scope to */
 import type { Route, RouteInput } from '../../core/http/index.js'
+import { groupIdsOfUser, listProjectsBy, systemRoleIdsOf } from '../service/queries.js'
 import { UnauthorizedError } from '../../core/errors/index.js'
-import { listProjects } from '../db/projects-repo.js'
-import { listGroupIdsOfUser } from '../db/groups-repo.js'
 import { authenticate, type AuthRequest } from '../service/authenticate.js'
 import { buildCatalog } from '../service/catalog-view.js'
 import type { IdentityContext } from '../service/context.js'
-import { assignedSystemRoleIds } from '../service/effective-roles.js'
 import { domainIdsOfUser, projectIdsOfUser } from '../service/projects.js'
 import { decodeToken, revokeToken, validateToken } from '../service/tokens.js'
 import { tokenBodyWithCatalog } from '../service/token-data.js'
@@ -109,11 +107,14 @@ export function authRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         input.authorize()
         const identity = caller(input)
-        const groups = await listGroupIdsOfUser(ctx.db, identity.userId)
+        const groups = await groupIdsOfUser(ctx, identity.userId)
         const ids = await projectIdsOfUser(ctx, identity.userId, groups)
-        const projects = (await listProjects(ctx.db, { ids, isDomain: false, enabled: true }))
+        const projects = await listProjectsBy(ctx, { ids, isDomain: false, enabled: true })
         const base = baseUrl(input)
-        return { status: 200, body: { projects: projects.map((p) => projectView(base, p)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { projects: projects.map((p) => projectView(base, p)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -124,11 +125,14 @@ export function authRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         input.authorize()
         const identity = caller(input)
-        const groups = await listGroupIdsOfUser(ctx.db, identity.userId)
+        const groups = await groupIdsOfUser(ctx, identity.userId)
         const ids = await domainIdsOfUser(ctx, identity.userId, groups)
-        const domains = await listProjects(ctx.db, { ids, isDomain: true, enabled: true })
+        const domains = await listProjectsBy(ctx, { ids, isDomain: true, enabled: true })
         const base = baseUrl(input)
-        return { status: 200, body: { domains: domains.map((d) => domainView(base, d)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { domains: domains.map((d) => domainView(base, d)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -139,8 +143,11 @@ export function authRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         input.authorize()
         const identity = caller(input)
-        const roles = await assignedSystemRoleIds(ctx.db, identity.userId)
-        return { status: 200, body: { system: roles.size > 0 ? [{ all: true }] : [], links: listLinks(input) } }
+        const roles = await systemRoleIdsOf(ctx, identity.userId)
+        return {
+          status: 200,
+          body: { system: roles.size > 0 ? [{ all: true }] : [], links: listLinks(input) },
+        }
       },
     },
   ]

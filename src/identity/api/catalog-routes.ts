@@ -1,6 +1,12 @@
 /** @module identity/api/catalog-routes: /v3/regions, /v3/services and /v3/endpoints */
 import type { Route, RouteInput } from '../../core/http/index.js'
-import { INTERFACES, listEndpoints, listRegions, listServices, type EndpointInterface } from '../db/catalog-repo.js'
+import {
+  type EndpointInterface,
+  INTERFACES,
+  listEndpointsBy,
+  listRegionsBy,
+  listServicesBy,
+} from '../service/queries.js'
 import {
   createEndpointIn,
   createRegionIn,
@@ -22,8 +28,17 @@ import { extraFields, queryString } from './query.js'
 import { boolean, descriptionString, params, wrapped } from './schemas.js'
 import { endpointView, regionView, serviceView } from './views.js'
 
-const regionProps = { id: { type: 'string', minLength: 1, maxLength: 255 }, description: descriptionString, parent_region_id: { type: ['string', 'null'], maxLength: 255 } }
-const serviceProps = { type: { type: 'string', minLength: 1, maxLength: 255 }, enabled: boolean, name: { type: 'string', maxLength: 255 }, description: descriptionString }
+const regionProps = {
+  id: { type: 'string', minLength: 1, maxLength: 255 },
+  description: descriptionString,
+  parent_region_id: { type: ['string', 'null'], maxLength: 255 },
+}
+const serviceProps = {
+  type: { type: 'string', minLength: 1, maxLength: 255 },
+  enabled: boolean,
+  name: { type: 'string', maxLength: 255 },
+  description: descriptionString,
+}
 const endpointProps = {
   service_id: { type: 'string', minLength: 1, maxLength: 64 },
   interface: { type: 'string', enum: [...INTERFACES] },
@@ -40,7 +55,9 @@ function regionRoutes(ctx: IdentityContext): Route[] {
     const region = await createRegionIn(ctx, {
       ...(givenId !== undefined ? { id: givenId } : {}),
       ...(typeof body['description'] === 'string' ? { description: body['description'] } : {}),
-      ...(body['parent_region_id'] !== undefined ? { parentRegionId: body['parent_region_id'] as string | null } : {}),
+      ...(body['parent_region_id'] !== undefined
+        ? { parentRegionId: body['parent_region_id'] as string | null }
+        : {}),
       extra: extraFields(body, ['id', 'description', 'parent_region_id', 'links']),
     })
     return { status: 201, body: { region: regionView(baseUrl(input), region) } }
@@ -61,7 +78,10 @@ function regionRoutes(ctx: IdentityContext): Route[] {
       method: 'PUT',
       path: '/regions/:regionId',
       policy: 'identity:create_region',
-      schema: { params: params('regionId'), body: wrapped('region', { type: 'object', properties: regionProps }) },
+      schema: {
+        params: params('regionId'),
+        body: wrapped('region', { type: 'object', properties: regionProps }),
+      },
       errors: [409],
       async handler(input) {
         input.authorize()
@@ -76,9 +96,12 @@ function regionRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         input.authorize()
         const parent = queryString(input.query, 'parent_region_id')
-        const regions = await listRegions(ctx.db, parent)
+        const regions = await listRegionsBy(ctx, parent)
         const base = baseUrl(input)
-        return { status: 200, body: { regions: regions.map((r) => regionView(base, r)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { regions: regions.map((r) => regionView(base, r)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -89,21 +112,34 @@ function regionRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize()
-        return { status: 200, body: { region: regionView(baseUrl(input), await requireRegion(ctx, input.params['regionId'] as string)) } }
+        return {
+          status: 200,
+          body: {
+            region: regionView(
+              baseUrl(input),
+              await requireRegion(ctx, input.params['regionId'] as string),
+            ),
+          },
+        }
       },
     },
     {
       method: 'PATCH',
       path: '/regions/:regionId',
       policy: 'identity:update_region',
-      schema: { params: params('regionId'), body: wrapped('region', { type: 'object', properties: regionProps }) },
+      schema: {
+        params: params('regionId'),
+        body: wrapped('region', { type: 'object', properties: regionProps }),
+      },
       errors: [404],
       async handler(input) {
         input.authorize()
         const body = (input.body as { region: Record<string, unknown> }).region
         const region = await updateRegionBy(ctx, input.params['regionId'] as string, {
           ...(typeof body['description'] === 'string' ? { description: body['description'] } : {}),
-          ...(body['parent_region_id'] !== undefined ? { parentRegionId: body['parent_region_id'] as string | null } : {}),
+          ...(body['parent_region_id'] !== undefined
+            ? { parentRegionId: body['parent_region_id'] as string | null }
+            : {}),
           extra: extraFields(body, ['id', 'description', 'parent_region_id', 'links']),
         })
         return { status: 200, body: { region: regionView(baseUrl(input), region) } }
@@ -130,7 +166,9 @@ function serviceRoutes(ctx: IdentityContext): Route[] {
       method: 'POST',
       path: '/services',
       policy: 'identity:create_service',
-      schema: { body: wrapped('service', { type: 'object', required: ['type'], properties: serviceProps }) },
+      schema: {
+        body: wrapped('service', { type: 'object', required: ['type'], properties: serviceProps }),
+      },
       errors: [],
       async handler(input) {
         input.authorize()
@@ -152,10 +190,13 @@ function serviceRoutes(ctx: IdentityContext): Route[] {
         input.authorize()
         const type = queryString(input.query, 'type')
         const name = queryString(input.query, 'name')
-        let services = await listServices(ctx.db, type !== undefined ? { type } : {})
+        let services = await listServicesBy(ctx, type !== undefined ? { type } : {})
         if (name !== undefined) services = services.filter((s) => s.extra['name'] === name)
         const base = baseUrl(input)
-        return { status: 200, body: { services: services.map((s) => serviceView(base, s)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { services: services.map((s) => serviceView(base, s)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -166,14 +207,25 @@ function serviceRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize()
-        return { status: 200, body: { service: serviceView(baseUrl(input), await requireService(ctx, input.params['serviceId'] as string)) } }
+        return {
+          status: 200,
+          body: {
+            service: serviceView(
+              baseUrl(input),
+              await requireService(ctx, input.params['serviceId'] as string),
+            ),
+          },
+        }
       },
     },
     {
       method: 'PATCH',
       path: '/services/:serviceId',
       policy: 'identity:update_service',
-      schema: { params: params('serviceId'), body: wrapped('service', { type: 'object', properties: serviceProps }) },
+      schema: {
+        params: params('serviceId'),
+        body: wrapped('service', { type: 'object', properties: serviceProps }),
+      },
       errors: [404],
       async handler(input) {
         input.authorize()
@@ -205,11 +257,22 @@ function endpointInput(body: Record<string, unknown>): EndpointInput {
   const region = body['region_id'] !== undefined ? body['region_id'] : body['region']
   return {
     ...(typeof body['service_id'] === 'string' ? { serviceId: body['service_id'] } : {}),
-    ...(typeof body['interface'] === 'string' ? { interface: body['interface'] as EndpointInterface } : {}),
+    ...(typeof body['interface'] === 'string'
+      ? { interface: body['interface'] as EndpointInterface }
+      : {}),
     ...(typeof body['url'] === 'string' ? { url: body['url'] } : {}),
     ...(region !== undefined ? { regionId: region as string | null } : {}),
     ...(typeof body['enabled'] === 'boolean' ? { enabled: body['enabled'] } : {}),
-    extra: extraFields(body, ['id', 'service_id', 'interface', 'url', 'region_id', 'region', 'enabled', 'links']),
+    extra: extraFields(body, [
+      'id',
+      'service_id',
+      'interface',
+      'url',
+      'region_id',
+      'region',
+      'enabled',
+      'links',
+    ]),
   }
 }
 
@@ -219,11 +282,20 @@ function endpointRoutes(ctx: IdentityContext): Route[] {
       method: 'POST',
       path: '/endpoints',
       policy: 'identity:create_endpoint',
-      schema: { body: wrapped('endpoint', { type: 'object', required: ['service_id', 'interface', 'url'], properties: endpointProps }) },
+      schema: {
+        body: wrapped('endpoint', {
+          type: 'object',
+          required: ['service_id', 'interface', 'url'],
+          properties: endpointProps,
+        }),
+      },
       errors: [],
       async handler(input) {
         input.authorize()
-        const endpoint = await createEndpointIn(ctx, endpointInput((input.body as { endpoint: Record<string, unknown> }).endpoint))
+        const endpoint = await createEndpointIn(
+          ctx,
+          endpointInput((input.body as { endpoint: Record<string, unknown> }).endpoint),
+        )
         return { status: 201, body: { endpoint: endpointView(baseUrl(input), endpoint) } }
       },
     },
@@ -237,13 +309,16 @@ function endpointRoutes(ctx: IdentityContext): Route[] {
         const serviceId = queryString(input.query, 'service_id')
         const iface = queryString(input.query, 'interface')
         const regionId = queryString(input.query, 'region_id')
-        const endpoints = await listEndpoints(ctx.db, {
+        const endpoints = await listEndpointsBy(ctx, {
           ...(serviceId !== undefined ? { serviceId } : {}),
           ...(iface !== undefined ? { interface: iface } : {}),
           ...(regionId !== undefined ? { regionId } : {}),
         })
         const base = baseUrl(input)
-        return { status: 200, body: { endpoints: endpoints.map((e) => endpointView(base, e)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { endpoints: endpoints.map((e) => endpointView(base, e)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -254,18 +329,33 @@ function endpointRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize()
-        return { status: 200, body: { endpoint: endpointView(baseUrl(input), await requireEndpoint(ctx, input.params['endpointId'] as string)) } }
+        return {
+          status: 200,
+          body: {
+            endpoint: endpointView(
+              baseUrl(input),
+              await requireEndpoint(ctx, input.params['endpointId'] as string),
+            ),
+          },
+        }
       },
     },
     {
       method: 'PATCH',
       path: '/endpoints/:endpointId',
       policy: 'identity:update_endpoint',
-      schema: { params: params('endpointId'), body: wrapped('endpoint', { type: 'object', properties: endpointProps }) },
+      schema: {
+        params: params('endpointId'),
+        body: wrapped('endpoint', { type: 'object', properties: endpointProps }),
+      },
       errors: [404],
       async handler(input) {
         input.authorize()
-        const endpoint = await updateEndpointBy(ctx, input.params['endpointId'] as string, endpointInput((input.body as { endpoint: Record<string, unknown> }).endpoint))
+        const endpoint = await updateEndpointBy(
+          ctx,
+          input.params['endpointId'] as string,
+          endpointInput((input.body as { endpoint: Record<string, unknown> }).endpoint),
+        )
         return { status: 200, body: { endpoint: endpointView(baseUrl(input), endpoint) } }
       },
     },

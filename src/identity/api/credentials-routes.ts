@@ -1,8 +1,7 @@
 /** @module identity/api/credentials-routes: application credentials and stored credentials */
 import type { Route, RouteInput } from '../../core/http/index.js'
+import { AppCredential, listRolesBy } from '../service/queries.js'
 import { UnauthorizedError } from '../../core/errors/index.js'
-import { listRoles } from '../db/roles-repo.js'
-import type { AppCredential } from '../db/app-credentials-repo.js'
 import {
   createAppCredentialFor,
   listAppCredentialsOf,
@@ -27,7 +26,17 @@ const appCredentialProps = {
   secret: { type: 'string', minLength: 1, maxLength: 4096 },
   description: descriptionString,
   expires_at: { type: ['string', 'null'] },
-  roles: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, domain_id: { type: ['string', 'null'] } } } },
+  roles: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        domain_id: { type: ['string', 'null'] },
+      },
+    },
+  },
   unrestricted: { type: 'boolean' },
   access_rules: { type: 'array', maxItems: 0 },
 }
@@ -35,28 +44,53 @@ const appCredentialProps = {
 function appCredentialRoutes(ctx: IdentityContext): Route[] {
   const target = (input: RouteInput) => ({ target: { user: { id: input.params['userId'] } } })
   const view = async (input: RouteInput, c: AppCredential, secret?: string) =>
-    appCredentialView(baseUrl(input), c, await listRoles(ctx.db, { ids: c.roleIds }), secret)
+    appCredentialView(baseUrl(input), c, await listRolesBy(ctx, { ids: c.roleIds }), secret)
   return [
     {
       method: 'POST',
       path: '/users/:userId/application_credentials',
       policy: 'identity:create_application_credential',
-      schema: { params: params('userId'), body: wrapped('application_credential', { type: 'object', required: ['name'], properties: appCredentialProps, additionalProperties: false }) },
+      schema: {
+        params: params('userId'),
+        body: wrapped('application_credential', {
+          type: 'object',
+          required: ['name'],
+          properties: appCredentialProps,
+          additionalProperties: false,
+        }),
+      },
       errors: [404, 409],
       async handler(input) {
         input.authorize(target(input))
         const identity = input.context.identity
         if (!identity) throw new UnauthorizedError()
-        const body = (input.body as { application_credential: Record<string, unknown> }).application_credential
-        const { credential, secret } = await createAppCredentialFor(ctx, identity, input.params['userId'] as string, {
-          name: body['name'] as string,
-          ...(typeof body['secret'] === 'string' ? { secret: body['secret'] } : {}),
-          ...(body['description'] !== undefined ? { description: body['description'] as string | null } : {}),
-          ...(body['expires_at'] !== undefined ? { expiresAt: body['expires_at'] as string | null } : {}),
-          ...(Array.isArray(body['roles']) ? { roles: body['roles'] as { id?: string; name?: string }[] } : {}),
-          ...(typeof body['unrestricted'] === 'boolean' ? { unrestricted: body['unrestricted'] } : {}),
-        })
-        return { status: 201, body: { application_credential: await view(input, credential, secret) } }
+        const body = (input.body as { application_credential: Record<string, unknown> })
+          .application_credential
+        const { credential, secret } = await createAppCredentialFor(
+          ctx,
+          identity,
+          input.params['userId'] as string,
+          {
+            name: body['name'] as string,
+            ...(typeof body['secret'] === 'string' ? { secret: body['secret'] } : {}),
+            ...(body['description'] !== undefined
+              ? { description: body['description'] as string | null }
+              : {}),
+            ...(body['expires_at'] !== undefined
+              ? { expiresAt: body['expires_at'] as string | null }
+              : {}),
+            ...(Array.isArray(body['roles'])
+              ? { roles: body['roles'] as { id?: string; name?: string }[] }
+              : {}),
+            ...(typeof body['unrestricted'] === 'boolean'
+              ? { unrestricted: body['unrestricted'] }
+              : {}),
+          },
+        )
+        return {
+          status: 201,
+          body: { application_credential: await view(input, credential, secret) },
+        }
       },
     },
     {
@@ -67,8 +101,18 @@ function appCredentialRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize(target(input))
-        const list = await listAppCredentialsOf(ctx, input.params['userId'] as string, queryString(input.query, 'name'))
-        return { status: 200, body: { application_credentials: await Promise.all(list.map((c) => view(input, c))), links: listLinks(input) } }
+        const list = await listAppCredentialsOf(
+          ctx,
+          input.params['userId'] as string,
+          queryString(input.query, 'name'),
+        )
+        return {
+          status: 200,
+          body: {
+            application_credentials: await Promise.all(list.map((c) => view(input, c))),
+            links: listLinks(input),
+          },
+        }
       },
     },
     {
@@ -79,7 +123,11 @@ function appCredentialRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize(target(input))
-        const credential = await requireAppCredential(ctx, input.params['userId'] as string, input.params['credentialId'] as string)
+        const credential = await requireAppCredential(
+          ctx,
+          input.params['userId'] as string,
+          input.params['credentialId'] as string,
+        )
         return { status: 200, body: { application_credential: await view(input, credential) } }
       },
     },
@@ -91,7 +139,11 @@ function appCredentialRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize(target(input))
-        await removeAppCredential(ctx, input.params['userId'] as string, input.params['credentialId'] as string)
+        await removeAppCredential(
+          ctx,
+          input.params['userId'] as string,
+          input.params['credentialId'] as string,
+        )
         return { status: 204 }
       },
     },
@@ -121,12 +173,23 @@ function storedCredentialRoutes(ctx: IdentityContext): Route[] {
       method: 'POST',
       path: '/credentials',
       policy: 'identity:create_credential',
-      schema: { body: wrapped('credential', { type: 'object', required: ['user_id', 'type', 'blob'], properties: credentialProps }) },
+      schema: {
+        body: wrapped('credential', {
+          type: 'object',
+          required: ['user_id', 'type', 'blob'],
+          properties: credentialProps,
+        }),
+      },
       errors: [404, 409],
       async handler(input) {
         const body = (input.body as { credential: Record<string, unknown> }).credential
         input.authorize({ target: { credential: { user_id: body['user_id'] } } })
-        const credential = await createCredentialIn(ctx, { ...credentialInput(body), userId: body['user_id'] as string, type: body['type'] as string, blob: body['blob'] as string })
+        const credential = await createCredentialIn(ctx, {
+          ...credentialInput(body),
+          userId: body['user_id'] as string,
+          type: body['type'] as string,
+          blob: body['blob'] as string,
+        })
         return { status: 201, body: { credential: credentialView(baseUrl(input), credential) } }
       },
     },
@@ -140,11 +203,22 @@ function storedCredentialRoutes(ctx: IdentityContext): Route[] {
         const identity = input.context.identity
         const userId = queryString(input.query, 'user_id')
         const type = queryString(input.query, 'type')
-        let list = await listCredentialsOf(ctx, { ...(userId !== undefined ? { userId } : {}), ...(type !== undefined ? { type } : {}) })
+        let list = await listCredentialsOf(ctx, {
+          ...(userId !== undefined ? { userId } : {}),
+          ...(type !== undefined ? { type } : {}),
+        })
         // Everyone may list, but sees only what the get rule lets them see.
-        list = list.filter((c) => input.allowed('identity:get_credential', { target: { credential: { user_id: c.userId } } }) || c.userId === identity?.userId)
+        list = list.filter(
+          (c) =>
+            input.allowed('identity:get_credential', {
+              target: { credential: { user_id: c.userId } },
+            }) || c.userId === identity?.userId,
+        )
         const base = baseUrl(input)
-        return { status: 200, body: { credentials: list.map((c) => credentialView(base, c)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { credentials: list.map((c) => credentialView(base, c)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -163,12 +237,19 @@ function storedCredentialRoutes(ctx: IdentityContext): Route[] {
       method: 'PATCH',
       path: '/credentials/:credentialId',
       policy: 'identity:update_credential',
-      schema: { params: params('credentialId'), body: wrapped('credential', { type: 'object', properties: credentialProps }) },
+      schema: {
+        params: params('credentialId'),
+        body: wrapped('credential', { type: 'object', properties: credentialProps }),
+      },
       errors: [404],
       async handler(input) {
         const current = await requireCredential(ctx, input.params['credentialId'] as string)
         input.authorize({ target: { credential: { user_id: current.userId } } })
-        const credential = await updateCredentialBy(ctx, current.id, credentialInput((input.body as { credential: Record<string, unknown> }).credential))
+        const credential = await updateCredentialBy(
+          ctx,
+          current.id,
+          credentialInput((input.body as { credential: Record<string, unknown> }).credential),
+        )
         return { status: 200, body: { credential: credentialView(baseUrl(input), credential) } }
       },
     },

@@ -1,11 +1,13 @@
 /** @module identity/api/grants-routes: role grants on projects, domains and the system, and /v3/role_assignments */
 import type { Route, RouteInput } from '../../core/http/index.js'
-import { listAssignments } from '../db/assignments-repo.js'
-import { listGroups } from '../db/groups-repo.js'
-import { listProjects } from '../db/projects-repo.js'
-import { listRoles } from '../db/roles-repo.js'
-import type { AssignmentType } from '../db/schema.js'
-import { listUsers } from '../db/users-repo.js'
+import {
+  AssignmentType,
+  listAssignmentsBy,
+  listGroupsBy,
+  listProjectsBy,
+  listRolesBy,
+  listUsersBy,
+} from '../service/queries.js'
 import type { IdentityContext } from '../service/context.js'
 import { SYSTEM_TARGET } from '../service/effective-roles.js'
 import { checkGrant, grant, revokeGrant, type GrantRef } from '../service/grants.js'
@@ -34,12 +36,44 @@ function grantPaths(): GrantPath[] {
   const out: GrantPath[] = []
   for (const actor of ['user', 'group'] as const) {
     for (const target of ['project', 'domain'] as const) {
-      const rules = { list: 'identity:list_grants', check: 'identity:check_grant', create: 'identity:create_grant', revoke: 'identity:revoke_grant' }
-      out.push({ target, actor, inherited: false, prefix: `/${target}s/:targetId/${actor}s/:actorId/roles`, suffix: '', rules })
-      out.push({ target, actor, inherited: true, prefix: `/OS-INHERIT/${target}s/:targetId/${actor}s/:actorId/roles`, suffix: '/inherited_to_projects', rules })
+      const rules = {
+        list: 'identity:list_grants',
+        check: 'identity:check_grant',
+        create: 'identity:create_grant',
+        revoke: 'identity:revoke_grant',
+      }
+      out.push({
+        target,
+        actor,
+        inherited: false,
+        prefix: `/${target}s/:targetId/${actor}s/:actorId/roles`,
+        suffix: '',
+        rules,
+      })
+      out.push({
+        target,
+        actor,
+        inherited: true,
+        prefix: `/OS-INHERIT/${target}s/:targetId/${actor}s/:actorId/roles`,
+        suffix: '/inherited_to_projects',
+        rules,
+      })
     }
-    const sys = (verb: string) => `identity:${verb}_system_grant${verb === 'list' ? 's' : ''}_for_${actor}`
-    out.push({ target: 'system', actor, inherited: false, prefix: `/system/${actor}s/:actorId/roles`, suffix: '', rules: { list: sys('list'), check: sys('check'), create: sys('create'), revoke: sys('revoke') } })
+    const sys = (verb: string) =>
+      `identity:${verb}_system_grant${verb === 'list' ? 's' : ''}_for_${actor}`
+    out.push({
+      target: 'system',
+      actor,
+      inherited: false,
+      prefix: `/system/${actor}s/:actorId/roles`,
+      suffix: '',
+      rules: {
+        list: sys('list'),
+        check: sys('check'),
+        create: sys('create'),
+        revoke: sys('revoke'),
+      },
+    })
   }
   return out
 }
@@ -73,11 +107,20 @@ function grantRoutes(ctx: IdentityContext, p: GrantPath): Route[] {
         else await requireGroup(ctx, r.actorId)
         if (p.target === 'project') await requireProject(ctx, r.targetId)
         if (p.target === 'domain') await requireDomain(ctx, r.targetId)
-        const type = `${p.actor === 'user' ? 'User' : 'Group'}${p.target[0]?.toUpperCase()}${p.target.slice(1)}` as AssignmentType
-        const rows = await listAssignments(ctx.db, { types: [type], actorIds: [r.actorId], targetIds: [r.targetId], inherited: p.inherited })
-        const roles = await listRoles(ctx.db, { ids: rows.map((a) => a.roleId) })
+        const type =
+          `${p.actor === 'user' ? 'User' : 'Group'}${p.target[0]?.toUpperCase()}${p.target.slice(1)}` as AssignmentType
+        const rows = await listAssignmentsBy(ctx, {
+          types: [type],
+          actorIds: [r.actorId],
+          targetIds: [r.targetId],
+          inherited: p.inherited,
+        })
+        const roles = await listRolesBy(ctx, { ids: rows.map((a) => a.roleId) })
         const base = baseUrl(input)
-        return { status: 200, body: { roles: roles.map((role) => roleView(base, role)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { roles: roles.map((role) => roleView(base, role)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -139,18 +182,29 @@ interface Names {
 }
 
 async function loadNames(ctx: IdentityContext, entries: RoleAssignmentEntry[]): Promise<Names> {
-  const ids = (pick: (e: RoleAssignmentEntry) => string | undefined) => [...new Set(entries.map(pick).filter((x): x is string => x !== undefined))]
-  const users = await listUsers(ctx.db, { ids: ids((e) => e.userId) })
-  const groups = await listGroups(ctx.db, { ids: ids((e) => e.groupId) })
+  const ids = (pick: (e: RoleAssignmentEntry) => string | undefined) => [
+    ...new Set(entries.map(pick).filter((x): x is string => x !== undefined)),
+  ]
+  const users = await listUsersBy(ctx, { ids: ids((e) => e.userId) })
+  const groups = await listGroupsBy(ctx, { ids: ids((e) => e.groupId) })
   const targets = ids((e) => (e.target === 'system' ? undefined : e.targetId))
-  const projects = await listProjects(ctx.db, { ids: [...new Set([...targets, ...users.map((u) => u.domainId), ...groups.map((g) => g.domainId)])] })
+  const projects = await listProjectsBy(ctx, {
+    ids: [
+      ...new Set([...targets, ...users.map((u) => u.domainId), ...groups.map((g) => g.domainId)]),
+    ],
+  })
   const domainIds = projects.map((p) => p.domainId).filter((d): d is string => d !== null)
-  const domains = await listProjects(ctx.db, { ids: domainIds, isDomain: true })
-  const roles = await listRoles(ctx.db, { ids: ids((e) => e.roleId) })
+  const domains = await listProjectsBy(ctx, { ids: domainIds, isDomain: true })
+  const roles = await listRolesBy(ctx, { ids: ids((e) => e.roleId) })
   return {
     users: new Map(users.map((u) => [u.id, { name: u.name, domainId: u.domainId }])),
     groups: new Map(groups.map((g) => [g.id, { name: g.name, domainId: g.domainId }])),
-    projects: new Map([...projects, ...domains].map((p) => [p.id, { name: p.name, domainId: p.domainId, isDomain: p.isDomain }])),
+    projects: new Map(
+      [...projects, ...domains].map((p) => [
+        p.id,
+        { name: p.name, domainId: p.domainId, isDomain: p.isDomain },
+      ]),
+    ),
     roles: new Map(roles.map((r) => [r.id, { name: r.name, domainId: r.domainId }])),
   }
 }
@@ -162,21 +216,40 @@ function domainRef(names: Names | undefined, id: string): Record<string, unknown
 function assignmentLink(base: string, e: RoleAssignmentEntry): string {
   const actor = e.userId ? `users/${e.userId}` : `groups/${e.groupId}`
   if (e.target === 'system') return `${base}/system/${actor}/roles/${e.roleId}`
-  if (e.inherited) return `${base}/OS-INHERIT/${e.target}s/${e.targetId}/${actor}/roles/${e.roleId}/inherited_to_projects`
+  if (e.inherited)
+    return `${base}/OS-INHERIT/${e.target}s/${e.targetId}/${actor}/roles/${e.roleId}/inherited_to_projects`
   return `${base}/${e.target}s/${e.targetId}/${actor}/roles/${e.roleId}`
 }
 
-function assignmentView(base: string, e: RoleAssignmentEntry, names: Names | undefined): Record<string, unknown> {
+function assignmentView(
+  base: string,
+  e: RoleAssignmentEntry,
+  names: Names | undefined,
+): Record<string, unknown> {
   const role = names?.roles.get(e.roleId)
   const out: Record<string, unknown> = {
-    role: { id: e.roleId, ...(names ? { name: role?.name, ...(role?.domainId ? { domain: domainRef(names, role.domainId) } : {}) } : {}) },
+    role: {
+      id: e.roleId,
+      ...(names
+        ? {
+            name: role?.name,
+            ...(role?.domainId ? { domain: domainRef(names, role.domainId) } : {}),
+          }
+        : {}),
+    },
   }
   if (e.userId) {
     const user = names?.users.get(e.userId)
-    out['user'] = { id: e.userId, ...(names && user ? { name: user.name, domain: domainRef(names, user.domainId) } : {}) }
+    out['user'] = {
+      id: e.userId,
+      ...(names && user ? { name: user.name, domain: domainRef(names, user.domainId) } : {}),
+    }
   } else if (e.groupId) {
     const group = names?.groups.get(e.groupId)
-    out['group'] = { id: e.groupId, ...(names && group ? { name: group.name, domain: domainRef(names, group.domainId) } : {}) }
+    out['group'] = {
+      id: e.groupId,
+      ...(names && group ? { name: group.name, domain: domainRef(names, group.domainId) } : {}),
+    }
   }
   const scope: Record<string, unknown> = {}
   if (e.target === 'system') scope['system'] = { all: true }
@@ -188,8 +261,16 @@ function assignmentView(base: string, e: RoleAssignmentEntry, names: Names | und
   if (e.inherited) scope['OS-INHERIT:inherited_to'] = 'projects'
   out['scope'] = scope
   const source = e.source ?? e
-  const links: Record<string, string> = { assignment: assignmentLink(base, e.viaGroupId ? { ...source, userId: undefined, groupId: e.viaGroupId } as RoleAssignmentEntry : source) }
-  if (e.viaGroupId && e.userId) links['membership'] = `${base}/groups/${e.viaGroupId}/users/${e.userId}`
+  const links: Record<string, string> = {
+    assignment: assignmentLink(
+      base,
+      e.viaGroupId
+        ? ({ ...source, userId: undefined, groupId: e.viaGroupId } as RoleAssignmentEntry)
+        : source,
+    ),
+  }
+  if (e.viaGroupId && e.userId)
+    links['membership'] = `${base}/groups/${e.viaGroupId}/users/${e.userId}`
   if (e.priorRoleId) links['prior_role'] = `${base}/roles/${e.priorRoleId}`
   out['links'] = links
   return out
@@ -211,16 +292,28 @@ export function grantAndAssignmentRoutes(ctx: IdentityContext): Route[] {
           ...(str('user.id') !== undefined ? { userId: str('user.id') as string } : {}),
           ...(str('group.id') !== undefined ? { groupId: str('group.id') as string } : {}),
           ...(str('role.id') !== undefined ? { roleId: str('role.id') as string } : {}),
-          ...(str('scope.project.id') !== undefined ? { projectId: str('scope.project.id') as string } : {}),
-          ...(str('scope.domain.id') !== undefined ? { domainId: str('scope.domain.id') as string } : {}),
+          ...(str('scope.project.id') !== undefined
+            ? { projectId: str('scope.project.id') as string }
+            : {}),
+          ...(str('scope.domain.id') !== undefined
+            ? { domainId: str('scope.domain.id') as string }
+            : {}),
           ...(str('scope.system') !== undefined ? { system: true } : {}),
-          ...(str('scope.OS-INHERIT:inherited_to') !== undefined ? { inheritedToProjects: true } : {}),
+          ...(str('scope.OS-INHERIT:inherited_to') !== undefined
+            ? { inheritedToProjects: true }
+            : {}),
           effective: queryFlag(q, 'effective'),
           includeSubtree: queryBool(q, 'include_subtree') === true,
         })
         const names = queryFlag(q, 'include_names') ? await loadNames(ctx, entries) : undefined
         const base = baseUrl(input)
-        return { status: 200, body: { role_assignments: entries.map((e) => assignmentView(base, e, names)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: {
+            role_assignments: entries.map((e) => assignmentView(base, e, names)),
+            links: listLinks(input),
+          },
+        }
       },
     },
   ]

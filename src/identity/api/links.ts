@@ -19,6 +19,10 @@ export function selfUrl(input: Pick<RouteInput, 'raw'>): string {
 }
 
 /** `{ links: { self, previous: null, next: null } }` for a list response. */
-export function listLinks(input: Pick<RouteInput, 'raw'>): { self: string; previous: null; next: null } {
+export function listLinks(input: Pick<RouteInput, 'raw'>): {
+  self: string
+  previous: null
+  next: null
+} {
   return { self: selfUrl(input), previous: null, next: null }
 }

@@ -1,6 +1,6 @@
 /** @module identity/api/projects-routes: /v3/domains and /v3/projects, with project tags */
 import type { Route, RouteInput } from '../../core/http/index.js'
-import type { ProjectFilter } from '../db/projects-repo.js'
+import { ProjectFilter } from '../service/queries.js'
 import type { IdentityContext } from '../service/context.js'
 import { requireDomain, requireProject } from '../service/lookups.js'
 import {
@@ -17,10 +17,29 @@ import {
 import { IdentityNotFoundError } from '../errors.js'
 import { baseUrl, listLinks } from './links.js'
 import { extraFields, queryBool, queryList, queryString } from './query.js'
-import { boolean, descriptionString, idString, nameString, params, tags, wrapped } from './schemas.js'
+import {
+  boolean,
+  descriptionString,
+  idString,
+  nameString,
+  params,
+  tags,
+  wrapped,
+} from './schemas.js'
 import { domainView, projectView } from './views.js'
 
-const PROJECT_FIELDS = ['id', 'name', 'description', 'enabled', 'domain_id', 'parent_id', 'is_domain', 'tags', 'options', 'links']
+const PROJECT_FIELDS = [
+  'id',
+  'name',
+  'description',
+  'enabled',
+  'domain_id',
+  'parent_id',
+  'is_domain',
+  'tags',
+  'options',
+  'links',
+]
 
 const projectProps = {
   name: nameString,
@@ -37,7 +56,9 @@ function projectInput(body: Record<string, unknown>): ProjectInput {
   return {
     ...(typeof body['id'] === 'string' ? { id: body['id'] } : {}),
     ...(typeof body['name'] === 'string' ? { name: body['name'] } : {}),
-    ...(body['description'] !== undefined ? { description: (body['description'] as string | null) ?? '' } : {}),
+    ...(body['description'] !== undefined
+      ? { description: (body['description'] as string | null) ?? '' }
+      : {}),
     ...(typeof body['enabled'] === 'boolean' ? { enabled: body['enabled'] } : {}),
     ...(typeof body['domain_id'] === 'string' ? { domainId: body['domain_id'] } : {}),
     ...(body['parent_id'] !== undefined ? { parentId: body['parent_id'] as string | null } : {}),
@@ -81,13 +102,24 @@ function domainRoutes(ctx: IdentityContext): Route[] {
       method: 'POST',
       path: '/domains',
       policy: 'identity:create_domain',
-      schema: { body: wrapped('domain', { type: 'object', required: ['name'], properties: { ...projectProps, explicit_domain_id: idString } }) },
+      schema: {
+        body: wrapped('domain', {
+          type: 'object',
+          required: ['name'],
+          properties: { ...projectProps, explicit_domain_id: idString },
+        }),
+      },
       errors: [409],
       async handler(input) {
         input.authorize()
         const body = (input.body as { domain: Record<string, unknown> }).domain
-        const explicit = typeof body['explicit_domain_id'] === 'string' ? { id: body['explicit_domain_id'] } : {}
-        const domain = await createDomain(ctx, { ...projectInput(body), ...explicit, extra: extraFields(body, [...PROJECT_FIELDS, 'explicit_domain_id']) })
+        const explicit =
+          typeof body['explicit_domain_id'] === 'string' ? { id: body['explicit_domain_id'] } : {}
+        const domain = await createDomain(ctx, {
+          ...projectInput(body),
+          ...explicit,
+          extra: extraFields(body, [...PROJECT_FIELDS, 'explicit_domain_id']),
+        })
         return { status: 201, body: { domain: domainView(baseUrl(input), domain) } }
       },
     },
@@ -100,7 +132,10 @@ function domainRoutes(ctx: IdentityContext): Route[] {
         input.authorize()
         const domains = await listDomains(ctx, projectFilter(input.query))
         const base = baseUrl(input)
-        return { status: 200, body: { domains: domains.map((d) => domainView(base, d)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { domains: domains.map((d) => domainView(base, d)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -119,7 +154,10 @@ function domainRoutes(ctx: IdentityContext): Route[] {
       method: 'PATCH',
       path: '/domains/:domainId',
       policy: 'identity:update_domain',
-      schema: { params: params('domainId'), body: wrapped('domain', { type: 'object', properties: projectProps }) },
+      schema: {
+        params: params('domainId'),
+        body: wrapped('domain', { type: 'object', properties: projectProps }),
+      },
       errors: [404, 409],
       async handler(input) {
         input.authorize({ target: { domain: { id: input.params['domainId'] } } })
@@ -163,7 +201,10 @@ function tagRoutes(ctx: IdentityContext): Route[] {
       method: 'PUT',
       path: '/projects/:projectId/tags',
       policy: 'identity:update_project_tags',
-      schema: { params: params('projectId'), body: { type: 'object', required: ['tags'], properties: { tags } } },
+      schema: {
+        params: params('projectId'),
+        body: { type: 'object', required: ['tags'], properties: { tags } },
+      },
       errors: [404],
       async handler(input) {
         input.authorize(target(input))
@@ -194,7 +235,8 @@ function tagRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         input.authorize(target(input))
         const project = await requireProject(ctx, input.params['projectId'] as string)
-        if (!project.tags.includes(input.params['tag'] as string)) throw new IdentityNotFoundError('project tag', input.params['tag'] as string)
+        if (!project.tags.includes(input.params['tag'] as string))
+          throw new IdentityNotFoundError('project tag', input.params['tag'] as string)
         return { status: 204 }
       },
     },
@@ -209,7 +251,12 @@ function tagRoutes(ctx: IdentityContext): Route[] {
         const project = await requireProject(ctx, input.params['projectId'] as string)
         const tag = input.params['tag'] as string
         if (!project.tags.includes(tag)) await setTags(ctx, project, [...project.tags, tag])
-        return { status: 201, headers: { location: `${baseUrl(input)}/projects/${project.id}/tags/${encodeURIComponent(tag)}` } }
+        return {
+          status: 201,
+          headers: {
+            location: `${baseUrl(input)}/projects/${project.id}/tags/${encodeURIComponent(tag)}`,
+          },
+        }
       },
     },
     {
@@ -223,7 +270,11 @@ function tagRoutes(ctx: IdentityContext): Route[] {
         const project = await requireProject(ctx, input.params['projectId'] as string)
         const tag = input.params['tag'] as string
         if (!project.tags.includes(tag)) throw new IdentityNotFoundError('project tag', tag)
-        await setTags(ctx, project, project.tags.filter((t) => t !== tag))
+        await setTags(
+          ctx,
+          project,
+          project.tags.filter((t) => t !== tag),
+        )
         return { status: 204 }
       },
     },
@@ -237,11 +288,15 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
       method: 'POST',
       path: '/projects',
       policy: 'identity:create_project',
-      schema: { body: wrapped('project', { type: 'object', required: ['name'], properties: projectProps }) },
+      schema: {
+        body: wrapped('project', { type: 'object', required: ['name'], properties: projectProps }),
+      },
       errors: [404, 409],
       async handler(input) {
         const body = (input.body as { project: Record<string, unknown> }).project
-        input.authorize({ target: { project: { domain_id: body['domain_id'] ?? callerDomain(input) } } })
+        input.authorize({
+          target: { project: { domain_id: body['domain_id'] ?? callerDomain(input) } },
+        })
         const project = await createProjectIn(ctx, projectInput(body), callerDomain(input))
         return { status: 201, body: { project: projectView(baseUrl(input), project) } }
       },
@@ -256,7 +311,10 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
         input.authorize({ target: { domain_id: filter.domainId ?? '' } })
         const projects = await listProjectsOf(ctx, filter)
         const base = baseUrl(input)
-        return { status: 200, body: { projects: projects.map((p) => projectView(base, p)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { projects: projects.map((p) => projectView(base, p)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -275,7 +333,10 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
       method: 'PATCH',
       path: '/projects/:projectId',
       policy: 'identity:update_project',
-      schema: { params: params('projectId'), body: wrapped('project', { type: 'object', properties: projectProps }) },
+      schema: {
+        params: params('projectId'),
+        body: wrapped('project', { type: 'object', properties: projectProps }),
+      },
       errors: [404, 409],
       async handler(input) {
         input.authorize({ target: { project: { id: input.params['projectId'] } } })
@@ -293,7 +354,11 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize({ target: { project: { id: input.params['projectId'] } } })
-        await removeProject(ctx, input.params['projectId'] as string, queryBool(input.query, 'cascade') === true)
+        await removeProject(
+          ctx,
+          input.params['projectId'] as string,
+          queryBool(input.query, 'cascade') === true,
+        )
         return { status: 204 }
       },
     },

@@ -24,10 +24,18 @@ export function queryFlag(query: Record<string, unknown>, name: string): boolean
 /** A comma-separated list filter (`tags=a,b`). */
 export function queryList(query: Record<string, unknown>, name: string): string[] | undefined {
   const value = queryString(query, name)
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean)
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
 }
 
 /** Extra attributes of an entity: every body field the API does not model itself. */
-export function extraFields(body: Record<string, unknown>, known: readonly string[]): Record<string, unknown> {
+export function extraFields(
+  body: Record<string, unknown>,
+  known: readonly string[],
+): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).filter(([key]) => !known.includes(key)))
 }

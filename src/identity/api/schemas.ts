@@ -2,10 +2,20 @@
 import type { JsonSchema } from '../../core/http/index.js'
 
 export const idString: JsonSchema = { type: 'string', minLength: 1, maxLength: 64 }
-export const nameString: JsonSchema = { type: 'string', minLength: 1, maxLength: 255, pattern: '\\S' }
+export const nameString: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 255,
+  pattern: '\\S',
+}
 export const descriptionString: JsonSchema = { type: ['string', 'null'] }
 export const boolean: JsonSchema = { type: 'boolean' }
-export const tags: JsonSchema = { type: 'array', maxItems: 80, items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^,/]*$' }, uniqueItems: true }
+export const tags: JsonSchema = {
+  type: 'array',
+  maxItems: 80,
+  items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^,/]*$' },
+  uniqueItems: true,
+}
 
 /** A body `{ <key>: {...} }` whose inner object has these properties. */
 export function wrapped(key: string, inner: JsonSchema): JsonSchema {
@@ -14,7 +24,10 @@ export function wrapped(key: string, inner: JsonSchema): JsonSchema {
 
 /** Path params `{ <names>: string }`. */
 export function params(...names: string[]): JsonSchema {
-  return { type: 'object', properties: Object.fromEntries(names.map((n) => [n, { type: 'string', maxLength: 255 }])) }
+  return {
+    type: 'object',
+    properties: Object.fromEntries(names.map((n) => [n, { type: 'string', maxLength: 255 }])),
+  }
 }
 
 const domainRef: JsonSchema = {
@@ -42,12 +55,25 @@ export const authBody: JsonSchema = {
           required: ['methods'],
           properties: {
             methods: { type: 'array', items: { type: 'string' }, minItems: 1 },
-            password: { type: 'object', required: ['user'], properties: { user: { ...userRef, required: ['password'] } } },
-            token: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 } } },
+            password: {
+              type: 'object',
+              required: ['user'],
+              properties: { user: { ...userRef, required: ['password'] } },
+            },
+            token: {
+              type: 'object',
+              required: ['id'],
+              properties: { id: { type: 'string', minLength: 1 } },
+            },
             application_credential: {
               type: 'object',
               required: ['secret'],
-              properties: { id: idString, name: nameString, secret: { type: 'string' }, user: userRef },
+              properties: {
+                id: idString,
+                name: nameString,
+                secret: { type: 'string' },
+                user: userRef,
+              },
             },
           },
         },
@@ -57,7 +83,10 @@ export const authBody: JsonSchema = {
             {
               type: 'object',
               properties: {
-                project: { type: 'object', properties: { id: idString, name: nameString, domain: domainRef } },
+                project: {
+                  type: 'object',
+                  properties: { id: idString, name: nameString, domain: domainRef },
+                },
                 domain: domainRef,
                 system: { type: 'object', properties: { all: { type: 'boolean' } } },
                 'OS-TRUST:trust': { type: 'object' },

@@ -1,8 +1,13 @@
 /** @module identity/api/users-routes: /v3/users, their password, groups, projects and group membership */
 import type { Route, RouteInput } from '../../core/http/index.js'
-import { listGroupIdsOfUser, listGroups, listUserIdsInGroup } from '../db/groups-repo.js'
-import { listProjects } from '../db/projects-repo.js'
-import { listUsers, type UserFilter } from '../db/users-repo.js'
+import {
+  type UserFilter,
+  groupIdsOfUser,
+  listGroupsBy,
+  listProjectsBy,
+  listUsersBy,
+  userIdsInGroup,
+} from '../service/queries.js'
 import type { IdentityContext } from '../service/context.js'
 import {
   addUserToGroup,
@@ -15,13 +20,30 @@ import {
 } from '../service/groups.js'
 import { requireUser } from '../service/lookups.js'
 import { projectIdsOfUser } from '../service/projects.js'
-import { changeOwnPassword, createUserIn, passwordExpiry, removeUser, updateUserBy, type UserInput } from '../service/users.js'
+import {
+  changeOwnPassword,
+  createUserIn,
+  passwordExpiry,
+  removeUser,
+  updateUserBy,
+  type UserInput,
+} from '../service/users.js'
 import { baseUrl, listLinks } from './links.js'
 import { extraFields, queryBool, queryString } from './query.js'
 import { boolean, descriptionString, nameString, params, wrapped } from './schemas.js'
 import { groupView, projectView, userView } from './views.js'
 
-const USER_FIELDS = ['id', 'name', 'domain_id', 'enabled', 'password', 'default_project_id', 'options', 'links', 'password_expires_at']
+const USER_FIELDS = [
+  'id',
+  'name',
+  'domain_id',
+  'enabled',
+  'password',
+  'default_project_id',
+  'options',
+  'links',
+  'password_expires_at',
+]
 const userProps = {
   name: nameString,
   domain_id: { type: 'string', maxLength: 64 },
@@ -39,8 +61,12 @@ function userInput(body: Record<string, unknown>): UserInput {
     ...(typeof body['domain_id'] === 'string' ? { domainId: body['domain_id'] } : {}),
     ...(typeof body['enabled'] === 'boolean' ? { enabled: body['enabled'] } : {}),
     ...(body['password'] !== undefined ? { password: body['password'] as string | null } : {}),
-    ...(body['default_project_id'] !== undefined ? { defaultProjectId: body['default_project_id'] as string | null } : {}),
-    ...(body['options'] !== undefined ? { options: body['options'] as Record<string, unknown> } : {}),
+    ...(body['default_project_id'] !== undefined
+      ? { defaultProjectId: body['default_project_id'] as string | null }
+      : {}),
+    ...(body['options'] !== undefined
+      ? { options: body['options'] as Record<string, unknown> }
+      : {}),
     extra: extraFields(body, USER_FIELDS),
   }
 }
@@ -53,17 +79,24 @@ function callerDomain(input: RouteInput): string {
 const userTarget = (input: RouteInput) => ({ target: { user: { id: input.params['userId'] } } })
 
 function userRoutes(ctx: IdentityContext): Route[] {
-  const view = async (input: RouteInput, user: Parameters<typeof userView>[1]) => userView(baseUrl(input), user, await passwordExpiry(ctx, user.id))
+  const view = async (input: RouteInput, user: Parameters<typeof userView>[1]) =>
+    userView(baseUrl(input), user, await passwordExpiry(ctx, user.id))
   return [
     {
       method: 'POST',
       path: '/users',
       policy: 'identity:create_user',
-      schema: { body: wrapped('user', { type: 'object', required: ['name'], properties: userProps }) },
+      schema: {
+        body: wrapped('user', { type: 'object', required: ['name'], properties: userProps }),
+      },
       errors: [409],
       async handler(input) {
         input.authorize()
-        const user = await createUserIn(ctx, userInput((input.body as { user: Record<string, unknown> }).user), callerDomain(input))
+        const user = await createUserIn(
+          ctx,
+          userInput((input.body as { user: Record<string, unknown> }).user),
+          callerDomain(input),
+        )
         return { status: 201, body: { user: await view(input, user) } }
       },
     },
@@ -77,14 +110,21 @@ function userRoutes(ctx: IdentityContext): Route[] {
         const filter: UserFilter = {}
         const name = queryString(input.query, 'name')
         if (name !== undefined) filter.name = name
-        const contains = queryString(input.query, 'name__contains') ?? queryString(input.query, 'name__icontains')
+        const contains =
+          queryString(input.query, 'name__contains') ?? queryString(input.query, 'name__icontains')
         if (contains !== undefined) filter.nameContains = contains
         const domainId = queryString(input.query, 'domain_id')
         if (domainId !== undefined) filter.domainId = domainId
         const enabled = queryBool(input.query, 'enabled')
         if (enabled !== undefined) filter.enabled = enabled
-        const users = await listUsers(ctx.db, filter)
-        return { status: 200, body: { users: await Promise.all(users.map((u) => view(input, u))), links: listLinks(input) } }
+        const users = await listUsersBy(ctx, filter)
+        return {
+          status: 200,
+          body: {
+            users: await Promise.all(users.map((u) => view(input, u))),
+            links: listLinks(input),
+          },
+        }
       },
     },
     {
@@ -95,18 +135,30 @@ function userRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize(userTarget(input))
-        return { status: 200, body: { user: await view(input, await requireUser(ctx, input.params['userId'] as string)) } }
+        return {
+          status: 200,
+          body: {
+            user: await view(input, await requireUser(ctx, input.params['userId'] as string)),
+          },
+        }
       },
     },
     {
       method: 'PATCH',
       path: '/users/:userId',
       policy: 'identity:update_user',
-      schema: { params: params('userId'), body: wrapped('user', { type: 'object', properties: userProps }) },
+      schema: {
+        params: params('userId'),
+        body: wrapped('user', { type: 'object', properties: userProps }),
+      },
       errors: [404, 409],
       async handler(input) {
         input.authorize(userTarget(input))
-        const user = await updateUserBy(ctx, input.params['userId'] as string, userInput((input.body as { user: Record<string, unknown> }).user))
+        const user = await updateUserBy(
+          ctx,
+          input.params['userId'] as string,
+          userInput((input.body as { user: Record<string, unknown> }).user),
+        )
         return { status: 200, body: { user: await view(input, user) } }
       },
     },
@@ -128,12 +180,24 @@ function userRoutes(ctx: IdentityContext): Route[] {
       auth: 'none',
       schema: {
         params: params('userId'),
-        body: wrapped('user', { type: 'object', required: ['password', 'original_password'], properties: { password: { type: 'string', maxLength: 4096 }, original_password: { type: 'string', maxLength: 4096 } } }),
+        body: wrapped('user', {
+          type: 'object',
+          required: ['password', 'original_password'],
+          properties: {
+            password: { type: 'string', maxLength: 4096 },
+            original_password: { type: 'string', maxLength: 4096 },
+          },
+        }),
       },
       errors: [401, 404],
       async handler(input) {
         const { user } = input.body as { user: { password: string; original_password: string } }
-        await changeOwnPassword(ctx, input.params['userId'] as string, user.original_password, user.password)
+        await changeOwnPassword(
+          ctx,
+          input.params['userId'] as string,
+          user.original_password,
+          user.password,
+        )
         return { status: 204 }
       },
     },
@@ -146,9 +210,12 @@ function userRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         input.authorize(userTarget(input))
         const user = await requireUser(ctx, input.params['userId'] as string)
-        const groups = await listGroups(ctx.db, { ids: await listGroupIdsOfUser(ctx.db, user.id) })
+        const groups = await listGroupsBy(ctx, { ids: await groupIdsOfUser(ctx, user.id) })
         const base = baseUrl(input)
-        return { status: 200, body: { groups: groups.map((g) => groupView(base, g)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { groups: groups.map((g) => groupView(base, g)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -160,37 +227,57 @@ function userRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         input.authorize(userTarget(input))
         const user = await requireUser(ctx, input.params['userId'] as string)
-        const ids = await projectIdsOfUser(ctx, user.id, await listGroupIdsOfUser(ctx.db, user.id))
+        const ids = await projectIdsOfUser(ctx, user.id, await groupIdsOfUser(ctx, user.id))
         const enabled = queryBool(input.query, 'enabled')
-        const projects = await listProjects(ctx.db, { ids, isDomain: false, ...(enabled !== undefined ? { enabled } : {}) })
+        const projects = await listProjectsBy(ctx, {
+          ids,
+          isDomain: false,
+          ...(enabled !== undefined ? { enabled } : {}),
+        })
         const base = baseUrl(input)
-        return { status: 200, body: { projects: projects.map((p) => projectView(base, p)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { projects: projects.map((p) => projectView(base, p)), links: listLinks(input) },
+        }
       },
     },
   ]
 }
 
-const groupProps = { name: nameString, description: descriptionString, domain_id: { type: 'string', maxLength: 64 } }
+const groupProps = {
+  name: nameString,
+  description: descriptionString,
+  domain_id: { type: 'string', maxLength: 64 },
+}
 
 export function userAndGroupRoutes(ctx: IdentityContext): Route[] {
-  const member = (input: RouteInput) => [input.params['groupId'] as string, input.params['userId'] as string] as const
+  const member = (input: RouteInput) =>
+    [input.params['groupId'] as string, input.params['userId'] as string] as const
   return [
     ...userRoutes(ctx),
     {
       method: 'POST',
       path: '/groups',
       policy: 'identity:create_group',
-      schema: { body: wrapped('group', { type: 'object', required: ['name'], properties: groupProps }) },
+      schema: {
+        body: wrapped('group', { type: 'object', required: ['name'], properties: groupProps }),
+      },
       errors: [409],
       async handler(input) {
         input.authorize()
         const body = (input.body as { group: Record<string, unknown> }).group
-        const group = await createGroupIn(ctx, {
-          name: body['name'] as string,
-          ...(typeof body['description'] === 'string' ? { description: body['description'] } : {}),
-          ...(typeof body['domain_id'] === 'string' ? { domainId: body['domain_id'] } : {}),
-          extra: extraFields(body, ['id', 'name', 'description', 'domain_id', 'links']),
-        }, callerDomain(input))
+        const group = await createGroupIn(
+          ctx,
+          {
+            name: body['name'] as string,
+            ...(typeof body['description'] === 'string'
+              ? { description: body['description'] }
+              : {}),
+            ...(typeof body['domain_id'] === 'string' ? { domainId: body['domain_id'] } : {}),
+            extra: extraFields(body, ['id', 'name', 'description', 'domain_id', 'links']),
+          },
+          callerDomain(input),
+        )
         return { status: 201, body: { group: groupView(baseUrl(input), group) } }
       },
     },
@@ -203,9 +290,15 @@ export function userAndGroupRoutes(ctx: IdentityContext): Route[] {
         input.authorize()
         const name = queryString(input.query, 'name')
         const domainId = queryString(input.query, 'domain_id')
-        const groups = await listGroups(ctx.db, { ...(name !== undefined ? { name } : {}), ...(domainId !== undefined ? { domainId } : {}) })
+        const groups = await listGroupsBy(ctx, {
+          ...(name !== undefined ? { name } : {}),
+          ...(domainId !== undefined ? { domainId } : {}),
+        })
         const base = baseUrl(input)
-        return { status: 200, body: { groups: groups.map((g) => groupView(base, g)), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { groups: groups.map((g) => groupView(base, g)), links: listLinks(input) },
+        }
       },
     },
     {
@@ -216,21 +309,34 @@ export function userAndGroupRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize()
-        return { status: 200, body: { group: groupView(baseUrl(input), await requireGroup(ctx, input.params['groupId'] as string)) } }
+        return {
+          status: 200,
+          body: {
+            group: groupView(
+              baseUrl(input),
+              await requireGroup(ctx, input.params['groupId'] as string),
+            ),
+          },
+        }
       },
     },
     {
       method: 'PATCH',
       path: '/groups/:groupId',
       policy: 'identity:update_group',
-      schema: { params: params('groupId'), body: wrapped('group', { type: 'object', properties: groupProps }) },
+      schema: {
+        params: params('groupId'),
+        body: wrapped('group', { type: 'object', properties: groupProps }),
+      },
       errors: [404, 409],
       async handler(input) {
         input.authorize()
         const body = (input.body as { group: Record<string, unknown> }).group
         const group = await updateGroupBy(ctx, input.params['groupId'] as string, {
           ...(typeof body['name'] === 'string' ? { name: body['name'] } : {}),
-          ...(body['description'] !== undefined ? { description: (body['description'] as string | null) ?? '' } : {}),
+          ...(body['description'] !== undefined
+            ? { description: (body['description'] as string | null) ?? '' }
+            : {}),
           ...(typeof body['domain_id'] === 'string' ? { domainId: body['domain_id'] } : {}),
           extra: extraFields(body, ['id', 'name', 'description', 'domain_id', 'links']),
         })
@@ -258,9 +364,11 @@ export function userAndGroupRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         input.authorize()
         const group = await requireGroup(ctx, input.params['groupId'] as string)
-        const users = await listUsers(ctx.db, { ids: await listUserIdsInGroup(ctx.db, group.id) })
+        const users = await listUsersBy(ctx, { ids: await userIdsInGroup(ctx, group.id) })
         const base = baseUrl(input)
-        const views = await Promise.all(users.map(async (u) => userView(base, u, await passwordExpiry(ctx, u.id))))
+        const views = await Promise.all(
+          users.map(async (u) => userView(base, u, await passwordExpiry(ctx, u.id))),
+        )
         return { status: 200, body: { users: views, links: listLinks(input) } }
       },
     },

@@ -15,7 +15,9 @@ function v3(base: string): Record<string, unknown> {
     status: 'stable',
     updated: UPDATED,
     links: [{ rel: 'self', href: `${base}/` }],
-    'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
+    'media-types': [
+      { base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' },
+    ],
   }
 }
 
@@ -33,7 +35,11 @@ export function rootVersionRoutes(): Route[] {
       errors: [],
       async handler(input) {
         const base = `${host(input)}${prefixOf(input)}/v3`
-        return { status: 300, headers: { location: `${base}/` }, body: { versions: { values: [v3(base)] } } }
+        return {
+          status: 300,
+          headers: { location: `${base}/` },
+          body: { versions: { values: [v3(base)] } },
+        }
       },
     },
   ]

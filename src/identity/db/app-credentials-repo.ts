@@ -20,7 +20,15 @@ export interface AppCredential {
 
 async function withRoles(db: Db, rows: Selectable<AppCredentialTable>[]): Promise<AppCredential[]> {
   if (rows.length === 0) return []
-  const roles = await db.selectFrom('application_credential_role').selectAll().where('application_credential_id', 'in', rows.map((r) => r.id)).execute()
+  const roles = await db
+    .selectFrom('application_credential_role')
+    .selectAll()
+    .where(
+      'application_credential_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute()
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -36,11 +44,18 @@ async function withRoles(db: Db, rows: Selectable<AppCredentialTable>[]): Promis
 }
 
 export async function getAppCredential(db: Db, id: string): Promise<AppCredential | undefined> {
-  const rows = await db.selectFrom('application_credential').selectAll().where('id', '=', id).execute()
+  const rows = await db
+    .selectFrom('application_credential')
+    .selectAll()
+    .where('id', '=', id)
+    .execute()
   return (await withRoles(db, rows))[0]
 }
 
-export async function listAppCredentials(db: Db, filter: { userId?: string; name?: string; projectId?: string }): Promise<AppCredential[]> {
+export async function listAppCredentials(
+  db: Db,
+  filter: { userId?: string; name?: string; projectId?: string },
+): Promise<AppCredential[]> {
   let query = db.selectFrom('application_credential').selectAll()
   if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
   if (filter.name !== undefined) query = query.where('name', '=', filter.name)
@@ -64,17 +79,27 @@ export async function createAppCredential(db: Db, c: AppCredential): Promise<voi
     })
     .execute()
   if (c.roleIds.length > 0) {
-    await db.insertInto('application_credential_role').values(c.roleIds.map((role_id) => ({ application_credential_id: c.id, role_id }))).execute()
+    await db
+      .insertInto('application_credential_role')
+      .values(c.roleIds.map((role_id) => ({ application_credential_id: c.id, role_id })))
+      .execute()
   }
 }
 
 export async function deleteAppCredential(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('application_credential_role').where('application_credential_id', '=', id).execute()
+  await db
+    .deleteFrom('application_credential_role')
+    .where('application_credential_id', '=', id)
+    .execute()
   await db.deleteFrom('application_credential').where('id', '=', id).execute()
 }
 
 /** Removes the credentials of a user, optionally only those on one project. */
-export async function deleteAppCredentialsOf(db: Db, userId: string, projectId?: string): Promise<string[]> {
+export async function deleteAppCredentialsOf(
+  db: Db,
+  userId: string,
+  projectId?: string,
+): Promise<string[]> {
   const list = await listAppCredentials(db, { userId, ...(projectId ? { projectId } : {}) })
   for (const c of list) await deleteAppCredential(db, c.id)
   return list.map((c) => c.id)

@@ -37,44 +37,99 @@ export async function listRegions(db: Db, parentRegionId?: string): Promise<Regi
   let query = db.selectFrom('region').selectAll()
   if (parentRegionId !== undefined) query = query.where('parent_region_id', '=', parentRegionId)
   const rows = await query.orderBy('id').execute()
-  return rows.map((r) => ({ id: r.id, description: r.description, parentRegionId: r.parent_region_id, extra: parseJsonColumn(r.extra, {}) }))
+  return rows.map((r) => ({
+    id: r.id,
+    description: r.description,
+    parentRegionId: r.parent_region_id,
+    extra: parseJsonColumn(r.extra, {}),
+  }))
 }
 
 export async function getRegion(db: Db, id: string): Promise<Region | undefined> {
   const row = await db.selectFrom('region').selectAll().where('id', '=', id).executeTakeFirst()
-  return row && { id: row.id, description: row.description, parentRegionId: row.parent_region_id, extra: parseJsonColumn(row.extra, {}) }
+  return (
+    row && {
+      id: row.id,
+      description: row.description,
+      parentRegionId: row.parent_region_id,
+      extra: parseJsonColumn(row.extra, {}),
+    }
+  )
 }
 
 export async function createRegion(db: Db, r: Region): Promise<void> {
-  await db.insertInto('region').values({ id: r.id, description: r.description, parent_region_id: r.parentRegionId, extra: JSON.stringify(r.extra) }).execute()
+  await db
+    .insertInto('region')
+    .values({
+      id: r.id,
+      description: r.description,
+      parent_region_id: r.parentRegionId,
+      extra: JSON.stringify(r.extra),
+    })
+    .execute()
 }
 
 export async function updateRegion(db: Db, r: Region): Promise<void> {
-  await db.updateTable('region').set({ description: r.description, parent_region_id: r.parentRegionId, extra: JSON.stringify(r.extra) }).where('id', '=', r.id).execute()
+  await db
+    .updateTable('region')
+    .set({
+      description: r.description,
+      parent_region_id: r.parentRegionId,
+      extra: JSON.stringify(r.extra),
+    })
+    .where('id', '=', r.id)
+    .execute()
 }
 
 export async function deleteRegion(db: Db, id: string): Promise<void> {
   await db.deleteFrom('region').where('id', '=', id).execute()
 }
 
-export async function listServices(db: Db, filter: { type?: string } = {}): Promise<CatalogService[]> {
+export async function listServices(
+  db: Db,
+  filter: { type?: string } = {},
+): Promise<CatalogService[]> {
   let query = db.selectFrom('service').selectAll()
   if (filter.type !== undefined) query = query.where('type', '=', filter.type)
   const rows = await query.orderBy('type').orderBy('id').execute()
-  return rows.map((r) => ({ id: r.id, type: r.type, enabled: toBool(r.enabled), extra: parseJsonColumn(r.extra, {}) }))
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    enabled: toBool(r.enabled),
+    extra: parseJsonColumn(r.extra, {}),
+  }))
 }
 
 export async function getService(db: Db, id: string): Promise<CatalogService | undefined> {
   const row = await db.selectFrom('service').selectAll().where('id', '=', id).executeTakeFirst()
-  return row && { id: row.id, type: row.type, enabled: toBool(row.enabled), extra: parseJsonColumn(row.extra, {}) }
+  return (
+    row && {
+      id: row.id,
+      type: row.type,
+      enabled: toBool(row.enabled),
+      extra: parseJsonColumn(row.extra, {}),
+    }
+  )
 }
 
 export async function createService(db: Db, s: CatalogService): Promise<void> {
-  await db.insertInto('service').values({ id: s.id, type: s.type, enabled: fromBool(s.enabled), extra: JSON.stringify(s.extra) }).execute()
+  await db
+    .insertInto('service')
+    .values({
+      id: s.id,
+      type: s.type,
+      enabled: fromBool(s.enabled),
+      extra: JSON.stringify(s.extra),
+    })
+    .execute()
 }
 
 export async function updateService(db: Db, s: CatalogService): Promise<void> {
-  await db.updateTable('service').set({ type: s.type, enabled: fromBool(s.enabled), extra: JSON.stringify(s.extra) }).where('id', '=', s.id).execute()
+  await db
+    .updateTable('service')
+    .set({ type: s.type, enabled: fromBool(s.enabled), extra: JSON.stringify(s.extra) })
+    .where('id', '=', s.id)
+    .execute()
 }
 
 export async function deleteService(db: Db, id: string): Promise<void> {
@@ -112,14 +167,29 @@ export async function getEndpoint(db: Db, id: string): Promise<Endpoint | undefi
 export async function createEndpoint(db: Db, e: Endpoint): Promise<void> {
   await db
     .insertInto('endpoint')
-    .values({ id: e.id, service_id: e.serviceId, interface: e.interface, url: e.url, region_id: e.regionId, enabled: fromBool(e.enabled), extra: JSON.stringify(e.extra) })
+    .values({
+      id: e.id,
+      service_id: e.serviceId,
+      interface: e.interface,
+      url: e.url,
+      region_id: e.regionId,
+      enabled: fromBool(e.enabled),
+      extra: JSON.stringify(e.extra),
+    })
     .execute()
 }
 
 export async function updateEndpoint(db: Db, e: Endpoint): Promise<void> {
   await db
     .updateTable('endpoint')
-    .set({ service_id: e.serviceId, interface: e.interface, url: e.url, region_id: e.regionId, enabled: fromBool(e.enabled), extra: JSON.stringify(e.extra) })
+    .set({
+      service_id: e.serviceId,
+      interface: e.interface,
+      url: e.url,
+      region_id: e.regionId,
+      enabled: fromBool(e.enabled),
+      extra: JSON.stringify(e.extra),
+    })
     .where('id', '=', e.id)
     .execute()
 }

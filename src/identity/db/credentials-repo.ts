@@ -14,7 +14,10 @@ export interface StoredCredential {
   extra: Record<string, unknown>
 }
 
-export async function listCredentials(db: Db, filter: { userId?: string; type?: string; ids?: string[] }): Promise<StoredCredential[]> {
+export async function listCredentials(
+  db: Db,
+  filter: { userId?: string; type?: string; ids?: string[] },
+): Promise<StoredCredential[]> {
   let query = db.selectFrom('credential').selectAll()
   if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId)
   if (filter.type !== undefined) query = query.where('type', '=', filter.type)
@@ -23,7 +26,14 @@ export async function listCredentials(db: Db, filter: { userId?: string; type?: 
     query = query.where('id', 'in', filter.ids)
   }
   const rows = await query.orderBy('id').execute()
-  return rows.map((r) => ({ id: r.id, userId: r.user_id, projectId: r.project_id, type: r.type, encryptedBlob: r.encrypted_blob, extra: parseJsonColumn(r.extra, {}) }))
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    projectId: r.project_id,
+    type: r.type,
+    encryptedBlob: r.encrypted_blob,
+    extra: parseJsonColumn(r.extra, {}),
+  }))
 }
 
 export async function getCredential(db: Db, id: string): Promise<StoredCredential | undefined> {
@@ -31,13 +41,29 @@ export async function getCredential(db: Db, id: string): Promise<StoredCredentia
 }
 
 export async function createCredential(db: Db, c: StoredCredential): Promise<void> {
-  await db.insertInto('credential').values({ id: c.id, user_id: c.userId, project_id: c.projectId, type: c.type, encrypted_blob: c.encryptedBlob, extra: JSON.stringify(c.extra) }).execute()
+  await db
+    .insertInto('credential')
+    .values({
+      id: c.id,
+      user_id: c.userId,
+      project_id: c.projectId,
+      type: c.type,
+      encrypted_blob: c.encryptedBlob,
+      extra: JSON.stringify(c.extra),
+    })
+    .execute()
 }
 
 export async function updateCredential(db: Db, c: StoredCredential): Promise<void> {
   await db
     .updateTable('credential')
-    .set({ user_id: c.userId, project_id: c.projectId, type: c.type, encrypted_blob: c.encryptedBlob, extra: JSON.stringify(c.extra) })
+    .set({
+      user_id: c.userId,
+      project_id: c.projectId,
+      type: c.type,
+      encrypted_blob: c.encryptedBlob,
+      extra: JSON.stringify(c.extra),
+    })
     .where('id', '=', c.id)
     .execute()
 }

@@ -14,7 +14,13 @@ export interface Group {
 }
 
 function fromRow(row: Selectable<GroupTable>): Group {
-  return { id: row.id, domainId: row.domain_id, name: row.name, description: row.description, extra: parseJsonColumn(row.extra, {}) }
+  return {
+    id: row.id,
+    domainId: row.domain_id,
+    name: row.name,
+    description: row.description,
+    extra: parseJsonColumn(row.extra, {}),
+  }
 }
 
 export async function getGroup(db: Db, id: string): Promise<Group | undefined> {
@@ -22,8 +28,17 @@ export async function getGroup(db: Db, id: string): Promise<Group | undefined> {
   return row ? fromRow(row) : undefined
 }
 
-export async function findGroupByName(db: Db, name: string, domainId: string): Promise<Group | undefined> {
-  const row = await db.selectFrom('group').selectAll().where('name', '=', name).where('domain_id', '=', domainId).executeTakeFirst()
+export async function findGroupByName(
+  db: Db,
+  name: string,
+  domainId: string,
+): Promise<Group | undefined> {
+  const row = await db
+    .selectFrom('group')
+    .selectAll()
+    .where('name', '=', name)
+    .where('domain_id', '=', domainId)
+    .executeTakeFirst()
   return row ? fromRow(row) : undefined
 }
 
@@ -45,11 +60,24 @@ export async function listGroups(db: Db, filter: GroupFilter): Promise<Group[]> 
 }
 
 export async function createGroup(db: Db, g: Group): Promise<void> {
-  await db.insertInto('group').values({ id: g.id, domain_id: g.domainId, name: g.name, description: g.description, extra: JSON.stringify(g.extra) }).execute()
+  await db
+    .insertInto('group')
+    .values({
+      id: g.id,
+      domain_id: g.domainId,
+      name: g.name,
+      description: g.description,
+      extra: JSON.stringify(g.extra),
+    })
+    .execute()
 }
 
 export async function updateGroup(db: Db, g: Group): Promise<void> {
-  await db.updateTable('group').set({ name: g.name, description: g.description, extra: JSON.stringify(g.extra) }).where('id', '=', g.id).execute()
+  await db
+    .updateTable('group')
+    .set({ name: g.name, description: g.description, extra: JSON.stringify(g.extra) })
+    .where('id', '=', g.id)
+    .execute()
 }
 
 export async function deleteGroup(db: Db, id: string): Promise<void> {
@@ -58,23 +86,44 @@ export async function deleteGroup(db: Db, id: string): Promise<void> {
 }
 
 export async function addMember(db: Db, groupId: string, userId: string): Promise<void> {
-  const exists = await db.selectFrom('membership').select('user_id').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst()
-  if (!exists) await db.insertInto('membership').values({ group_id: groupId, user_id: userId }).execute()
+  const exists = await db
+    .selectFrom('membership')
+    .select('user_id')
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  if (!exists)
+    await db.insertInto('membership').values({ group_id: groupId, user_id: userId }).execute()
 }
 
 export async function removeMember(db: Db, groupId: string, userId: string): Promise<boolean> {
-  const result = await db.deleteFrom('membership').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst()
+  const result = await db
+    .deleteFrom('membership')
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
   return Number(result.numDeletedRows) > 0
 }
 
 export async function isMember(db: Db, groupId: string, userId: string): Promise<boolean> {
-  return (await db.selectFrom('membership').select('user_id').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst()) !== undefined
+  return (
+    (await db
+      .selectFrom('membership')
+      .select('user_id')
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst()) !== undefined
+  )
 }
 
 export async function listGroupIdsOfUser(db: Db, userId: string): Promise<string[]> {
-  return (await db.selectFrom('membership').select('group_id').where('user_id', '=', userId).execute()).map((r) => r.group_id)
+  return (
+    await db.selectFrom('membership').select('group_id').where('user_id', '=', userId).execute()
+  ).map((r) => r.group_id)
 }
 
 export async function listUserIdsInGroup(db: Db, groupId: string): Promise<string[]> {
-  return (await db.selectFrom('membership').select('user_id').where('group_id', '=', groupId).execute()).map((r) => r.user_id)
+  return (
+    await db.selectFrom('membership').select('user_id').where('group_id', '=', groupId).execute()
+  ).map((r) => r.user_id)
 }

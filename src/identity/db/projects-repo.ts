@@ -35,7 +35,12 @@ function fromRow(row: Selectable<ProjectTable>, tags: string[]): Project {
 async function tagsOf(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>()
   if (ids.length === 0) return out
-  const rows = await db.selectFrom('project_tag').select(['project_id', 'name']).where('project_id', 'in', ids).orderBy('name').execute()
+  const rows = await db
+    .selectFrom('project_tag')
+    .select(['project_id', 'name'])
+    .where('project_id', 'in', ids)
+    .orderBy('name')
+    .execute()
   for (const row of rows) out.set(row.project_id, [...(out.get(row.project_id) ?? []), row.name])
   return out
 }
@@ -63,18 +68,23 @@ export interface ProjectFilter {
 
 export async function listProjects(db: Db, filter: ProjectFilter): Promise<Project[]> {
   let query = db.selectFrom('project').selectAll()
-  if (filter.isDomain !== undefined) query = query.where('is_domain', '=', fromBool(filter.isDomain))
+  if (filter.isDomain !== undefined)
+    query = query.where('is_domain', '=', fromBool(filter.isDomain))
   if (filter.ids) {
     if (filter.ids.length === 0) return []
     query = query.where('id', 'in', filter.ids)
   }
   if (filter.name !== undefined) query = query.where('name', '=', filter.name)
-  if (filter.nameContains !== undefined) query = query.where('name', 'like', `%${filter.nameContains}%`)
+  if (filter.nameContains !== undefined)
+    query = query.where('name', 'like', `%${filter.nameContains}%`)
   if (filter.domainId !== undefined) query = query.where('domain_id', '=', filter.domainId)
   if (filter.parentId !== undefined) query = query.where('parent_id', '=', filter.parentId)
   if (filter.enabled !== undefined) query = query.where('enabled', '=', fromBool(filter.enabled))
   const rows = await query.orderBy('name').orderBy('id').execute()
-  const tags = await tagsOf(db, rows.map((r) => r.id))
+  const tags = await tagsOf(
+    db,
+    rows.map((r) => r.id),
+  )
   const projects = rows.map((r) => fromRow(r, tags.get(r.id) ?? []))
   return projects.filter((p) => matchesTags(p.tags, filter))
 }
@@ -82,14 +92,22 @@ export async function listProjects(db: Db, filter: ProjectFilter): Promise<Proje
 function matchesTags(tags: readonly string[], f: ProjectFilter): boolean {
   if (f.tagsAll && !f.tagsAll.every((t) => tags.includes(t))) return false
   if (f.tagsAny && !f.tagsAny.some((t) => tags.includes(t))) return false
-  if (f.notTagsAll && f.notTagsAll.length > 0 && f.notTagsAll.every((t) => tags.includes(t))) return false
+  if (f.notTagsAll && f.notTagsAll.length > 0 && f.notTagsAll.every((t) => tags.includes(t)))
+    return false
   if (f.notTagsAny && f.notTagsAny.some((t) => tags.includes(t))) return false
   return true
 }
 
-export async function findProjectByName(db: Db, name: string, domainId: string | null): Promise<Project | undefined> {
+export async function findProjectByName(
+  db: Db,
+  name: string,
+  domainId: string | null,
+): Promise<Project | undefined> {
   let query = db.selectFrom('project').selectAll().where('name', '=', name)
-  query = domainId === null ? query.where('is_domain', '=', 1) : query.where('domain_id', '=', domainId).where('is_domain', '=', 0)
+  query =
+    domainId === null
+      ? query.where('is_domain', '=', 1)
+      : query.where('domain_id', '=', domainId).where('is_domain', '=', 0)
   const row = await query.executeTakeFirst()
   return row ? fromRow(row, (await tagsOf(db, [row.id])).get(row.id) ?? []) : undefined
 }
@@ -115,15 +133,29 @@ export async function createProject(db: Db, p: Project, createdAt: string): Prom
 export async function updateProject(db: Db, p: Project): Promise<void> {
   await db
     .updateTable('project')
-    .set({ name: p.name, description: p.description, enabled: fromBool(p.enabled), parent_id: p.parentId, extra: JSON.stringify(p.extra) })
+    .set({
+      name: p.name,
+      description: p.description,
+      enabled: fromBool(p.enabled),
+      parent_id: p.parentId,
+      extra: JSON.stringify(p.extra),
+    })
     .where('id', '=', p.id)
     .execute()
 }
 
-export async function setProjectTags(db: Db, projectId: string, tags: readonly string[]): Promise<void> {
+export async function setProjectTags(
+  db: Db,
+  projectId: string,
+  tags: readonly string[],
+): Promise<void> {
   await db.deleteFrom('project_tag').where('project_id', '=', projectId).execute()
   const unique = [...new Set(tags)]
-  if (unique.length > 0) await db.insertInto('project_tag').values(unique.map((name) => ({ project_id: projectId, name }))).execute()
+  if (unique.length > 0)
+    await db
+      .insertInto('project_tag')
+      .values(unique.map((name) => ({ project_id: projectId, name })))
+      .execute()
 }
 
 export async function deleteProject(db: Db, id: string): Promise<void> {
@@ -136,7 +168,12 @@ export async function listSubtreeIds(db: Db, id: string): Promise<string[]> {
   const out: string[] = []
   let frontier = [id]
   while (frontier.length > 0) {
-    const rows = await db.selectFrom('project').select('id').where('parent_id', 'in', frontier).where('is_domain', '=', 0).execute()
+    const rows = await db
+      .selectFrom('project')
+      .select('id')
+      .where('parent_id', 'in', frontier)
+      .where('is_domain', '=', 0)
+      .execute()
     frontier = rows.map((r) => r.id)
     out.push(...frontier)
   }

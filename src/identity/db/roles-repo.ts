@@ -30,8 +30,17 @@ export async function getRole(db: Db, id: string): Promise<Role | undefined> {
   return row ? fromRow(row) : undefined
 }
 
-export async function findRoleByName(db: Db, name: string, domainId: string | null): Promise<Role | undefined> {
-  const row = await db.selectFrom('role').selectAll().where('name', '=', name).where('domain_id', '=', domainId ?? GLOBAL_ROLE_DOMAIN).executeTakeFirst()
+export async function findRoleByName(
+  db: Db,
+  name: string,
+  domainId: string | null,
+): Promise<Role | undefined> {
+  const row = await db
+    .selectFrom('role')
+    .selectAll()
+    .where('name', '=', name)
+    .where('domain_id', '=', domainId ?? GLOBAL_ROLE_DOMAIN)
+    .executeTakeFirst()
   return row ? fromRow(row) : undefined
 }
 
@@ -49,23 +58,43 @@ export async function listRoles(db: Db, filter: RoleFilter): Promise<Role[]> {
     query = query.where('id', 'in', filter.ids)
   }
   if (filter.name !== undefined) query = query.where('name', '=', filter.name)
-  if (filter.domainId !== undefined) query = query.where('domain_id', '=', filter.domainId ?? GLOBAL_ROLE_DOMAIN)
+  if (filter.domainId !== undefined)
+    query = query.where('domain_id', '=', filter.domainId ?? GLOBAL_ROLE_DOMAIN)
   return (await query.orderBy('name').orderBy('id').execute()).map(fromRow)
 }
 
 export async function createRole(db: Db, r: Role): Promise<void> {
   await db
     .insertInto('role')
-    .values({ id: r.id, name: r.name, domain_id: r.domainId ?? GLOBAL_ROLE_DOMAIN, description: r.description, options: JSON.stringify(r.options), extra: JSON.stringify(r.extra) })
+    .values({
+      id: r.id,
+      name: r.name,
+      domain_id: r.domainId ?? GLOBAL_ROLE_DOMAIN,
+      description: r.description,
+      options: JSON.stringify(r.options),
+      extra: JSON.stringify(r.extra),
+    })
     .execute()
 }
 
 export async function updateRole(db: Db, r: Role): Promise<void> {
-  await db.updateTable('role').set({ name: r.name, description: r.description, options: JSON.stringify(r.options), extra: JSON.stringify(r.extra) }).where('id', '=', r.id).execute()
+  await db
+    .updateTable('role')
+    .set({
+      name: r.name,
+      description: r.description,
+      options: JSON.stringify(r.options),
+      extra: JSON.stringify(r.extra),
+    })
+    .where('id', '=', r.id)
+    .execute()
 }
 
 export async function deleteRole(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('implied_role').where((eb) => eb.or([eb('prior_role_id', '=', id), eb('implied_role_id', '=', id)])).execute()
+  await db
+    .deleteFrom('implied_role')
+    .where((eb) => eb.or([eb('prior_role_id', '=', id), eb('implied_role_id', '=', id)]))
+    .execute()
   await db.deleteFrom('assignment').where('role_id', '=', id).execute()
   await db.deleteFrom('application_credential_role').where('role_id', '=', id).execute()
   await db.deleteFrom('role').where('id', '=', id).execute()
@@ -79,14 +108,24 @@ export interface ImpliedRule {
 export async function listImpliedRules(db: Db, priorRoleId?: string): Promise<ImpliedRule[]> {
   let query = db.selectFrom('implied_role').selectAll()
   if (priorRoleId !== undefined) query = query.where('prior_role_id', '=', priorRoleId)
-  return (await query.execute()).map((r) => ({ priorRoleId: r.prior_role_id, impliedRoleId: r.implied_role_id }))
+  return (await query.execute()).map((r) => ({
+    priorRoleId: r.prior_role_id,
+    impliedRoleId: r.implied_role_id,
+  }))
 }
 
 export async function createImpliedRule(db: Db, rule: ImpliedRule): Promise<void> {
-  await db.insertInto('implied_role').values({ prior_role_id: rule.priorRoleId, implied_role_id: rule.impliedRoleId }).execute()
+  await db
+    .insertInto('implied_role')
+    .values({ prior_role_id: rule.priorRoleId, implied_role_id: rule.impliedRoleId })
+    .execute()
 }
 
 export async function deleteImpliedRule(db: Db, rule: ImpliedRule): Promise<boolean> {
-  const result = await db.deleteFrom('implied_role').where('prior_role_id', '=', rule.priorRoleId).where('implied_role_id', '=', rule.impliedRoleId).executeTakeFirst()
+  const result = await db
+    .deleteFrom('implied_role')
+    .where('prior_role_id', '=', rule.priorRoleId)
+    .where('implied_role_id', '=', rule.impliedRoleId)
+    .executeTakeFirst()
   return Number(result.numDeletedRows) > 0
 }

@@ -48,8 +48,17 @@ export async function getUser(db: Db, id: string): Promise<User | undefined> {
   return row ? fromRow(row) : undefined
 }
 
-export async function findUserByName(db: Db, name: string, domainId: string): Promise<User | undefined> {
-  const row = await db.selectFrom('user').selectAll().where('name', '=', name).where('domain_id', '=', domainId).executeTakeFirst()
+export async function findUserByName(
+  db: Db,
+  name: string,
+  domainId: string,
+): Promise<User | undefined> {
+  const row = await db
+    .selectFrom('user')
+    .selectAll()
+    .where('name', '=', name)
+    .where('domain_id', '=', domainId)
+    .executeTakeFirst()
   return row ? fromRow(row) : undefined
 }
 
@@ -69,7 +78,8 @@ export async function listUsers(db: Db, filter: UserFilter): Promise<User[]> {
   }
   if (filter.domainId !== undefined) query = query.where('domain_id', '=', filter.domainId)
   if (filter.name !== undefined) query = query.where('name', '=', filter.name)
-  if (filter.nameContains !== undefined) query = query.where('name', 'like', `%${filter.nameContains}%`)
+  if (filter.nameContains !== undefined)
+    query = query.where('name', 'like', `%${filter.nameContains}%`)
   if (filter.enabled !== undefined) query = query.where('enabled', '=', fromBool(filter.enabled))
   return (await query.orderBy('name').orderBy('id').execute()).map(fromRow)
 }
@@ -111,8 +121,17 @@ export async function updateUser(db: Db, u: User): Promise<void> {
 }
 
 /** Records a failed or successful authentication without touching the rest of the row. */
-export async function setAuthFailures(db: Db, id: string, count: number, at: string | null): Promise<void> {
-  await db.updateTable('user').set({ failed_auth_count: count, failed_auth_at: at }).where('id', '=', id).execute()
+export async function setAuthFailures(
+  db: Db,
+  id: string,
+  count: number,
+  at: string | null,
+): Promise<void> {
+  await db
+    .updateTable('user')
+    .set({ failed_auth_count: count, failed_auth_at: at })
+    .where('id', '=', id)
+    .execute()
 }
 
 export async function deleteUser(db: Db, id: string): Promise<void> {
@@ -123,14 +142,33 @@ export async function deleteUser(db: Db, id: string): Promise<void> {
 
 /** Password history, newest first. */
 export async function listPasswords(db: Db, userId: string): Promise<PasswordRecord[]> {
-  const rows = await db.selectFrom('password').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute()
-  return rows.map((r) => ({ id: r.id, hash: r.hash, createdAt: r.created_at, expiresAt: r.expires_at, selfService: toBool(r.self_service) }))
+  const rows = await db
+    .selectFrom('password')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    hash: r.hash,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    selfService: toBool(r.self_service),
+  }))
 }
 
 export async function addPassword(db: Db, userId: string, record: PasswordRecord): Promise<void> {
   await db
     .insertInto('password')
-    .values({ id: record.id, user_id: userId, hash: record.hash, created_at: record.createdAt, expires_at: record.expiresAt, self_service: fromBool(record.selfService) })
+    .values({
+      id: record.id,
+      user_id: userId,
+      hash: record.hash,
+      created_at: record.createdAt,
+      expires_at: record.expiresAt,
+      self_service: fromBool(record.selfService),
+    })
     .execute()
 }
 

@@ -3,7 +3,13 @@ import { listEndpoints, listServices } from '../db/catalog-repo.js'
 import type { IdentityContext } from './context.js'
 
 export interface CatalogEntry {
-  endpoints: { id: string; interface: string; region: string | null; region_id: string | null; url: string }[]
+  endpoints: {
+    id: string
+    interface: string
+    region: string | null
+    region_id: string | null
+    url: string
+  }[]
   id: string
   type: string
   name: string
@@ -11,7 +17,8 @@ export interface CatalogEntry {
 
 /** Enabled services with their enabled endpoints; cached until identity data changes. */
 export async function buildCatalog(ctx: IdentityContext): Promise<CatalogEntry[]> {
-  const cached = ctx.state.catalogCache as { generation: number; catalog: CatalogEntry[] } | undefined
+  const cached = ctx.state.catalogCache as
+    { generation: number; catalog: CatalogEntry[] } | undefined
   if (cached && cached.generation === ctx.state.generation) return cached.catalog
   const generation = ctx.state.generation
   const services = (await listServices(ctx.db)).filter((s) => s.enabled)
@@ -19,7 +26,13 @@ export async function buildCatalog(ctx: IdentityContext): Promise<CatalogEntry[]
   const catalog = services.map((s) => ({
     endpoints: endpoints
       .filter((e) => e.serviceId === s.id)
-      .map((e) => ({ id: e.id, interface: e.interface, region: e.regionId, region_id: e.regionId, url: e.url })),
+      .map((e) => ({
+        id: e.id,
+        interface: e.interface,
+        region: e.regionId,
+        region_id: e.regionId,
+        url: e.url,
+      })),
     id: s.id,
     type: s.type,
     name: typeof s.extra['name'] === 'string' ? s.extra['name'] : '',

@@ -18,7 +18,12 @@ import {
   type EndpointInterface,
   type Region,
 } from '../db/catalog-repo.js'
-import { IdentityConflictError, IdentityForbiddenError, IdentityNotFoundError, IdentityValidationError } from '../errors.js'
+import {
+  IdentityConflictError,
+  IdentityForbiddenError,
+  IdentityNotFoundError,
+  IdentityValidationError,
+} from '../errors.js'
 import { writeTransaction, type IdentityContext } from './context.js'
 
 export async function requireRegion(ctx: IdentityContext, id: string): Promise<Region> {
@@ -39,7 +44,11 @@ export async function requireEndpoint(ctx: IdentityContext, id: string): Promise
   return endpoint
 }
 
-async function checkParentRegion(ctx: IdentityContext, id: string, parentId: string | null | undefined): Promise<void> {
+async function checkParentRegion(
+  ctx: IdentityContext,
+  id: string,
+  parentId: string | null | undefined,
+): Promise<void> {
   if (!parentId) return
   if (parentId === id) throw new IdentityValidationError('A region cannot be its own parent.')
   let cursor: string | null = parentId
@@ -54,16 +63,33 @@ async function checkParentRegion(ctx: IdentityContext, id: string, parentId: str
   }
 }
 
-export async function createRegionIn(ctx: IdentityContext, input: { id?: string; description?: string; parentRegionId?: string | null; extra?: Record<string, unknown> }): Promise<Region> {
+export async function createRegionIn(
+  ctx: IdentityContext,
+  input: {
+    id?: string
+    description?: string
+    parentRegionId?: string | null
+    extra?: Record<string, unknown>
+  },
+): Promise<Region> {
   const id = input.id ?? ctx.ids.hex()
   if (await getRegion(ctx.db, id)) throw new IdentityConflictError('region', 'id', id)
   await checkParentRegion(ctx, id, input.parentRegionId)
-  const region: Region = { id, description: input.description ?? '', parentRegionId: input.parentRegionId ?? null, extra: input.extra ?? {} }
+  const region: Region = {
+    id,
+    description: input.description ?? '',
+    parentRegionId: input.parentRegionId ?? null,
+    extra: input.extra ?? {},
+  }
   await writeTransaction(ctx, (db) => createRegion(db, region))
   return region
 }
 
-export async function updateRegionBy(ctx: IdentityContext, id: string, input: { description?: string; parentRegionId?: string | null; extra?: Record<string, unknown> }): Promise<Region> {
+export async function updateRegionBy(
+  ctx: IdentityContext,
+  id: string,
+  input: { description?: string; parentRegionId?: string | null; extra?: Record<string, unknown> },
+): Promise<Region> {
   const current = await requireRegion(ctx, id)
   if (input.parentRegionId !== undefined) await checkParentRegion(ctx, id, input.parentRegionId)
   const next: Region = {
@@ -78,17 +104,30 @@ export async function updateRegionBy(ctx: IdentityContext, id: string, input: { 
 
 export async function removeRegion(ctx: IdentityContext, id: string): Promise<void> {
   await requireRegion(ctx, id)
-  if ((await listRegions(ctx.db, id)).length > 0) throw new IdentityForbiddenError(`Cannot delete region ${id}: it has child regions.`)
+  if ((await listRegions(ctx.db, id)).length > 0)
+    throw new IdentityForbiddenError(`Cannot delete region ${id}: it has child regions.`)
   await writeTransaction(ctx, (db) => deleteRegion(db, id))
 }
 
-export async function createServiceIn(ctx: IdentityContext, input: { type: string; enabled?: boolean; extra?: Record<string, unknown> }): Promise<CatalogService> {
-  const service: CatalogService = { id: ctx.ids.hex(), type: input.type, enabled: input.enabled ?? true, extra: input.extra ?? {} }
+export async function createServiceIn(
+  ctx: IdentityContext,
+  input: { type: string; enabled?: boolean; extra?: Record<string, unknown> },
+): Promise<CatalogService> {
+  const service: CatalogService = {
+    id: ctx.ids.hex(),
+    type: input.type,
+    enabled: input.enabled ?? true,
+    extra: input.extra ?? {},
+  }
   await writeTransaction(ctx, (db) => createService(db, service))
   return service
 }
 
-export async function updateServiceBy(ctx: IdentityContext, id: string, input: { type?: string; enabled?: boolean; extra?: Record<string, unknown> }): Promise<CatalogService> {
+export async function updateServiceBy(
+  ctx: IdentityContext,
+  id: string,
+  input: { type?: string; enabled?: boolean; extra?: Record<string, unknown> },
+): Promise<CatalogService> {
   const current = await requireService(ctx, id)
   const next: CatalogService = {
     ...current,
@@ -115,11 +154,16 @@ export interface EndpointInput {
 }
 
 async function checkEndpointRefs(ctx: IdentityContext, input: EndpointInput): Promise<void> {
-  if (input.serviceId !== undefined && !(await getService(ctx.db, input.serviceId))) throw new IdentityValidationError(`Could not find service: ${input.serviceId}.`)
-  if (input.regionId && !(await getRegion(ctx.db, input.regionId))) throw new IdentityValidationError(`Could not find region: ${input.regionId}.`)
+  if (input.serviceId !== undefined && !(await getService(ctx.db, input.serviceId)))
+    throw new IdentityValidationError(`Could not find service: ${input.serviceId}.`)
+  if (input.regionId && !(await getRegion(ctx.db, input.regionId)))
+    throw new IdentityValidationError(`Could not find region: ${input.regionId}.`)
 }
 
-export async function createEndpointIn(ctx: IdentityContext, input: EndpointInput): Promise<Endpoint> {
+export async function createEndpointIn(
+  ctx: IdentityContext,
+  input: EndpointInput,
+): Promise<Endpoint> {
   await checkEndpointRefs(ctx, input)
   const endpoint: Endpoint = {
     id: ctx.ids.hex(),
@@ -134,7 +178,11 @@ export async function createEndpointIn(ctx: IdentityContext, input: EndpointInpu
   return endpoint
 }
 
-export async function updateEndpointBy(ctx: IdentityContext, id: string, input: EndpointInput): Promise<Endpoint> {
+export async function updateEndpointBy(
+  ctx: IdentityContext,
+  id: string,
+  input: EndpointInput,
+): Promise<Endpoint> {
   const current = await requireEndpoint(ctx, id)
   await checkEndpointRefs(ctx, input)
   const next: Endpoint = {

@@ -46,7 +46,10 @@ export function markChanged(ctx: IdentityContext): void {
 }
 
 /** Runs `fn` in a transaction and marks the data changed once it commits. */
-export async function writeTransaction<T>(ctx: IdentityContext, fn: (db: Kysely<IdentityDatabase>) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(
+  ctx: IdentityContext,
+  fn: (db: Kysely<IdentityDatabase>) => Promise<T>,
+): Promise<T> {
   const result = await ctx.db.transaction().execute(fn)
   markChanged(ctx)
   return result

@@ -45,30 +45,62 @@ export async function expandImpliedRoles(db: Db, roleIds: Iterable<string>): Pro
 }
 
 /** Role ids assigned (directly, via groups, or inherited) to a user on a project, before implication. */
-export async function assignedProjectRoleIds(db: Db, userId: string, project: Project): Promise<Set<string>> {
+export async function assignedProjectRoleIds(
+  db: Db,
+  userId: string,
+  project: Project,
+): Promise<Set<string>> {
   const actors = [userId, ...(await listGroupIdsOfUser(db, userId))]
   const ancestors = await projectAncestors(db, project)
-  const direct = await listAssignments(db, { types: ['UserProject', 'GroupProject'], actorIds: actors, targetIds: [project.id], inherited: false })
+  const direct = await listAssignments(db, {
+    types: ['UserProject', 'GroupProject'],
+    actorIds: actors,
+    targetIds: [project.id],
+    inherited: false,
+  })
   const fromParents = ancestors.length
-    ? await listAssignments(db, { types: ['UserProject', 'GroupProject'], actorIds: actors, targetIds: ancestors.map((a) => a.id), inherited: true })
+    ? await listAssignments(db, {
+        types: ['UserProject', 'GroupProject'],
+        actorIds: actors,
+        targetIds: ancestors.map((a) => a.id),
+        inherited: true,
+      })
     : []
   const fromDomain = project.domainId
-    ? await listAssignments(db, { types: ['UserDomain', 'GroupDomain'], actorIds: actors, targetIds: [project.domainId], inherited: true })
+    ? await listAssignments(db, {
+        types: ['UserDomain', 'GroupDomain'],
+        actorIds: actors,
+        targetIds: [project.domainId],
+        inherited: true,
+      })
     : []
   return new Set([...direct, ...fromParents, ...fromDomain].map((a) => a.roleId))
 }
 
 /** Role ids assigned to a user on a domain itself (not inherited ones). */
-export async function assignedDomainRoleIds(db: Db, userId: string, domainId: string): Promise<Set<string>> {
+export async function assignedDomainRoleIds(
+  db: Db,
+  userId: string,
+  domainId: string,
+): Promise<Set<string>> {
   const actors = [userId, ...(await listGroupIdsOfUser(db, userId))]
-  const rows = await listAssignments(db, { types: ['UserDomain', 'GroupDomain'], actorIds: actors, targetIds: [domainId], inherited: false })
+  const rows = await listAssignments(db, {
+    types: ['UserDomain', 'GroupDomain'],
+    actorIds: actors,
+    targetIds: [domainId],
+    inherited: false,
+  })
   return new Set(rows.map((a) => a.roleId))
 }
 
 /** Role ids assigned to a user on the system. */
 export async function assignedSystemRoleIds(db: Db, userId: string): Promise<Set<string>> {
   const actors = [userId, ...(await listGroupIdsOfUser(db, userId))]
-  const rows = await listAssignments(db, { types: ['UserSystem', 'GroupSystem'], actorIds: actors, targetIds: [SYSTEM_TARGET] })
+  const rows = await listAssignments(db, {
+    types: ['UserSystem', 'GroupSystem'],
+    actorIds: actors,
+    targetIds: [SYSTEM_TARGET],
+  })
   return new Set(rows.map((a) => a.roleId))
 }
 

@@ -1,5 +1,10 @@
 /** @module identity/service/grants: granting, checking and revoking role assignments */
-import { createAssignment, deleteAssignment, hasAssignment, type Assignment } from '../db/assignments-repo.js'
+import {
+  createAssignment,
+  deleteAssignment,
+  hasAssignment,
+  type Assignment,
+} from '../db/assignments-repo.js'
 import { listUserIdsInGroup } from '../db/groups-repo.js'
 import type { AssignmentType } from '../db/schema.js'
 import { IdentityNotFoundError, IdentityValidationError } from '../errors.js'
@@ -23,7 +28,8 @@ export interface GrantRef {
 
 function assignmentType(ref: GrantRef): AssignmentType {
   const actor = ref.actor === 'user' ? 'User' : 'Group'
-  const target = ref.target === 'project' ? 'Project' : ref.target === 'domain' ? 'Domain' : 'System'
+  const target =
+    ref.target === 'project' ? 'Project' : ref.target === 'domain' ? 'Domain' : 'System'
   return `${actor}${target}` as AssignmentType
 }
 
@@ -35,7 +41,9 @@ async function resolveGrant(ctx: IdentityContext, ref: GrantRef): Promise<Assign
   else if (ref.target === 'domain') targetDomainId = (await requireDomain(ctx, ref.targetId)).id
   const role = await requireRole(ctx, ref.roleId)
   if (role.domainId !== null && role.domainId !== targetDomainId) {
-    throw new IdentityValidationError(`The role ${role.id} belongs to domain ${role.domainId} and cannot be granted outside it.`)
+    throw new IdentityValidationError(
+      `The role ${role.id} belongs to domain ${role.domainId} and cannot be granted outside it.`,
+    )
   }
   return {
     type: assignmentType(ref),
@@ -53,14 +61,22 @@ export async function grant(ctx: IdentityContext, ref: GrantRef): Promise<void> 
 
 export async function checkGrant(ctx: IdentityContext, ref: GrantRef): Promise<void> {
   const assignment = await resolveGrant(ctx, ref)
-  if (!(await hasAssignment(ctx.db, assignment))) throw new IdentityNotFoundError('role assignment', `${ref.roleId} for ${ref.actorId} on ${ref.targetId}`)
+  if (!(await hasAssignment(ctx.db, assignment)))
+    throw new IdentityNotFoundError(
+      'role assignment',
+      `${ref.roleId} for ${ref.actorId} on ${ref.targetId}`,
+    )
 }
 
 /** Removes a grant and revokes the tokens that carried it. */
 export async function revokeGrant(ctx: IdentityContext, ref: GrantRef): Promise<void> {
   const assignment = await resolveGrant(ctx, ref)
   const removed = await writeTransaction(ctx, (db) => deleteAssignment(db, assignment))
-  if (!removed) throw new IdentityNotFoundError('role assignment', `${ref.roleId} for ${ref.actorId} on ${ref.targetId}`)
+  if (!removed)
+    throw new IdentityNotFoundError(
+      'role assignment',
+      `${ref.roleId} for ${ref.actorId} on ${ref.targetId}`,
+    )
   const users = ref.actor === 'user' ? [ref.actorId] : await listUserIdsInGroup(ctx.db, ref.actorId)
   for (const userId of users) {
     await revoke(ctx, {

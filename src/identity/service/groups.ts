@@ -29,7 +29,11 @@ export async function requireGroup(ctx: IdentityContext, id: string): Promise<Gr
   return group
 }
 
-export async function createGroupIn(ctx: IdentityContext, input: GroupInput, callerDomainId: string): Promise<Group> {
+export async function createGroupIn(
+  ctx: IdentityContext,
+  input: GroupInput,
+  callerDomainId: string,
+): Promise<Group> {
   const domainId = input.domainId ?? callerDomainId
   try {
     await requireDomain(ctx, domainId)
@@ -37,16 +41,32 @@ export async function createGroupIn(ctx: IdentityContext, input: GroupInput, cal
     throw new IdentityValidationError(`Could not find domain: ${domainId}.`)
   }
   const name = input.name as string
-  if (await findGroupByName(ctx.db, name, domainId)) throw new IdentityConflictError('group', 'name', name)
-  const group: Group = { id: ctx.ids.hex(), domainId, name, description: input.description ?? '', extra: input.extra ?? {} }
+  if (await findGroupByName(ctx.db, name, domainId))
+    throw new IdentityConflictError('group', 'name', name)
+  const group: Group = {
+    id: ctx.ids.hex(),
+    domainId,
+    name,
+    description: input.description ?? '',
+    extra: input.extra ?? {},
+  }
   await writeTransaction(ctx, (db) => createGroup(db, group))
   return group
 }
 
-export async function updateGroupBy(ctx: IdentityContext, id: string, input: GroupInput): Promise<Group> {
+export async function updateGroupBy(
+  ctx: IdentityContext,
+  id: string,
+  input: GroupInput,
+): Promise<Group> {
   const current = await requireGroup(ctx, id)
-  if (input.domainId !== undefined && input.domainId !== current.domainId) throw new IdentityValidationError('Cannot change the domain of a group.')
-  if (input.name !== undefined && input.name !== current.name && (await findGroupByName(ctx.db, input.name, current.domainId))) {
+  if (input.domainId !== undefined && input.domainId !== current.domainId)
+    throw new IdentityValidationError('Cannot change the domain of a group.')
+  if (
+    input.name !== undefined &&
+    input.name !== current.name &&
+    (await findGroupByName(ctx.db, input.name, current.domainId))
+  ) {
     throw new IdentityConflictError('group', 'name', input.name)
   }
   const next: Group = {
@@ -62,7 +82,11 @@ export async function updateGroupBy(ctx: IdentityContext, id: string, input: Gro
 export async function removeGroup(ctx: IdentityContext, id: string): Promise<void> {
   await requireGroup(ctx, id)
   const hadRoles = (await listAssignments(ctx.db, { actorIds: [id] })).length > 0
-  const members = await ctx.db.selectFrom('membership').select('user_id').where('group_id', '=', id).execute()
+  const members = await ctx.db
+    .selectFrom('membership')
+    .select('user_id')
+    .where('group_id', '=', id)
+    .execute()
   await writeTransaction(ctx, async (db) => {
     await deleteAssignmentsOf(db, id)
     await deleteGroup(db, id)
@@ -70,22 +94,36 @@ export async function removeGroup(ctx: IdentityContext, id: string): Promise<voi
   if (hadRoles) for (const m of members) await revoke(ctx, { userId: m.user_id })
 }
 
-export async function addUserToGroup(ctx: IdentityContext, groupId: string, userId: string): Promise<void> {
+export async function addUserToGroup(
+  ctx: IdentityContext,
+  groupId: string,
+  userId: string,
+): Promise<void> {
   await requireGroup(ctx, groupId)
   await requireUser(ctx, userId)
   await writeTransaction(ctx, (db) => addMember(db, groupId, userId))
 }
 
-export async function removeUserFromGroup(ctx: IdentityContext, groupId: string, userId: string): Promise<void> {
+export async function removeUserFromGroup(
+  ctx: IdentityContext,
+  groupId: string,
+  userId: string,
+): Promise<void> {
   await requireGroup(ctx, groupId)
   await requireUser(ctx, userId)
   const removed = await writeTransaction(ctx, (db) => removeMember(db, groupId, userId))
   if (!removed) throw new IdentityNotFoundError('membership', `${userId} in ${groupId}`)
-  if ((await listAssignments(ctx.db, { actorIds: [groupId] })).length > 0) await revoke(ctx, { userId })
+  if ((await listAssignments(ctx.db, { actorIds: [groupId] })).length > 0)
+    await revoke(ctx, { userId })
 }
 
-export async function checkUserInGroup(ctx: IdentityContext, groupId: string, userId: string): Promise<void> {
+export async function checkUserInGroup(
+  ctx: IdentityContext,
+  groupId: string,
+  userId: string,
+): Promise<void> {
   await requireGroup(ctx, groupId)
   await requireUser(ctx, userId)
-  if (!(await isMember(ctx.db, groupId, userId))) throw new IdentityNotFoundError('membership', `${userId} in ${groupId}`)
+  if (!(await isMember(ctx.db, groupId, userId)))
+    throw new IdentityNotFoundError('membership', `${userId} in ${groupId}`)
 }

@@ -34,7 +34,10 @@ export async function requireUser(ctx: IdentityContext, id: string): Promise<Use
 }
 
 /** A domain by id or name. */
-export async function resolveDomain(ctx: IdentityContext, ref: DomainRef): Promise<Project | undefined> {
+export async function resolveDomain(
+  ctx: IdentityContext,
+  ref: DomainRef,
+): Promise<Project | undefined> {
   if (ref.id !== undefined) {
     const domain = await getProject(ctx.db, ref.id)
     return domain?.isDomain ? domain : undefined
@@ -44,7 +47,10 @@ export async function resolveDomain(ctx: IdentityContext, ref: DomainRef): Promi
 }
 
 /** A project by id, or by name within a domain given by id or name. */
-export async function resolveProject(ctx: IdentityContext, ref: ScopedRef): Promise<Project | undefined> {
+export async function resolveProject(
+  ctx: IdentityContext,
+  ref: ScopedRef,
+): Promise<Project | undefined> {
   if (ref.id !== undefined) {
     const project = await getProject(ctx.db, ref.id)
     return project && !project.isDomain ? project : undefined

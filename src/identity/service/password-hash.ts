@@ -1,7 +1,12 @@
 /** @module identity/service/password-hash: scrypt password hashes that carry their own cost */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
-function scryptAsync(password: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  length: number,
+  options: ScryptOptions,
+): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))),
   )
@@ -20,10 +25,24 @@ export async function hashPassword(password: string, logN: number): Promise<stri
 
 /** Checks a password against a stored hash in constant time; malformed hashes never match. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const match = /^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(stored)
+  const match = /^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(
+    stored,
+  )
   if (!match) return false
-  const [, ln, r, p, salt, hash] = match as unknown as [string, string, string, string, string, string]
+  const [, ln, r, p, salt, hash] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
   const expected = Buffer.from(hash, 'base64')
-  const key = await scryptAsync(password.normalize('NFC'), Buffer.from(salt, 'base64'), expected.length, options(Number(ln), Number(r), Number(p)))
+  const key = await scryptAsync(
+    password.normalize('NFC'),
+    Buffer.from(salt, 'base64'),
+    expected.length,
+    options(Number(ln), Number(r), Number(p)),
+  )
   return timingSafeEqual(key, expected)
 }

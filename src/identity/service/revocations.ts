@@ -1,11 +1,18 @@
 /** @module identity/service/revocations: revoking tokens by event, as Keystone does */
-import { createRevocation, listRevocations, pruneRevocations, type RevocationEvent } from '../db/revocations-repo.js'
+import {
+  createRevocation,
+  listRevocations,
+  pruneRevocations,
+  type RevocationEvent,
+} from '../db/revocations-repo.js'
 import { markChanged, type IdentityContext } from './context.js'
 import type { Kysely } from 'kysely'
 import type { IdentityDatabase } from '../db/schema.js'
 
 /** What a revocation event matches on; unset fields match anything. */
-export type RevocationMatch = Partial<Pick<RevocationEvent, 'userId' | 'projectId' | 'domainId' | 'roleId' | 'auditId' | 'auditChainId'>>
+export type RevocationMatch = Partial<
+  Pick<RevocationEvent, 'userId' | 'projectId' | 'domainId' | 'roleId' | 'auditId' | 'auditChainId'>
+>
 
 /** Facts of a token that revocation events are matched against. */
 export interface RevocableToken {
@@ -18,7 +25,11 @@ export interface RevocableToken {
 }
 
 /** Records an event revoking every matching token issued up to now. */
-export async function revoke(ctx: IdentityContext, match: RevocationMatch, db: Kysely<IdentityDatabase> = ctx.db): Promise<void> {
+export async function revoke(
+  ctx: IdentityContext,
+  match: RevocationMatch,
+  db: Kysely<IdentityDatabase> = ctx.db,
+): Promise<void> {
   const now = new Date(ctx.clock.now()).toISOString()
   const event: RevocationEvent = {
     id: ctx.ids.hex(),
@@ -45,7 +56,8 @@ export function isRevoked(ctx: IdentityContext, token: RevocableToken): boolean 
     if (e.domainId !== null && !token.domainIds.includes(e.domainId)) continue
     if (e.roleId !== null && !token.roleIds.includes(e.roleId)) continue
     if (e.auditId !== null && token.auditIds[0] !== e.auditId) continue
-    if (e.auditChainId !== null && token.auditIds[token.auditIds.length - 1] !== e.auditChainId) continue
+    if (e.auditChainId !== null && token.auditIds[token.auditIds.length - 1] !== e.auditChainId)
+      continue
     return true
   }
   return false
@@ -56,7 +68,9 @@ export function isRevoked(ctx: IdentityContext, token: RevocableToken): boolean 
  * live token. Marks data changed when new events arrived.
  */
 export async function refreshRevocations(ctx: IdentityContext): Promise<void> {
-  const horizon = new Date(ctx.clock.now() - ctx.config.tokenExpirationSeconds * 1000 - 60_000).toISOString()
+  const horizon = new Date(
+    ctx.clock.now() - ctx.config.tokenExpirationSeconds * 1000 - 60_000,
+  ).toISOString()
   await pruneRevocations(ctx.db, horizon)
   const events = await listRevocations(ctx.db)
   const known = new Set(ctx.state.revocations.map((e) => e.id))

@@ -37,7 +37,11 @@ export interface RoleAssignmentEntry {
 }
 
 function toEntry(a: Assignment): RoleAssignmentEntry {
-  const target = a.type.endsWith('Project') ? 'project' : a.type.endsWith('Domain') ? 'domain' : 'system'
+  const target = a.type.endsWith('Project')
+    ? 'project'
+    : a.type.endsWith('Domain')
+      ? 'domain'
+      : 'system'
   return {
     roleId: a.roleId,
     ...(a.type.startsWith('User') ? { userId: a.actorId } : { groupId: a.actorId }),
@@ -47,7 +51,10 @@ function toEntry(a: Assignment): RoleAssignmentEntry {
   }
 }
 
-async function expandGroups(ctx: IdentityContext, entries: RoleAssignmentEntry[]): Promise<RoleAssignmentEntry[]> {
+async function expandGroups(
+  ctx: IdentityContext,
+  entries: RoleAssignmentEntry[],
+): Promise<RoleAssignmentEntry[]> {
   const out: RoleAssignmentEntry[] = []
   for (const e of entries) {
     if (!e.groupId) {
@@ -55,22 +62,33 @@ async function expandGroups(ctx: IdentityContext, entries: RoleAssignmentEntry[]
       continue
     }
     for (const userId of await listUserIdsInGroup(ctx.db, e.groupId)) {
-      out.push({ roleId: e.roleId, userId, target: e.target, targetId: e.targetId, inherited: e.inherited, viaGroupId: e.groupId })
+      out.push({
+        roleId: e.roleId,
+        userId,
+        target: e.target,
+        targetId: e.targetId,
+        inherited: e.inherited,
+        viaGroupId: e.groupId,
+      })
     }
   }
   return out
 }
 
-async function expandInheritance(ctx: IdentityContext, entries: RoleAssignmentEntry[]): Promise<RoleAssignmentEntry[]> {
+async function expandInheritance(
+  ctx: IdentityContext,
+  entries: RoleAssignmentEntry[],
+): Promise<RoleAssignmentEntry[]> {
   const out: RoleAssignmentEntry[] = []
   for (const e of entries) {
     if (!e.inherited) {
       out.push(e)
       continue
     }
-    const projects = e.target === 'domain'
-      ? (await listProjects(ctx.db, { domainId: e.targetId, isDomain: false })).map((p) => p.id)
-      : await listSubtreeIds(ctx.db, e.targetId)
+    const projects =
+      e.target === 'domain'
+        ? (await listProjects(ctx.db, { domainId: e.targetId, isDomain: false })).map((p) => p.id)
+        : await listSubtreeIds(ctx.db, e.targetId)
     for (const projectId of projects) {
       out.push({ ...e, target: 'project', targetId: projectId, inherited: false, source: e })
     }
@@ -78,7 +96,10 @@ async function expandInheritance(ctx: IdentityContext, entries: RoleAssignmentEn
   return out
 }
 
-async function expandImplied(ctx: IdentityContext, entries: RoleAssignmentEntry[]): Promise<RoleAssignmentEntry[]> {
+async function expandImplied(
+  ctx: IdentityContext,
+  entries: RoleAssignmentEntry[],
+): Promise<RoleAssignmentEntry[]> {
   const rules = await listImpliedRules(ctx.db)
   const out: RoleAssignmentEntry[] = []
   for (const e of entries) {
@@ -103,18 +124,34 @@ function key(e: RoleAssignmentEntry): string {
 }
 
 /** Lists assignments as Keystone does; with `effective`, groups, inheritance and implied roles are expanded. */
-export async function listRoleAssignments(ctx: IdentityContext, q: RoleAssignmentQuery): Promise<RoleAssignmentEntry[]> {
-  if (q.effective && q.groupId) throw new IdentityValidationError('Combining effective and group filter will always result in an empty list.')
+export async function listRoleAssignments(
+  ctx: IdentityContext,
+  q: RoleAssignmentQuery,
+): Promise<RoleAssignmentEntry[]> {
+  if (q.effective && q.groupId)
+    throw new IdentityValidationError(
+      'Combining effective and group filter will always result in an empty list.',
+    )
   if ([q.projectId, q.domainId, q.system ? 'system' : undefined].filter(Boolean).length > 1) {
-    throw new IdentityValidationError('Specify at most one of scope.project.id, scope.domain.id and scope.system.')
+    throw new IdentityValidationError(
+      'Specify at most one of scope.project.id, scope.domain.id and scope.system.',
+    )
   }
-  const actorIds = q.userId ? (q.effective ? [q.userId, ...(await listGroupIdsOfUser(ctx.db, q.userId))] : [q.userId]) : q.groupId ? [q.groupId] : undefined
+  const actorIds = q.userId
+    ? q.effective
+      ? [q.userId, ...(await listGroupIdsOfUser(ctx.db, q.userId))]
+      : [q.userId]
+    : q.groupId
+      ? [q.groupId]
+      : undefined
   let types: AssignmentType[] | undefined
   let targetIds: string[] | undefined
   if (!q.effective) {
     if (q.projectId) {
       types = ['UserProject', 'GroupProject']
-      targetIds = q.includeSubtree ? [q.projectId, ...(await listSubtreeIds(ctx.db, q.projectId))] : [q.projectId]
+      targetIds = q.includeSubtree
+        ? [q.projectId, ...(await listSubtreeIds(ctx.db, q.projectId))]
+        : [q.projectId]
     } else if (q.domainId) {
       types = ['UserDomain', 'GroupDomain']
       targetIds = [q.domainId]
@@ -127,17 +164,27 @@ export async function listRoleAssignments(ctx: IdentityContext, q: RoleAssignmen
     ...(actorIds ? { actorIds } : {}),
     ...(types ? { types } : {}),
     ...(targetIds ? { targetIds } : {}),
-    ...(q.inheritedToProjects !== undefined && !q.effective ? { inherited: q.inheritedToProjects } : {}),
+    ...(q.inheritedToProjects !== undefined && !q.effective
+      ? { inherited: q.inheritedToProjects }
+      : {}),
   })
   let entries = rows.map(toEntry)
   if (q.effective) {
-    entries = await expandImplied(ctx, await expandInheritance(ctx, await expandGroups(ctx, entries)))
+    entries = await expandImplied(
+      ctx,
+      await expandInheritance(ctx, await expandGroups(ctx, entries)),
+    )
     if (q.userId) entries = entries.filter((e) => e.userId === q.userId)
     if (q.projectId) {
-      const ids = new Set(q.includeSubtree ? [q.projectId, ...(await listSubtreeIds(ctx.db, q.projectId))] : [q.projectId])
+      const ids = new Set(
+        q.includeSubtree
+          ? [q.projectId, ...(await listSubtreeIds(ctx.db, q.projectId))]
+          : [q.projectId],
+      )
       entries = entries.filter((e) => e.target === 'project' && ids.has(e.targetId))
     }
-    if (q.domainId) entries = entries.filter((e) => e.target === 'domain' && e.targetId === q.domainId)
+    if (q.domainId)
+      entries = entries.filter((e) => e.target === 'domain' && e.targetId === q.domainId)
     if (q.system) entries = entries.filter((e) => e.target === 'system')
     const seen = new Set<string>()
     entries = entries.filter((e) => (seen.has(key(e)) ? false : (seen.add(key(e)), true)))

@@ -10,7 +10,12 @@ import {
   updateRole,
   type Role,
 } from '../db/roles-repo.js'
-import { IdentityConflictError, IdentityForbiddenError, IdentityNotFoundError, IdentityValidationError } from '../errors.js'
+import {
+  IdentityConflictError,
+  IdentityForbiddenError,
+  IdentityNotFoundError,
+  IdentityValidationError,
+} from '../errors.js'
 import { writeTransaction, type IdentityContext } from './context.js'
 import { requireDomain } from './lookups.js'
 import { revoke } from './revocations.js'
@@ -47,23 +52,42 @@ export async function createRoleIn(ctx: IdentityContext, input: RoleInput): Prom
   }
   checkOptions(input.options)
   const name = input.name as string
-  if (await findRoleByName(ctx.db, name, domainId)) throw new IdentityConflictError('role', 'name', name)
-  const role: Role = { id: input.id ?? ctx.ids.hex(), name, domainId, description: input.description ?? '', options: input.options ?? {}, extra: input.extra ?? {} }
+  if (await findRoleByName(ctx.db, name, domainId))
+    throw new IdentityConflictError('role', 'name', name)
+  const role: Role = {
+    id: input.id ?? ctx.ids.hex(),
+    name,
+    domainId,
+    description: input.description ?? '',
+    options: input.options ?? {},
+    extra: input.extra ?? {},
+  }
   await writeTransaction(ctx, (db) => createRole(db, role))
   return role
 }
 
 function assertMutable(role: Role): void {
-  if (role.options['immutable'] === true) throw new IdentityForbiddenError(`Cannot modify or delete the immutable role ${role.id}.`)
+  if (role.options['immutable'] === true)
+    throw new IdentityForbiddenError(`Cannot modify or delete the immutable role ${role.id}.`)
 }
 
-export async function updateRoleBy(ctx: IdentityContext, id: string, input: RoleInput): Promise<Role> {
+export async function updateRoleBy(
+  ctx: IdentityContext,
+  id: string,
+  input: RoleInput,
+): Promise<Role> {
   const current = await requireRole(ctx, id)
   checkOptions(input.options)
-  const becomingMutable = input.options?.['immutable'] === false || input.options?.['immutable'] === null
+  const becomingMutable =
+    input.options?.['immutable'] === false || input.options?.['immutable'] === null
   if (!becomingMutable) assertMutable(current)
-  if (input.domainId !== undefined && input.domainId !== current.domainId) throw new IdentityValidationError('Cannot change the domain of a role.')
-  if (input.name !== undefined && input.name !== current.name && (await findRoleByName(ctx.db, input.name, current.domainId))) {
+  if (input.domainId !== undefined && input.domainId !== current.domainId)
+    throw new IdentityValidationError('Cannot change the domain of a role.')
+  if (
+    input.name !== undefined &&
+    input.name !== current.name &&
+    (await findRoleByName(ctx.db, input.name, current.domainId))
+  ) {
     throw new IdentityConflictError('role', 'name', input.name)
   }
   const options = { ...current.options }
@@ -89,10 +113,17 @@ export async function removeRole(ctx: IdentityContext, id: string): Promise<void
   await revoke(ctx, { roleId: id })
 }
 
-export async function addImpliedRole(ctx: IdentityContext, priorId: string, impliedId: string): Promise<{ prior: Role; implied: Role }> {
+export async function addImpliedRole(
+  ctx: IdentityContext,
+  priorId: string,
+  impliedId: string,
+): Promise<{ prior: Role; implied: Role }> {
   const prior = await requireRole(ctx, priorId)
   const implied = await requireRole(ctx, impliedId)
-  if (implied.domainId !== null) throw new IdentityForbiddenError(`${implied.id} is a domain-specific role and cannot be implied.`)
+  if (implied.domainId !== null)
+    throw new IdentityForbiddenError(
+      `${implied.id} is a domain-specific role and cannot be implied.`,
+    )
   if (priorId === impliedId) throw new IdentityForbiddenError('A role cannot imply itself.')
   const rules = await listImpliedRules(ctx.db)
   // Refuse cycles: the implied role must not (transitively) imply the prior one.
@@ -100,26 +131,42 @@ export async function addImpliedRole(ctx: IdentityContext, priorId: string, impl
   const stack = [impliedId]
   while (stack.length > 0) {
     const current = stack.pop() as string
-    if (current === priorId) throw new IdentityForbiddenError(`Implying ${impliedId} from ${priorId} would create a cycle.`)
+    if (current === priorId)
+      throw new IdentityForbiddenError(
+        `Implying ${impliedId} from ${priorId} would create a cycle.`,
+      )
     if (seen.has(current)) continue
     seen.add(current)
     for (const r of rules) if (r.priorRoleId === current) stack.push(r.impliedRoleId)
   }
   if (!rules.some((r) => r.priorRoleId === priorId && r.impliedRoleId === impliedId)) {
-    await writeTransaction(ctx, (db) => createImpliedRule(db, { priorRoleId: priorId, impliedRoleId: impliedId }))
+    await writeTransaction(ctx, (db) =>
+      createImpliedRule(db, { priorRoleId: priorId, impliedRoleId: impliedId }),
+    )
   }
   return { prior, implied }
 }
 
-export async function getImpliedRole(ctx: IdentityContext, priorId: string, impliedId: string): Promise<{ prior: Role; implied: Role }> {
+export async function getImpliedRole(
+  ctx: IdentityContext,
+  priorId: string,
+  impliedId: string,
+): Promise<{ prior: Role; implied: Role }> {
   const prior = await requireRole(ctx, priorId)
   const implied = await requireRole(ctx, impliedId)
   const rules = await listImpliedRules(ctx.db, priorId)
-  if (!rules.some((r) => r.impliedRoleId === impliedId)) throw new IdentityNotFoundError('implied role', `${priorId} implies ${impliedId}`)
+  if (!rules.some((r) => r.impliedRoleId === impliedId))
+    throw new IdentityNotFoundError('implied role', `${priorId} implies ${impliedId}`)
   return { prior, implied }
 }
 
-export async function removeImpliedRole(ctx: IdentityContext, priorId: string, impliedId: string): Promise<void> {
+export async function removeImpliedRole(
+  ctx: IdentityContext,
+  priorId: string,
+  impliedId: string,
+): Promise<void> {
   await getImpliedRole(ctx, priorId, impliedId)
-  await writeTransaction(ctx, (db) => deleteImpliedRule(db, { priorRoleId: priorId, impliedRoleId: impliedId }))
+  await writeTransaction(ctx, (db) =>
+    deleteImpliedRule(db, { priorRoleId: priorId, impliedRoleId: impliedId }),
+  )
 }

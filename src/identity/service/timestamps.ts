@@ -9,12 +9,26 @@ const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|
  */
 export function normalizeTimestamp(text: string, field: string): string {
   const m = ISO.exec(text.trim())
-  if (!m) throw new IdentityValidationError(`Invalid input for field '${field}': '${text}' is not a valid ISO 8601 timestamp.`)
-  const [, date, time, fraction = '', zone] = m as unknown as [string, string, string, string | undefined, string | undefined]
+  if (!m)
+    throw new IdentityValidationError(
+      `Invalid input for field '${field}': '${text}' is not a valid ISO 8601 timestamp.`,
+    )
+  const [, date, time, fraction = '', zone] = m as unknown as [
+    string,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+  ]
   const seconds = time.length === 5 ? `${time}:00` : time
   const micro = fraction.padEnd(6, '0').slice(0, 6)
-  const ms = Date.parse(`${date}T${seconds}${zone && zone !== 'Z' ? zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2') : 'Z'}`)
-  if (Number.isNaN(ms)) throw new IdentityValidationError(`Invalid input for field '${field}': '${text}' is not a valid timestamp.`)
+  const ms = Date.parse(
+    `${date}T${seconds}${zone && zone !== 'Z' ? zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2') : 'Z'}`,
+  )
+  if (Number.isNaN(ms))
+    throw new IdentityValidationError(
+      `Invalid input for field '${field}': '${text}' is not a valid timestamp.`,
+    )
   return `${new Date(ms).toISOString().slice(0, 19)}.${micro}`
 }
 

@@ -40,14 +40,20 @@ async function enabledDomain(ctx: IdentityContext, id: string): Promise<NamedRef
   return { id: domain.id, name: domain.name }
 }
 
-async function enabledUser(ctx: IdentityContext, id: string): Promise<{ user: User; domain: NamedRef }> {
+async function enabledUser(
+  ctx: IdentityContext,
+  id: string,
+): Promise<{ user: User; domain: NamedRef }> {
   const user = await getUser(ctx.db, id)
   if (!user) throw new InvalidTokenScopeError(`user ${id} does not exist`)
   if (!user.enabled) throw new InvalidTokenScopeError(`user ${id} is disabled`)
   return { user, domain: await enabledDomain(ctx, user.domainId) }
 }
 
-async function enabledProject(ctx: IdentityContext, id: string): Promise<{ project: Project; domain: NamedRef }> {
+async function enabledProject(
+  ctx: IdentityContext,
+  id: string,
+): Promise<{ project: Project; domain: NamedRef }> {
   const project = await getProject(ctx.db, id)
   if (!project || project.isDomain) throw new InvalidTokenScopeError(`project ${id} does not exist`)
   if (!project.enabled) throw new InvalidTokenScopeError(`project ${id} is disabled`)
@@ -60,10 +66,16 @@ async function passwordExpiresAt(ctx: IdentityContext, userId: string): Promise<
   return current?.expiresAt ? isoMicro(Date.parse(current.expiresAt)) : null
 }
 
-async function scopeRoles(ctx: IdentityContext, payload: TokenPayload, project?: Project): Promise<Role[]> {
+async function scopeRoles(
+  ctx: IdentityContext,
+  payload: TokenPayload,
+  project?: Project,
+): Promise<Role[]> {
   let assigned: Set<string>
-  if (payload.scope === 'project' && project) assigned = await assignedProjectRoleIds(ctx.db, payload.userId, project)
-  else if (payload.scope === 'domain') assigned = await assignedDomainRoleIds(ctx.db, payload.userId, payload.scopeId as string)
+  if (payload.scope === 'project' && project)
+    assigned = await assignedProjectRoleIds(ctx.db, payload.userId, project)
+  else if (payload.scope === 'domain')
+    assigned = await assignedDomainRoleIds(ctx.db, payload.userId, payload.scopeId as string)
   else assigned = await assignedSystemRoleIds(ctx.db, payload.userId)
   let roles = await tokenRoles(ctx.db, assigned)
   if (payload.applicationCredentialId) {
@@ -73,16 +85,25 @@ async function scopeRoles(ctx: IdentityContext, payload: TokenPayload, project?:
     const allowedIds = new Set(allowed.map((r) => r.id))
     roles = roles.filter((r) => allowedIds.has(r.id))
   }
-  if (roles.length === 0) throw new InvalidTokenScopeError(`user ${payload.userId} has no roles on the requested scope`)
+  if (roles.length === 0)
+    throw new InvalidTokenScopeError(`user ${payload.userId} has no roles on the requested scope`)
   return roles
 }
 
 /** Builds the token's body and identity, checking that user, scope and roles still hold. */
-export async function buildTokenData(ctx: IdentityContext, payload: TokenPayload): Promise<TokenData> {
+export async function buildTokenData(
+  ctx: IdentityContext,
+  payload: TokenPayload,
+): Promise<TokenData> {
   const { user, domain: userDomain } = await enabledUser(ctx, payload.userId)
   const body: Record<string, unknown> = {
     methods: payload.methods,
-    user: { domain: userDomain, id: user.id, name: user.name, password_expires_at: await passwordExpiresAt(ctx, user.id) },
+    user: {
+      domain: userDomain,
+      id: user.id,
+      name: user.name,
+      password_expires_at: await passwordExpiresAt(ctx, user.id),
+    },
     audit_ids: payload.auditIds,
     expires_at: isoMicro(payload.expiresAt),
     issued_at: isoMicro(payload.issuedAt),
@@ -107,7 +128,12 @@ export async function buildTokenData(ctx: IdentityContext, payload: TokenPayload
     roles = await scopeRoles(ctx, payload, project)
     body['project'] = { domain, id: project.id, name: project.name }
     body['is_domain'] = false
-    Object.assign(identity, { projectId: project.id, projectName: project.name, projectDomainId: domain.id, projectDomainName: domain.name })
+    Object.assign(identity, {
+      projectId: project.id,
+      projectName: project.name,
+      projectDomainId: domain.id,
+      projectDomainName: domain.name,
+    })
     domainIds.push(domain.id)
     projectId = project.id
   } else if (payload.scope === 'domain') {
@@ -129,7 +155,11 @@ export async function buildTokenData(ctx: IdentityContext, payload: TokenPayload
   if (payload.applicationCredentialId) {
     const credential = await getAppCredential(ctx.db, payload.applicationCredentialId)
     if (!credential) throw new InvalidTokenScopeError('application credential no longer exists')
-    body['application_credential'] = { id: credential.id, name: credential.name, restricted: !credential.unrestricted }
+    body['application_credential'] = {
+      id: credential.id,
+      name: credential.name,
+      restricted: !credential.unrestricted,
+    }
     identity.applicationCredentialId = credential.id
     identity.unrestricted = credential.unrestricted
   }
@@ -144,7 +174,11 @@ export async function buildTokenData(ctx: IdentityContext, payload: TokenPayload
 }
 
 /** The token body with the catalog added for scoped tokens (unless `nocatalog`). */
-export async function tokenBodyWithCatalog(ctx: IdentityContext, data: TokenData, noCatalog: boolean): Promise<Record<string, unknown>> {
+export async function tokenBodyWithCatalog(
+  ctx: IdentityContext,
+  data: TokenData,
+  noCatalog: boolean,
+): Promise<Record<string, unknown>> {
   if (!data.scoped || noCatalog) return data.body
   const catalog: CatalogEntry[] = await buildCatalog(ctx)
   return { ...data.body, catalog }

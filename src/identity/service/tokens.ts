@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto'
 import type { AuthIdentity, TokenValidator } from '../../core/auth/index.js'
 import { UnauthorizedError } from '../../core/errors/index.js'
 import { TokenNotFoundError } from '../errors.js'
-import { packPayload, unpackPayload, type AuthMethod, type ScopeKind, type TokenPayload } from '../tokens/token-payload.js'
+import {
+  packPayload,
+  unpackPayload,
+  type AuthMethod,
+  type ScopeKind,
+  type TokenPayload,
+} from '../tokens/token-payload.js'
 import type { IdentityContext } from './context.js'
 import { isRevoked, revoke } from './revocations.js'
 import { buildTokenData, InvalidTokenScopeError, type TokenData } from './token-data.js'
@@ -39,12 +45,18 @@ export interface IssuedToken {
 }
 
 /** Issues a token; throws 401 when the user has no access to the requested scope. */
-export async function issueToken(ctx: IdentityContext, request: TokenRequest): Promise<IssuedToken> {
+export async function issueToken(
+  ctx: IdentityContext,
+  request: TokenRequest,
+): Promise<IssuedToken> {
   const now = ctx.clock.now()
   let expiresAt = now + ctx.config.tokenExpirationSeconds * 1000
   if (request.notAfter !== undefined) expiresAt = Math.min(expiresAt, request.notAfter)
-  if (request.credentialExpiresAt !== undefined) expiresAt = Math.min(expiresAt, request.credentialExpiresAt)
-  const chain = request.parentAuditIds?.length ? [request.parentAuditIds[request.parentAuditIds.length - 1] as string] : []
+  if (request.credentialExpiresAt !== undefined)
+    expiresAt = Math.min(expiresAt, request.credentialExpiresAt)
+  const chain = request.parentAuditIds?.length
+    ? [request.parentAuditIds[request.parentAuditIds.length - 1] as string]
+    : []
   const payload: TokenPayload = {
     userId: request.userId,
     methods: request.methods,
@@ -53,7 +65,9 @@ export async function issueToken(ctx: IdentityContext, request: TokenRequest): P
     issuedAt: now,
     expiresAt,
     auditIds: [newAuditId(), ...chain],
-    ...(request.applicationCredentialId ? { applicationCredentialId: request.applicationCredentialId } : {}),
+    ...(request.applicationCredentialId
+      ? { applicationCredentialId: request.applicationCredentialId }
+      : {}),
   }
   let data: TokenData
   try {
@@ -63,13 +77,19 @@ export async function issueToken(ctx: IdentityContext, request: TokenRequest): P
     throw error
   }
   const token = ctx.tokenKeys.encrypt(packPayload(payload), now)
-  ctx.state.tokenCache.set(token, { generation: ctx.state.generation, until: now + CACHE_MS, value: { payload, data } })
+  ctx.state.tokenCache.set(token, {
+    generation: ctx.state.generation,
+    until: now + CACHE_MS,
+    value: { payload, data },
+  })
   return { token, payload, data }
 }
 
 function scopeMessage(request: TokenRequest): string {
-  if (request.scope === 'project') return `User ${request.userId} has no access to project ${request.scopeId}`
-  if (request.scope === 'domain') return `User ${request.userId} has no access to domain ${request.scopeId}`
+  if (request.scope === 'project')
+    return `User ${request.userId} has no access to project ${request.scopeId}`
+  if (request.scope === 'domain')
+    return `User ${request.userId} has no access to domain ${request.scopeId}`
   if (request.scope === 'system') return `User ${request.userId} has no access to the system`
   return 'The request you have made requires authentication.'
 }
@@ -84,7 +104,10 @@ export function decodeToken(ctx: IdentityContext, token: string): TokenPayload |
  * Validates a token: authentic, not expired, not revoked, user and scope still valid.
  * Throws TokenNotFoundError (404) otherwise, as Keystone does for a subject token.
  */
-export async function validateToken(ctx: IdentityContext, token: string): Promise<{ payload: TokenPayload; data: TokenData }> {
+export async function validateToken(
+  ctx: IdentityContext,
+  token: string,
+): Promise<{ payload: TokenPayload; data: TokenData }> {
   const now = ctx.clock.now()
   const hit = ctx.state.tokenCache.get(token)
   if (hit && hit.generation === ctx.state.generation && hit.until > now) {
@@ -110,7 +133,11 @@ export async function validateToken(ctx: IdentityContext, token: string): Promis
   })
   if (revoked) throw new TokenNotFoundError()
   if (ctx.state.tokenCache.size > 50_000) ctx.state.tokenCache.clear()
-  ctx.state.tokenCache.set(token, { generation: ctx.state.generation, until: now + CACHE_MS, value: { payload, data } })
+  ctx.state.tokenCache.set(token, {
+    generation: ctx.state.generation,
+    until: now + CACHE_MS,
+    value: { payload, data },
+  })
   return { payload, data }
 }
 
@@ -127,7 +154,8 @@ export function localTokenValidator(ctx: IdentityContext): TokenValidator {
       try {
         return (await validateToken(ctx, token)).data.identity
       } catch (error) {
-        if (error instanceof TokenNotFoundError) throw new UnauthorizedError('The request you have made requires authentication.')
+        if (error instanceof TokenNotFoundError)
+          throw new UnauthorizedError('The request you have made requires authentication.')
         throw error
       }
     },

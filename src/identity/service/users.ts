@@ -3,7 +3,14 @@ import { isUniqueViolation } from '../../core/db/index.js'
 import { deleteAppCredentialsOf } from '../db/app-credentials-repo.js'
 import { deleteAssignmentsOf } from '../db/assignments-repo.js'
 import { deleteCredentialsOfUser } from '../db/credentials-repo.js'
-import { createUser, deleteUser, findUserByName, listPasswords, updateUser, type User } from '../db/users-repo.js'
+import {
+  createUser,
+  deleteUser,
+  findUserByName,
+  listPasswords,
+  updateUser,
+  type User,
+} from '../db/users-repo.js'
 import { IdentityConflictError, IdentityValidationError } from '../errors.js'
 import { nowIso, writeTransaction, type IdentityContext } from './context.js'
 import { requireDomain, requireUser } from './lookups.js'
@@ -39,7 +46,8 @@ export interface UserInput {
 
 function checkOptions(options: Record<string, unknown> | undefined): void {
   for (const key of Object.keys(options ?? {})) {
-    if (!(USER_OPTIONS as readonly string[]).includes(key)) throw new IdentityValidationError(`Invalid option for user: ${key}.`)
+    if (!(USER_OPTIONS as readonly string[]).includes(key))
+      throw new IdentityValidationError(`Invalid option for user: ${key}.`)
   }
 }
 
@@ -49,7 +57,11 @@ export async function passwordExpiry(ctx: IdentityContext, userId: string): Prom
   return current?.expiresAt ?? null
 }
 
-export async function createUserIn(ctx: IdentityContext, input: UserInput, callerDomainId: string): Promise<User> {
+export async function createUserIn(
+  ctx: IdentityContext,
+  input: UserInput,
+  callerDomainId: string,
+): Promise<User> {
   const domainId = input.domainId ?? callerDomainId
   try {
     await requireDomain(ctx, domainId)
@@ -58,7 +70,8 @@ export async function createUserIn(ctx: IdentityContext, input: UserInput, calle
   }
   checkOptions(input.options)
   const name = input.name as string
-  if (await findUserByName(ctx.db, name, domainId)) throw new IdentityConflictError('user', 'name', name)
+  if (await findUserByName(ctx.db, name, domainId))
+    throw new IdentityConflictError('user', 'name', name)
   if (typeof input.password === 'string') checkPasswordStrength(ctx, input.password)
   const user: User = {
     id: input.id ?? ctx.ids.hex(),
@@ -84,12 +97,22 @@ export async function createUserIn(ctx: IdentityContext, input: UserInput, calle
 }
 
 /** Admin update; a new password or disabling revokes the user's tokens. */
-export async function updateUserBy(ctx: IdentityContext, id: string, input: UserInput): Promise<User> {
+export async function updateUserBy(
+  ctx: IdentityContext,
+  id: string,
+  input: UserInput,
+): Promise<User> {
   const current = await requireUser(ctx, id)
-  if (input.domainId !== undefined && input.domainId !== current.domainId) throw new IdentityValidationError('Cannot change the domain of a user.')
-  if (input.id !== undefined && input.id !== id) throw new IdentityValidationError('Cannot change the id of a user.')
+  if (input.domainId !== undefined && input.domainId !== current.domainId)
+    throw new IdentityValidationError('Cannot change the domain of a user.')
+  if (input.id !== undefined && input.id !== id)
+    throw new IdentityValidationError('Cannot change the id of a user.')
   checkOptions(input.options)
-  if (input.name !== undefined && input.name !== current.name && (await findUserByName(ctx.db, input.name, current.domainId))) {
+  if (
+    input.name !== undefined &&
+    input.name !== current.name &&
+    (await findUserByName(ctx.db, input.name, current.domainId))
+  ) {
     throw new IdentityConflictError('user', 'name', input.name)
   }
   const options = { ...current.options }
@@ -120,9 +143,17 @@ export async function updateUserBy(ctx: IdentityContext, id: string, input: User
 }
 
 /** Self-service change: checks the original password, age and history, then revokes old tokens. */
-export async function changeOwnPassword(ctx: IdentityContext, id: string, original: string, password: string): Promise<void> {
+export async function changeOwnPassword(
+  ctx: IdentityContext,
+  id: string,
+  original: string,
+  password: string,
+): Promise<void> {
   const user = await requireUser(ctx, id)
-  if (user.options['lock_password'] === true) throw new IdentityValidationError('You cannot change your password at this time due to password policy disallowing password changes.')
+  if (user.options['lock_password'] === true)
+    throw new IdentityValidationError(
+      'You cannot change your password at this time due to password policy disallowing password changes.',
+    )
   await checkUserPassword(ctx, user, original)
   checkPasswordStrength(ctx, password)
   await checkMinimumAge(ctx, id)

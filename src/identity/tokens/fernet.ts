@@ -1,5 +1,11 @@
 /** @module identity/tokens/fernet: authenticated encryption in the Fernet format (AES-128-CBC + HMAC-SHA256) */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto'
 
 const VERSION = 0x80
 const HEADER = 1 + 8 + 16
@@ -40,7 +46,11 @@ export function fernetEncrypt(key: FernetKey, plaintext: Buffer, nowMs: number):
 export function fernetDecrypt(keys: readonly FernetKey[], token: string): Buffer | undefined {
   if (!/^[A-Za-z0-9_-]+={0,2}$/.test(token)) return undefined
   const raw = Buffer.from(token, 'base64url')
-  if (raw.length < HEADER + 16 + MAC || raw[0] !== VERSION || (raw.length - HEADER - MAC) % 16 !== 0) {
+  if (
+    raw.length < HEADER + 16 + MAC ||
+    raw[0] !== VERSION ||
+    (raw.length - HEADER - MAC) % 16 !== 0
+  ) {
     return undefined
   }
   const signed = raw.subarray(0, raw.length - MAC)
@@ -50,7 +60,10 @@ export function fernetDecrypt(keys: readonly FernetKey[], token: string): Buffer
     if (!timingSafeEqual(expected, mac)) continue
     try {
       const decipher = createDecipheriv('aes-128-cbc', key.encryption, raw.subarray(9, HEADER))
-      return Buffer.concat([decipher.update(raw.subarray(HEADER, raw.length - MAC)), decipher.final()])
+      return Buffer.concat([
+        decipher.update(raw.subarray(HEADER, raw.length - MAC)),
+        decipher.final(),
+      ])
     } catch {
       return undefined
     }

@@ -1,7 +1,21 @@
 /** @module identity/tokens/key-repository: a rotating set of Fernet keys kept in a folder */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs'
 import { join } from 'node:path'
-import { fernetDecrypt, fernetEncrypt, generateFernetKey, parseFernetKey, type FernetKey } from './fernet.js'
+import {
+  fernetDecrypt,
+  fernetEncrypt,
+  generateFernetKey,
+  parseFernetKey,
+  type FernetKey,
+} from './fernet.js'
 
 /**
  * Keys named by number as Keystone lays them out: `0` is staged (accepted, never used to sign),
@@ -44,12 +58,21 @@ export function openKeyRepository(dir: string, maxActiveKeys = 3): KeyRepository
   let all: FernetKey[] = []
   const load = () => {
     const numbers = keyNumbers(dir)
-    const keys = numbers.map((n) => ({ n, key: parseFernetKey(readFileSync(join(dir, String(n)), 'utf8')) }))
+    const keys = numbers.map((n) => ({
+      n,
+      key: parseFernetKey(readFileSync(join(dir, String(n)), 'utf8')),
+    }))
     const top = keys[keys.length - 1]
     if (!top || top.n === 0) throw new Error(`key repository ${dir} has no primary key`)
     primary = top.key
     // Primary first: most tokens were signed by it.
-    all = [top.key, ...keys.slice(0, -1).reverse().map((k) => k.key)]
+    all = [
+      top.key,
+      ...keys
+        .slice(0, -1)
+        .reverse()
+        .map((k) => k.key),
+    ]
   }
   load()
   return {

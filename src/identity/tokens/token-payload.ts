@@ -25,7 +25,17 @@ const FORMAT = 1
 /** Serializes a payload to bytes. */
 export function packPayload(p: TokenPayload): Buffer {
   const methods = p.methods.reduce((bits, m) => bits | (1 << AUTH_METHODS.indexOf(m)), 0)
-  const packed = [FORMAT, p.userId, methods, SCOPE_KINDS.indexOf(p.scope), p.scopeId ?? '', p.issuedAt, p.expiresAt, p.auditIds, p.applicationCredentialId ?? '']
+  const packed = [
+    FORMAT,
+    p.userId,
+    methods,
+    SCOPE_KINDS.indexOf(p.scope),
+    p.scopeId ?? '',
+    p.issuedAt,
+    p.expiresAt,
+    p.auditIds,
+    p.applicationCredentialId ?? '',
+  ]
   return Buffer.from(JSON.stringify(packed))
 }
 
@@ -42,10 +52,18 @@ export function unpackPayload(bytes: Buffer): TokenPayload | undefined {
     return undefined
   }
   if (!Array.isArray(data) || data[0] !== FORMAT || data.length !== 9) return undefined
-  const [, userId, bits, scopeIndex, scopeId, issuedAt, expiresAt, auditIds, appCred] = data as unknown[]
+  const [, userId, bits, scopeIndex, scopeId, issuedAt, expiresAt, auditIds, appCred] =
+    data as unknown[]
   const scope = SCOPE_KINDS[Number(scopeIndex)]
-  if (typeof userId !== 'string' || typeof bits !== 'number' || !scope || typeof scopeId !== 'string') return undefined
-  if (typeof issuedAt !== 'number' || typeof expiresAt !== 'number' || !isStringArray(auditIds)) return undefined
+  if (
+    typeof userId !== 'string' ||
+    typeof bits !== 'number' ||
+    !scope ||
+    typeof scopeId !== 'string'
+  )
+    return undefined
+  if (typeof issuedAt !== 'number' || typeof expiresAt !== 'number' || !isStringArray(auditIds))
+    return undefined
   if (typeof appCred !== 'string') return undefined
   const methods = AUTH_METHODS.filter((_, i) => (bits & (1 << i)) !== 0)
   return {

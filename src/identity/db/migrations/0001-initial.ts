@@ -18,7 +18,11 @@ async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('extra', 'text', (c) => c.notNull())
     .addColumn('created_at', TIME, (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('project_domain_name').on('project').columns(['domain_id', 'name']).execute()
+  await db.schema
+    .createIndex('project_domain_name')
+    .on('project')
+    .columns(['domain_id', 'name'])
+    .execute()
   await db.schema.createIndex('project_parent').on('project').column('parent_id').execute()
   await db.schema
     .createTable('project_tag')
@@ -90,7 +94,13 @@ async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('target_id', ID, (c) => c.notNull())
     .addColumn('role_id', ID, (c) => c.notNull())
     .addColumn('inherited', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('assignment_pk', ['type', 'actor_id', 'target_id', 'role_id', 'inherited'])
+    .addPrimaryKeyConstraint('assignment_pk', [
+      'type',
+      'actor_id',
+      'target_id',
+      'role_id',
+      'inherited',
+    ])
     .execute()
   await db.schema.createIndex('assignment_actor').on('assignment').column('actor_id').execute()
   await db.schema.createIndex('assignment_target').on('assignment').column('target_id').execute()
