@@ -11,6 +11,7 @@ import { createIdentityUnit } from '../identity/identity-unit.js'
 import { resolveAdminPassword } from './admin-password.js'
 import { writeClientConfig } from './client-config.js'
 import type { NimbusConfig } from './config.js'
+import { serviceUnitFactories, type ServiceUnit, type UnitEnv } from './service-units.js'
 
 /** A running cloud. */
 export interface RunningCloud {
@@ -48,6 +49,21 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
     ...(policyOverrides ? { policyOverrides } : {}),
   })
   for (const mount of identity.mounts) await mountService(server.app, mount)
+  const env: UnitEnv = {
+    config,
+    database: parseDatabaseUrl(config.database, config.dataDir),
+    logger,
+    clock: systemClock,
+    ids: randomIds,
+    tokens: identity.tokens,
+    ...(policyOverrides ? { policyOverrides } : {}),
+  }
+  const units: ServiceUnit[] = []
+  for (const factory of serviceUnitFactories) {
+    const unit = await factory(env)
+    units.push(unit)
+    for (const mount of unit.mounts) await mountService(server.app, mount)
+  }
   await server.app.listen({ host: config.host, port: config.port })
   const address = server.app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
@@ -76,6 +92,7 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
     async stop() {
       server.setReady(false)
       await server.app.close()
+      for (const unit of units.reverse()) await unit.close()
       await identity.close()
       logger.flush()
     },

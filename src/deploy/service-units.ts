@@ -1,0 +1,46 @@
+/** @module deploy/service-units: the API services an all-in-one process runs, in start order */
+import type { TokenValidator } from '../core/auth/index.js'
+import type { Clock } from '../core/clock/index.js'
+import type { DatabaseLocation } from '../core/db/index.js'
+import type { ServiceMount } from '../core/http/index.js'
+import type { IdSource } from '../core/ids/index.js'
+import type { Logger } from '../core/log/index.js'
+import type { NimbusConfig } from './config.js'
+
+/** What every service unit is given by the composition root. */
+export interface UnitEnv {
+  config: Readonly<NimbusConfig>
+  database: DatabaseLocation
+  logger: Logger
+  clock: Clock
+  ids: IdSource
+  /** Validates X-Auth-Token for the unit's routes. */
+  tokens: TokenValidator
+  policyOverrides?: Record<string, string>
+}
+
+/** A catalog entry a unit wants registered once the listener's address is known. */
+export interface CatalogEntry {
+  type: string
+  name: string
+  description: string
+  /** Path on the listener, e.g. `/image`; may contain `$(project_id)s`. */
+  path: string
+}
+
+/** A started API service. */
+export interface ServiceUnit {
+  name: string
+  mounts: ServiceMount[]
+  catalog: CatalogEntry[]
+  close(): Promise<void>
+}
+
+/** Starts one service unit. */
+export type ServiceUnitFactory = (env: UnitEnv) => Promise<ServiceUnit>
+
+/**
+ * The services besides identity (which every other one depends on for tokens), in start order.
+ * Each service adds its factory here.
+ */
+export const serviceUnitFactories: readonly ServiceUnitFactory[] = []
