@@ -13,7 +13,7 @@ export interface LogOptions {
 }
 
 /** A logger writing JSON lines to the file and warnings and errors to stderr. */
-export function createLogger(options: LogOptions): Logger & { flush(): void } {
+export function createLogger(options: LogOptions): Logger {
   const streams: pino.StreamEntry[] = [
     { level: 'warn', stream: pino.destination({ dest: 2, sync: true }) },
   ]
@@ -22,7 +22,7 @@ export function createLogger(options: LogOptions): Logger & { flush(): void } {
     const file = pino.destination({ dest: options.file, sync: false, minLength: 4096, mkdir: true })
     streams.push({ level: options.level as pino.Level, stream: file })
   }
-  const logger = pino(
+  return pino(
     {
       level: options.level,
       base: { pid: process.pid },
@@ -33,7 +33,6 @@ export function createLogger(options: LogOptions): Logger & { flush(): void } {
     },
     pino.multistream(streams),
   )
-  return Object.assign(logger, { flush: () => logger.flush() })
 }
 
 /** A logger that drops everything, for tests. */
