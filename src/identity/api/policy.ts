@@ -108,6 +108,11 @@ export const identityPolicyDefaults: Readonly<Record<string, string>> = {
   'identity:create_application_credential': 'user_id:%(target.user.id)s',
   'identity:delete_application_credential': `${ADMIN} or user_id:%(target.user.id)s`,
 
+  'identity:ec2_get_credential': `${ADMIN} or user_id:%(target.user.id)s`,
+  'identity:ec2_list_credentials': `${ADMIN} or user_id:%(target.user.id)s`,
+  'identity:ec2_create_credential': `${ADMIN} or user_id:%(target.user.id)s`,
+  'identity:ec2_delete_credential': `${ADMIN} or user_id:%(target.user.id)s`,
+
   'identity:check_token': 'rule:admin_or_token_subject',
   'identity:validate_token': 'rule:service_admin_or_token_subject',
   'identity:revoke_token': 'rule:admin_or_token_subject',

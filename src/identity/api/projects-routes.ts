@@ -2,7 +2,7 @@
 import type { Route, RouteInput } from '../../core/http/index.js'
 import { ProjectFilter } from '../service/queries.js'
 import type { IdentityContext } from '../service/context.js'
-import { requireDomain, requireProject } from '../service/lookups.js'
+import { requireDomain, requireProject, requireProjectOrDomain } from '../service/lookups.js'
 import {
   createDomain,
   createProjectIn,
@@ -21,7 +21,7 @@ import {
   boolean,
   descriptionString,
   idString,
-  nameString,
+  projectNameString,
   params,
   tags,
   wrapped,
@@ -42,7 +42,7 @@ const PROJECT_FIELDS = [
 ]
 
 const projectProps = {
-  name: nameString,
+  name: projectNameString,
   description: descriptionString,
   enabled: boolean,
   domain_id: { type: ['string', 'null'], maxLength: 64 },
@@ -109,7 +109,7 @@ function domainRoutes(ctx: IdentityContext): Route[] {
           properties: { ...projectProps, explicit_domain_id: idString },
         }),
       },
-      errors: [409],
+      errors: [404, 409],
       async handler(input) {
         input.authorize()
         const body = (input.body as { domain: Record<string, unknown> }).domain
@@ -309,7 +309,10 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
       async handler(input) {
         const filter = projectFilter(input.query)
         input.authorize({ target: { domain_id: filter.domainId ?? '' } })
-        const projects = await listProjectsOf(ctx, filter)
+        const domains = queryBool(input.query, 'is_domain') === true
+        const projects = domains
+          ? await listDomains(ctx, filter)
+          : await listProjectsOf(ctx, filter)
         const base = baseUrl(input)
         return {
           status: 200,
@@ -325,7 +328,7 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize({ target: { project: { id: input.params['projectId'] } } })
-        const project = await requireProject(ctx, input.params['projectId'] as string)
+        const project = await requireProjectOrDomain(ctx, input.params['projectId'] as string)
         return { status: 200, body: { project: projectView(baseUrl(input), project) } }
       },
     },
@@ -340,7 +343,7 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
       errors: [404, 409],
       async handler(input) {
         input.authorize({ target: { project: { id: input.params['projectId'] } } })
-        const current = await requireProject(ctx, input.params['projectId'] as string)
+        const current = await requireProjectOrDomain(ctx, input.params['projectId'] as string)
         const body = (input.body as { project: Record<string, unknown> }).project
         const project = await updateProjectOrDomain(ctx, current, projectInput(body))
         return { status: 200, body: { project: projectView(baseUrl(input), project) } }
@@ -354,6 +357,11 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         input.authorize({ target: { project: { id: input.params['projectId'] } } })
+        const target = await requireProjectOrDomain(ctx, input.params['projectId'] as string)
+        if (target.isDomain) {
+          await removeDomain(ctx, target.id)
+          return { status: 204 }
+        }
         await removeProject(
           ctx,
           input.params['projectId'] as string,

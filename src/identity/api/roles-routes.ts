@@ -73,7 +73,7 @@ export function roleRoutes(ctx: IdentityContext): Route[] {
       schema: {
         body: wrapped('role', { type: 'object', required: ['name'], properties: roleProps }),
       },
-      errors: [409],
+      errors: [404, 409],
       async handler(input) {
         input.authorize()
         const role = await createRoleIn(

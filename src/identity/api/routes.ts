@@ -4,6 +4,7 @@ import type { IdentityContext } from '../service/context.js'
 import { authRoutes } from './auth-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
 import { credentialRoutes } from './credentials-routes.js'
+import { ec2Routes } from './ec2-routes.js'
 import { grantAndAssignmentRoutes } from './grants-routes.js'
 import { projectRoutes } from './projects-routes.js'
 import { roleRoutes } from './roles-routes.js'
@@ -21,6 +22,7 @@ export function identityRoutes(ctx: IdentityContext): Route[] {
     ...grantAndAssignmentRoutes(ctx),
     ...catalogRoutes(ctx),
     ...credentialRoutes(ctx),
+    ...ec2Routes(ctx),
   ]
 }
 export { rootVersionRoutes } from './versions-routes.js'

@@ -8,6 +8,13 @@ export const nameString: JsonSchema = {
   maxLength: 255,
   pattern: '\\S',
 }
+/** Project and domain names are at most 64 characters in Keystone. */
+export const projectNameString: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  pattern: '\\S',
+}
 export const descriptionString: JsonSchema = { type: ['string', 'null'] }
 export const boolean: JsonSchema = { type: 'boolean' }
 export const tags: JsonSchema = {

@@ -89,7 +89,7 @@ function userRoutes(ctx: IdentityContext): Route[] {
       schema: {
         body: wrapped('user', { type: 'object', required: ['name'], properties: userProps }),
       },
-      errors: [409],
+      errors: [404, 409],
       async handler(input) {
         input.authorize()
         const user = await createUserIn(
@@ -262,7 +262,7 @@ export function userAndGroupRoutes(ctx: IdentityContext): Route[] {
       schema: {
         body: wrapped('group', { type: 'object', required: ['name'], properties: groupProps }),
       },
-      errors: [409],
+      errors: [404, 409],
       async handler(input) {
         input.authorize()
         const body = (input.body as { group: Record<string, unknown> }).group

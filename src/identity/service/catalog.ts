@@ -156,8 +156,10 @@ export interface EndpointInput {
 async function checkEndpointRefs(ctx: IdentityContext, input: EndpointInput): Promise<void> {
   if (input.serviceId !== undefined && !(await getService(ctx.db, input.serviceId)))
     throw new IdentityValidationError(`Could not find service: ${input.serviceId}.`)
-  if (input.regionId && !(await getRegion(ctx.db, input.regionId)))
-    throw new IdentityValidationError(`Could not find region: ${input.regionId}.`)
+  // As Keystone: an endpoint naming an unknown region creates it.
+  if (input.regionId && !(await getRegion(ctx.db, input.regionId))) {
+    await createRegionIn(ctx, { id: input.regionId })
+  }
 }
 
 export async function createEndpointIn(

@@ -35,11 +35,7 @@ export async function createGroupIn(
   callerDomainId: string,
 ): Promise<Group> {
   const domainId = input.domainId ?? callerDomainId
-  try {
-    await requireDomain(ctx, domainId)
-  } catch {
-    throw new IdentityValidationError(`Could not find domain: ${domainId}.`)
-  }
+  await requireDomain(ctx, domainId)
   const name = input.name as string
   if (await findGroupByName(ctx.db, name, domainId))
     throw new IdentityConflictError('group', 'name', name)

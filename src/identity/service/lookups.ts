@@ -33,6 +33,13 @@ export async function requireUser(ctx: IdentityContext, id: string): Promise<Use
   return user
 }
 
+/** A project or a domain (the projects API shows both). */
+export async function requireProjectOrDomain(ctx: IdentityContext, id: string): Promise<Project> {
+  const project = await getProject(ctx.db, id)
+  if (!project) throw new IdentityNotFoundError('project', id)
+  return project
+}
+
 /** A domain by id or name. */
 export async function resolveDomain(
   ctx: IdentityContext,

@@ -131,11 +131,7 @@ export async function createProjectIn(
 }
 
 async function requireDomainForWrite(ctx: IdentityContext, id: string): Promise<Project> {
-  try {
-    return await requireDomain(ctx, id)
-  } catch {
-    throw new IdentityValidationError(`Could not find domain: ${id}.`)
-  }
+  return requireDomain(ctx, id)
 }
 
 export const listDomains = (ctx: IdentityContext, filter: ProjectFilter) =>

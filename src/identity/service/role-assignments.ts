@@ -2,7 +2,7 @@
 import { listAssignments, type Assignment } from '../db/assignments-repo.js'
 import { listGroupIdsOfUser, listUserIdsInGroup } from '../db/groups-repo.js'
 import { listProjects, listSubtreeIds } from '../db/projects-repo.js'
-import { listImpliedRules } from '../db/roles-repo.js'
+import { listImpliedRules, listRoles } from '../db/roles-repo.js'
 import type { AssignmentType } from '../db/schema.js'
 import { IdentityValidationError } from '../errors.js'
 import type { IdentityContext } from './context.js'
@@ -188,6 +188,13 @@ export async function listRoleAssignments(
     if (q.system) entries = entries.filter((e) => e.target === 'system')
     const seen = new Set<string>()
     entries = entries.filter((e) => (seen.has(key(e)) ? false : (seen.add(key(e)), true)))
+    // Domain-specific roles never reach a token, only the global roles they imply do.
+    const domainRoles = new Set(
+      (await listRoles(ctx.db, { ids: [...new Set(entries.map((e) => e.roleId))] }))
+        .filter((r) => r.domainId !== null)
+        .map((r) => r.id),
+    )
+    entries = entries.filter((e) => !domainRoles.has(e.roleId))
   }
   if (q.roleId) entries = entries.filter((e) => e.roleId === q.roleId)
   return entries

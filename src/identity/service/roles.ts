@@ -44,11 +44,7 @@ function checkOptions(options: Record<string, unknown> | undefined): void {
 export async function createRoleIn(ctx: IdentityContext, input: RoleInput): Promise<Role> {
   const domainId = input.domainId ?? null
   if (domainId !== null) {
-    try {
-      await requireDomain(ctx, domainId)
-    } catch {
-      throw new IdentityValidationError(`Could not find domain: ${domainId}.`)
-    }
+    await requireDomain(ctx, domainId)
   }
   checkOptions(input.options)
   const name = input.name as string
@@ -120,10 +116,11 @@ export async function addImpliedRole(
 ): Promise<{ prior: Role; implied: Role }> {
   const prior = await requireRole(ctx, priorId)
   const implied = await requireRole(ctx, impliedId)
-  if (implied.domainId !== null)
+  if (implied.domainId !== null && prior.domainId === null) {
     throw new IdentityForbiddenError(
-      `${implied.id} is a domain-specific role and cannot be implied.`,
+      `A global role cannot imply the domain-specific role ${implied.id}.`,
     )
+  }
   if (priorId === impliedId) throw new IdentityForbiddenError('A role cannot imply itself.')
   const rules = await listImpliedRules(ctx.db)
   // Refuse cycles: the implied role must not (transitively) imply the prior one.
