@@ -18,10 +18,10 @@ export const identityConfigSpec: ConfigSpec = {
   },
   'identity.password_hash_cost': {
     kind: 'int',
-    default: 15,
+    default: 16,
     min: 10,
     max: 20,
-    help: 'scrypt cost as log2(N); 15 costs about as much as bcrypt 12',
+    help: "scrypt cost as log2(N); 16 takes about as long as Keystone's default bcrypt 12",
   },
   'identity.lockout_failure_attempts': {
     kind: 'int',
