@@ -12,6 +12,9 @@ function scryptAsync(
   )
 }
 
+/** The shortest derived key a stored hash may carry (we write 32 bytes). */
+const MIN_KEY_BYTES = 16
+
 function options(logN: number, r: number, p: number): ScryptOptions {
   return { N: 2 ** logN, r, p, maxmem: 256 * 2 ** logN * r + 1024 * 1024 }
 }
@@ -38,11 +41,19 @@ export async function verifyPassword(password: string, stored: string): Promise<
     string,
   ]
   const expected = Buffer.from(hash, 'base64')
-  const key = await scryptAsync(
-    password.normalize('NFC'),
-    Buffer.from(salt, 'base64'),
-    expected.length,
-    options(Number(ln), Number(r), Number(p)),
-  )
+  // An empty or cut-down key would compare equal to a derived key of the same tiny length.
+  if (expected.length < MIN_KEY_BYTES) return false
+  let key: Buffer
+  try {
+    key = await scryptAsync(
+      password.normalize('NFC'),
+      Buffer.from(salt, 'base64'),
+      expected.length,
+      options(Number(ln), Number(r), Number(p)),
+    )
+  } catch {
+    // Parameters scrypt refuses (N not a power of two, r=0, out of range) cannot match.
+    return false
+  }
   return timingSafeEqual(key, expected)
 }

@@ -21,6 +21,13 @@ export function normalizeTimestamp(text: string, field: string): string {
     string | undefined,
   ]
   const seconds = time.length === 5 ? `${time}:00` : time
+  // Date.parse rolls 2026-02-30 over to March 2 instead of refusing it.
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number]
+  const calendar = new Date(Date.UTC(year, month - 1, day))
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day)
+    throw new IdentityValidationError(
+      `Invalid input for field '${field}': '${text}' is not a valid timestamp.`,
+    )
   const micro = fraction.padEnd(6, '0').slice(0, 6)
   const ms = Date.parse(
     `${date}T${seconds}${zone && zone !== 'Z' ? zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2') : 'Z'}`,
