@@ -68,6 +68,12 @@ function projectInput(body: Record<string, unknown>): ProjectInput {
   }
 }
 
+/** A create takes no `id` from the body: Keystone assigns ids (domains take `explicit_domain_id`). */
+function newProjectInput(body: Record<string, unknown>): ProjectInput {
+  const { id: _ignored, ...input } = projectInput(body)
+  return input
+}
+
 function projectFilter(query: Record<string, unknown>): ProjectFilter {
   const f: ProjectFilter = {}
   const name = queryString(query, 'name')
@@ -116,7 +122,7 @@ function domainRoutes(ctx: IdentityContext): Route[] {
         const explicit =
           typeof body['explicit_domain_id'] === 'string' ? { id: body['explicit_domain_id'] } : {}
         const domain = await createDomain(ctx, {
-          ...projectInput(body),
+          ...newProjectInput(body),
           ...explicit,
           extra: extraFields(body, [...PROJECT_FIELDS, 'explicit_domain_id']),
         })
@@ -297,7 +303,7 @@ export function projectRoutes(ctx: IdentityContext): Route[] {
         input.authorize({
           target: { project: { domain_id: body['domain_id'] ?? callerDomain(input) } },
         })
-        const project = await createProjectIn(ctx, projectInput(body), callerDomain(input))
+        const project = await createProjectIn(ctx, newProjectInput(body), callerDomain(input))
         return { status: 201, body: { project: projectView(baseUrl(input), project) } }
       },
     },

@@ -10,6 +10,7 @@ import type { User } from '../db/users-repo.js'
 import { AuthenticationError, IdentityValidationError } from '../errors.js'
 import type { AuthMethod, ScopeKind, TokenPayload } from '../tokens/token-payload.js'
 import type { IdentityContext } from './context.js'
+import { assignedProjectRoleIds, tokenRoles } from './effective-roles.js'
 import {
   resolveDomain,
   resolveProject,
@@ -127,6 +128,19 @@ async function authenticateMethods(
   return result as Authenticated
 }
 
+/**
+ * The default project when a token may be scoped to it: it and its domain are enabled and the
+ * user has a role on it. Otherwise Keystone issues an unscoped token rather than refusing.
+ */
+async function usableDefaultProject(ctx: IdentityContext, user: User): Promise<string | undefined> {
+  if (!user.defaultProjectId) return undefined
+  const project = await getProject(ctx.db, user.defaultProjectId)
+  if (!project?.enabled || project.isDomain || !project.domainId) return undefined
+  if (!(await getProject(ctx.db, project.domainId))?.enabled) return undefined
+  const roles = await tokenRoles(ctx.db, await assignedProjectRoleIds(ctx.db, user.id, project))
+  return roles.length > 0 ? project.id : undefined
+}
+
 async function resolveScope(
   ctx: IdentityContext,
   auth: AuthRequest,
@@ -154,12 +168,8 @@ async function resolveScope(
         scope: who.parent.scope,
         ...(who.parent.scopeId ? { scopeId: who.parent.scopeId } : {}),
       }
-    const preferred = who.user.defaultProjectId
-      ? await getProject(ctx.db, who.user.defaultProjectId)
-      : undefined
-    return preferred && preferred.enabled && !preferred.isDomain
-      ? { scope: 'project', scopeId: preferred.id }
-      : { scope: 'unscoped' }
+    const preferred = await usableDefaultProject(ctx, who.user)
+    return preferred ? { scope: 'project', scopeId: preferred } : { scope: 'unscoped' }
   }
   const kinds = [scope.project, scope.domain, scope.system].filter((s) => s !== undefined)
   if (kinds.length !== 1)

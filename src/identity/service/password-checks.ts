@@ -121,10 +121,14 @@ export async function storePassword(
       ? new Date(now + ctx.config.passwordExpiresDays * DAY_MS).toISOString()
       : null
   await writeTransaction(ctx, async (db) => {
+    // The newest row is the current password: keep creation times strictly increasing, even
+    // for two changes in one millisecond or after the clock stepped back.
+    const [latest] = await listPasswords(db, user.id)
+    const createdAt = latest ? Math.max(now, Date.parse(latest.createdAt) + 1) : now
     await addPassword(db, user.id, {
       id: ctx.ids.hex(),
       hash,
-      createdAt: new Date(now).toISOString(),
+      createdAt: new Date(createdAt).toISOString(),
       expiresAt: expires,
       selfService,
     })

@@ -2,6 +2,7 @@
 import { isUniqueViolation } from '../../core/db/index.js'
 import { deleteAppCredentialsOf } from '../db/app-credentials-repo.js'
 import { deleteAssignmentsOf, listAssignments } from '../db/assignments-repo.js'
+import { deleteCredentialsOfUser } from '../db/credentials-repo.js'
 import { deleteGroup, listGroups } from '../db/groups-repo.js'
 import {
   createProject,
@@ -235,6 +236,7 @@ export async function removeDomain(ctx: IdentityContext, id: string): Promise<vo
     for (const u of users) {
       await deleteAssignmentsOf(db, u.id)
       await deleteAppCredentialsOf(db, u.id)
+      await deleteCredentialsOfUser(db, u.id)
       await deleteUser(db, u.id)
     }
     for (const g of groups) {

@@ -11,7 +11,7 @@ import {
   updateUser,
   type User,
 } from '../db/users-repo.js'
-import { IdentityConflictError, IdentityValidationError } from '../errors.js'
+import { IdentityConflictError, IdentityValidationError, PasswordExpiredError } from '../errors.js'
 import { nowIso, writeTransaction, type IdentityContext } from './context.js'
 import { requireDomain, requireUser } from './lookups.js'
 import {
@@ -150,7 +150,12 @@ export async function changeOwnPassword(
     throw new IdentityValidationError(
       'You cannot change your password at this time due to password policy disallowing password changes.',
     )
-  await checkUserPassword(ctx, user, original)
+  try {
+    await checkUserPassword(ctx, user, original)
+  } catch (error) {
+    // As Keystone: an expired password is exactly the one a user must be able to replace.
+    if (!(error instanceof PasswordExpiredError)) throw error
+  }
   checkPasswordStrength(ctx, password)
   await checkMinimumAge(ctx, id)
   await checkPasswordHistory(ctx, id, password)
