@@ -12,6 +12,7 @@ import { resolveAdminPassword } from './admin-password.js'
 import { writeClientConfig } from './client-config.js'
 import type { NimbusConfig } from './config.js'
 import { serviceUnitFactories, type ServiceUnit, type UnitEnv } from './service-units.js'
+import { serviceUserPasswords } from './service-users.js'
 
 /** A running cloud. */
 export interface RunningCloud {
@@ -75,6 +76,19 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
     description: 'Identity',
     url: authUrl,
   })
+  for (const entry of units.flatMap((u) => u.catalog)) {
+    await identity.register({
+      type: entry.type,
+      name: entry.name,
+      description: entry.description,
+      url: `${base}${entry.path}`,
+    })
+  }
+  const passwords = serviceUserPasswords(
+    config.dataDir,
+    units.map((u) => u.name),
+  )
+  for (const [name, pw] of Object.entries(passwords)) await identity.ensureServiceUser(name, pw)
   const files = writeClientConfig(config.dataDir, {
     authUrl,
     username: 'admin',

@@ -16,6 +16,7 @@ import { identityMigrations } from './db/migrations/index.js'
 import type { IdentityDatabase } from './db/schema.js'
 import {
   bootstrapIdentity,
+  ensureServiceUser,
   registerService,
   type ServiceRegistration,
 } from './service/bootstrap.js'
@@ -46,6 +47,8 @@ export interface IdentityUnit {
   /** Mounts for the listener: `/v3` + `/identity/v3`, and version discovery at `/` + `/identity`. */
   mounts: ServiceMount[]
   register(reg: Omit<ServiceRegistration, 'region'>): Promise<void>
+  /** Ensures the user `name` exists in the service project with the service and admin roles. */
+  ensureServiceUser(name: string, password: string): Promise<string>
   close(): Promise<void>
 }
 
@@ -115,6 +118,7 @@ export async function createIdentityUnit(options: IdentityUnitOptions): Promise<
       },
     ],
     register: (reg) => registerService(ctx, { ...reg, region: options.region }),
+    ensureServiceUser: (name, password) => ensureServiceUser(ctx, name, password),
     async close() {
       stop.abort()
       await database.close()
