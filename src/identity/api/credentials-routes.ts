@@ -244,12 +244,12 @@ function storedCredentialRoutes(ctx: IdentityContext): Route[] {
       errors: [404],
       async handler(input) {
         const current = await requireCredential(ctx, input.params['credentialId'] as string)
+        const body = (input.body as { credential: Record<string, unknown> }).credential
         input.authorize({ target: { credential: { user_id: current.userId } } })
-        const credential = await updateCredentialBy(
-          ctx,
-          current.id,
-          credentialInput((input.body as { credential: Record<string, unknown> }).credential),
-        )
+        // As Keystone since OSSA-2020-003: the new owner must pass the rule too.
+        if (typeof body['user_id'] === 'string' && body['user_id'] !== current.userId)
+          input.authorize({ target: { credential: { user_id: body['user_id'] } } })
+        const credential = await updateCredentialBy(ctx, current.id, credentialInput(body))
         return { status: 200, body: { credential: credentialView(baseUrl(input), credential) } }
       },
     },
