@@ -8,6 +8,7 @@ import {
   type ConfigValues,
 } from '../core/config/index.js'
 import { identityConfigFrom, identityConfigSpec, type IdentityConfig } from '../identity/config.js'
+import { imageConfigFrom, imageConfigSpec, type ImageConfig } from '../image/config.js'
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 
@@ -52,7 +53,11 @@ export const coreConfigSpec: ConfigSpec = {
   policy_file: { kind: 'string', default: '', help: 'YAML file of policy rule overrides' },
 }
 
-export const nimbusConfigSpec: ConfigSpec = { ...coreConfigSpec, ...identityConfigSpec }
+export const nimbusConfigSpec: ConfigSpec = {
+  ...coreConfigSpec,
+  ...identityConfigSpec,
+  ...imageConfigSpec,
+}
 
 /** The typed, frozen configuration of a process. */
 export interface NimbusConfig {
@@ -66,6 +71,7 @@ export interface NimbusConfig {
   logLevel: string
   policyFile: string
   identity: Readonly<IdentityConfig>
+  image: Readonly<ImageConfig>
 }
 
 function typed(values: ConfigValues): Readonly<NimbusConfig> {
@@ -83,6 +89,7 @@ function typed(values: ConfigValues): Readonly<NimbusConfig> {
     logLevel: String(values['log_level']),
     policyFile: String(values['policy_file']),
     identity: identityConfigFrom(values),
+    image: imageConfigFrom(values),
   })
 }
 
