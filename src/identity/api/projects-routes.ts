@@ -78,8 +78,10 @@ function projectFilter(query: Record<string, unknown>): ProjectFilter {
   const f: ProjectFilter = {}
   const name = queryString(query, 'name')
   if (name !== undefined) f.name = name
-  const contains = queryString(query, 'name__contains') ?? queryString(query, 'name__icontains')
+  const contains = queryString(query, 'name__contains')
   if (contains !== undefined) f.nameContains = contains
+  const icontains = queryString(query, 'name__icontains')
+  if (icontains !== undefined) f.nameIcontains = icontains
   const domainId = queryString(query, 'domain_id')
   if (domainId !== undefined) f.domainId = domainId
   const parentId = queryString(query, 'parent_id')

@@ -110,9 +110,10 @@ function userRoutes(ctx: IdentityContext): Route[] {
         const filter: UserFilter = {}
         const name = queryString(input.query, 'name')
         if (name !== undefined) filter.name = name
-        const contains =
-          queryString(input.query, 'name__contains') ?? queryString(input.query, 'name__icontains')
+        const contains = queryString(input.query, 'name__contains')
         if (contains !== undefined) filter.nameContains = contains
+        const icontains = queryString(input.query, 'name__icontains')
+        if (icontains !== undefined) filter.nameIcontains = icontains
         const domainId = queryString(input.query, 'domain_id')
         if (domainId !== undefined) filter.domainId = domainId
         const enabled = queryBool(input.query, 'enabled')

@@ -1,6 +1,7 @@
 /** @module identity/db/projects-repo: projects and domains (domains are projects with is_domain) */
 import type { Kysely, Selectable } from 'kysely'
 import { fromBool, parseJsonColumn, toBool } from '../../core/db/index.js'
+import { matchesName, type NameFilter } from './name-filter.js'
 import type { IdentityDatabase, ProjectTable } from './schema.js'
 
 type Db = Kysely<IdentityDatabase>
@@ -52,11 +53,10 @@ export async function getProject(db: Db, id: string): Promise<Project | undefine
 }
 
 /** Filters for listing projects; all optional and combined with AND. */
-export interface ProjectFilter {
+export interface ProjectFilter extends NameFilter {
   isDomain?: boolean
   ids?: readonly string[]
   name?: string
-  nameContains?: string
   domainId?: string
   parentId?: string
   enabled?: boolean
@@ -75,8 +75,6 @@ export async function listProjects(db: Db, filter: ProjectFilter): Promise<Proje
     query = query.where('id', 'in', filter.ids)
   }
   if (filter.name !== undefined) query = query.where('name', '=', filter.name)
-  if (filter.nameContains !== undefined)
-    query = query.where('name', 'like', `%${filter.nameContains}%`)
   if (filter.domainId !== undefined) query = query.where('domain_id', '=', filter.domainId)
   if (filter.parentId !== undefined) query = query.where('parent_id', '=', filter.parentId)
   if (filter.enabled !== undefined) query = query.where('enabled', '=', fromBool(filter.enabled))
@@ -86,7 +84,7 @@ export async function listProjects(db: Db, filter: ProjectFilter): Promise<Proje
     rows.map((r) => r.id),
   )
   const projects = rows.map((r) => fromRow(r, tags.get(r.id) ?? []))
-  return projects.filter((p) => matchesTags(p.tags, filter))
+  return projects.filter((p) => matchesTags(p.tags, filter) && matchesName(p.name, filter))
 }
 
 function matchesTags(tags: readonly string[], f: ProjectFilter): boolean {

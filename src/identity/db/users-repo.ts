@@ -1,6 +1,7 @@
 /** @module identity/db/users-repo: users and their password history */
 import type { Kysely, Selectable } from 'kysely'
 import { fromBool, parseJsonColumn, toBool } from '../../core/db/index.js'
+import { matchesName, type NameFilter } from './name-filter.js'
 import type { IdentityDatabase, UserTable } from './schema.js'
 
 type Db = Kysely<IdentityDatabase>
@@ -62,11 +63,10 @@ export async function findUserByName(
   return row ? fromRow(row) : undefined
 }
 
-export interface UserFilter {
+export interface UserFilter extends NameFilter {
   ids?: readonly string[]
   domainId?: string
   name?: string
-  nameContains?: string
   enabled?: boolean
 }
 
@@ -78,10 +78,9 @@ export async function listUsers(db: Db, filter: UserFilter): Promise<User[]> {
   }
   if (filter.domainId !== undefined) query = query.where('domain_id', '=', filter.domainId)
   if (filter.name !== undefined) query = query.where('name', '=', filter.name)
-  if (filter.nameContains !== undefined)
-    query = query.where('name', 'like', `%${filter.nameContains}%`)
   if (filter.enabled !== undefined) query = query.where('enabled', '=', fromBool(filter.enabled))
-  return (await query.orderBy('name').orderBy('id').execute()).map(fromRow)
+  const rows = await query.orderBy('name').orderBy('id').execute()
+  return rows.map(fromRow).filter((u) => matchesName(u.name, filter))
 }
 
 export async function createUser(db: Db, u: User): Promise<void> {
