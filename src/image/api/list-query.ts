@@ -28,6 +28,9 @@ export const listQuerySchema: JsonSchema = {
     owner: text,
     member_status: text,
     tag: strings,
+    size: { type: 'integer', minimum: 0 },
+    checksum: text,
+    os_hash_value: text,
     size_min: { type: 'integer', minimum: 0 },
     size_max: { type: 'integer', minimum: 0 },
     disk_format: text,
@@ -121,6 +124,11 @@ export function parseListQuery(
   if (container) filters.containerFormats = container
   const owner = str(query, 'owner')
   if (owner !== undefined) filters.owner = owner
+  if (typeof query['size'] === 'number') filters.size = query['size']
+  const checksums = valueList(str(query, 'checksum'))
+  if (checksums) filters.checksums = checksums
+  const hashValues = valueList(str(query, 'os_hash_value'))
+  if (hashValues) filters.hashValues = hashValues
   if (typeof query['size_min'] === 'number') filters.sizeMin = query['size_min']
   if (typeof query['size_max'] === 'number') filters.sizeMax = query['size_max']
   const tags = query['tag'] as string[] | undefined

@@ -226,6 +226,9 @@ export interface ImageQuery {
   diskFormats?: readonly string[]
   containerFormats?: readonly string[]
   owner?: string
+  size?: number
+  checksums?: readonly string[]
+  hashValues?: readonly string[]
   sizeMin?: number
   sizeMax?: number
   tags?: readonly string[]
@@ -281,6 +284,9 @@ export async function listImages(db: Db, q: ImageQuery): Promise<Image[]> {
     if (q.containerFormats)
       all.push(eb('image.container_format', 'in', [...q.containerFormats, '']))
     if (q.owner !== undefined) all.push(eb('image.owner', '=', q.owner))
+    if (q.size !== undefined) all.push(eb('image.size', '=', q.size))
+    if (q.checksums) all.push(eb('image.checksum', 'in', [...q.checksums, '']))
+    if (q.hashValues) all.push(eb('image.os_hash_value', 'in', [...q.hashValues, '']))
     if (q.sizeMin !== undefined) all.push(eb('image.size', '>=', q.sizeMin))
     if (q.sizeMax !== undefined) all.push(eb('image.size', '<=', q.sizeMax))
     if (q.osHidden !== undefined) all.push(eb('image.os_hidden', '=', fromBool(q.osHidden)))
