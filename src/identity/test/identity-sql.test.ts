@@ -220,7 +220,10 @@ for (const target of targets) {
 
     it('applies the migrations once, then finds nothing left to do', async () => {
       expect(database.dialect).toBe(target.dialect)
-      expect(await migrateToLatest(db as never, identityMigrations)).toEqual(['0001-initial'])
+      expect(await migrateToLatest(db as never, identityMigrations)).toEqual([
+        '0001-initial',
+        '0002-mysql-medium-text',
+      ])
       expect(await migrateToLatest(db as never, identityMigrations)).toEqual([])
     })
 
@@ -268,6 +271,25 @@ for (const target of targets) {
       })
       await deleteProject(db, 'p3')
       expect(await getProject(db, 'p3')).toBeUndefined()
+    })
+
+    it('stores any text a request body can carry', async () => {
+      // The API accepts bodies up to 114688 bytes; MariaDB's TEXT holds 65535.
+      const description = 'ä'.repeat(100_000)
+      const extra = { notes: 'n'.repeat(100_000) }
+      await createProject(db, project({ id: 'p-big', name: 'big', description, extra }), 't')
+      expect(await getProject(db, 'p-big')).toMatchObject({ description, extra })
+      const blob = 'b'.repeat(110_000)
+      await createCredential(db, {
+        id: 'c-big',
+        userId: 'u0',
+        projectId: null,
+        type: 'cert',
+        encryptedBlob: blob,
+        extra: {},
+      })
+      expect((await getCredential(db, 'c-big'))?.encryptedBlob).toBe(blob)
+      await deleteProject(db, 'p-big')
     })
 
     it('round-trips users and detects a duplicate name as a unique violation', async () => {

@@ -1,5 +1,9 @@
 /** @module identity/db/migrations: the identity service's migrations in order */
 import type { MigrationSet } from '../../../core/db/index.js'
 import { migration0001 } from './0001-initial.js'
+import { migration0002 } from './0002-mysql-medium-text.js'
 
-export const identityMigrations: MigrationSet = { '0001-initial': migration0001 }
+export const identityMigrations: MigrationSet = {
+  '0001-initial': migration0001,
+  '0002-mysql-medium-text': migration0002,
+}
