@@ -8,6 +8,7 @@ import {
   type ConfigValues,
 } from '../core/config/index.js'
 import { identityConfigFrom, identityConfigSpec, type IdentityConfig } from '../identity/config.js'
+import { networkConfigFrom, networkConfigSpec, type NetworkConfig } from '../network/config.js'
 import { imageConfigFrom, imageConfigSpec, type ImageConfig } from '../image/config.js'
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
@@ -57,6 +58,7 @@ export const nimbusConfigSpec: ConfigSpec = {
   ...coreConfigSpec,
   ...identityConfigSpec,
   ...imageConfigSpec,
+  ...networkConfigSpec,
 }
 
 /** The typed, frozen configuration of a process. */
@@ -72,6 +74,7 @@ export interface NimbusConfig {
   policyFile: string
   identity: Readonly<IdentityConfig>
   image: Readonly<ImageConfig>
+  network: Readonly<NetworkConfig>
 }
 
 function typed(values: ConfigValues): Readonly<NimbusConfig> {
@@ -90,6 +93,7 @@ function typed(values: ConfigValues): Readonly<NimbusConfig> {
     policyFile: String(values['policy_file']),
     identity: identityConfigFrom(values),
     image: imageConfigFrom(values),
+    network: networkConfigFrom(values),
   })
 }
 

@@ -6,6 +6,7 @@ import type { ServiceMount } from '../core/http/index.js'
 import type { IdSource } from '../core/ids/index.js'
 import type { Logger } from '../core/log/index.js'
 import { startImageUnit } from '../image/image-unit.js'
+import { startNetworkUnit } from '../network/network-unit.js'
 import type { NimbusConfig } from './config.js'
 
 /** What every service unit is given by the composition root. */
@@ -44,4 +45,7 @@ export type ServiceUnitFactory = (env: UnitEnv) => Promise<ServiceUnit>
  * The services besides identity (which every other one depends on for tokens), in start order.
  * Each service adds its factory here.
  */
-export const serviceUnitFactories: readonly ServiceUnitFactory[] = [startImageUnit]
+export const serviceUnitFactories: readonly ServiceUnitFactory[] = [
+  startImageUnit,
+  startNetworkUnit,
+]

@@ -1,0 +1,98 @@
+/** @module network/network-unit: builds the network server from its parts (its composition root) */
+import type { TokenValidator } from '../core/auth/index.js'
+import type { Clock } from '../core/clock/index.js'
+import { migrateToLatest, openServiceDatabase, type DatabaseLocation } from '../core/db/index.js'
+import { renderNetworkFault } from '../core/faults/index.js'
+import type { ServiceMount } from '../core/http/index.js'
+import type { IdSource } from '../core/ids/index.js'
+import type { Logger } from '../core/log/index.js'
+import { createPolicyEnforcer } from '../core/policy/index.js'
+import { networkPolicyDefaults } from './api/policy.js'
+import { networkServiceRoutes } from './api/routes.js'
+import type { NetworkConfig } from './config.js'
+import { networkMigrations } from './db/migrations/index.js'
+import type { NetworkDatabase } from './db/schema.js'
+import { mechanismDrivers } from './mech/driver-registry.js'
+import { bootstrapPublicNetwork } from './service/bootstrap.js'
+import type { NetworkContext } from './service/context.js'
+
+export interface NetworkUnitOptions {
+  database: DatabaseLocation
+  config: Readonly<NetworkConfig>
+  logger: Logger
+  clock: Clock
+  ids: IdSource
+  tokens: TokenValidator
+  policyOverrides?: Record<string, string>
+  /** Owner of the bootstrapped public network ('' when unknown). */
+  adminProjectId?: string
+}
+
+/** A running network server. */
+export interface NetworkUnit {
+  name: string
+  ctx: NetworkContext
+  mounts: ServiceMount[]
+  catalog: { type: string; name: string; description: string; path: string }[]
+  close(): Promise<void>
+}
+
+export async function createNetworkUnit(options: NetworkUnitOptions): Promise<NetworkUnit> {
+  const database = await openServiceDatabase<NetworkDatabase>(options.database, 'network')
+  await migrateToLatest(database.db as never, networkMigrations)
+  const ctx: NetworkContext = {
+    db: database.db,
+    dialect: database.dialect,
+    clock: options.clock,
+    ids: options.ids,
+    config: options.config,
+    logger: options.logger.child({ service: 'network' }),
+    drivers: [mechanismDrivers[options.config.mechanismDriver]()],
+  }
+  await bootstrapPublicNetwork(ctx, options.adminProjectId ?? '')
+  const policy = createPolicyEnforcer({
+    defaults: networkPolicyDefaults,
+    ...(options.policyOverrides ? { overrides: options.policyOverrides } : {}),
+  })
+  return {
+    name: 'network',
+    ctx,
+    mounts: [
+      {
+        name: 'network',
+        prefixes: ['/networking'],
+        routes: networkServiceRoutes(ctx),
+        faults: renderNetworkFault,
+        logger: options.logger,
+        tokens: options.tokens,
+        policy,
+      },
+    ],
+    catalog: [{ type: 'network', name: 'neutron', description: 'Networking', path: '/networking' }],
+    close: () => database.close(),
+  }
+}
+
+/** What the all-in-one gives a service unit (structurally the deploy layer's UnitEnv). */
+export interface NetworkUnitEnv {
+  config: { network: Readonly<NetworkConfig> }
+  database: DatabaseLocation
+  logger: Logger
+  clock: Clock
+  ids: IdSource
+  tokens: TokenValidator
+  policyOverrides?: Record<string, string>
+}
+
+/** The all-in-one's factory of the network server. */
+export function startNetworkUnit(env: NetworkUnitEnv): Promise<NetworkUnit> {
+  return createNetworkUnit({
+    database: env.database,
+    config: env.config.network,
+    logger: env.logger,
+    clock: env.clock,
+    ids: env.ids,
+    tokens: env.tokens,
+    ...(env.policyOverrides ? { policyOverrides: env.policyOverrides } : {}),
+  })
+}
