@@ -40,6 +40,16 @@ interface Authenticated {
   credential?: AppCredential
 }
 
+/** A 400 unless `ref` gives an id, or a name (with a domain by id or name when `inDomain`). */
+function assertRef(ref: ScopedRef, field: string, inDomain: boolean): void {
+  if (ref.id !== undefined) return
+  const domain = ref.domain?.id !== undefined || ref.domain?.name !== undefined
+  if (ref.name !== undefined && (domain || !inDomain)) return
+  throw new IdentityValidationError(
+    `Invalid input for field '${field}': give an id, or a name${inDomain ? ' and a domain' : ''}.`,
+  )
+}
+
 async function enabledUser(ctx: IdentityContext, ref: ScopedRef): Promise<User> {
   const user = await resolveUser(ctx, ref)
   if (!user) throw new AuthenticationError()
@@ -53,6 +63,7 @@ async function byPassword(
   ctx: IdentityContext,
   req: NonNullable<AuthRequest['identity']['password']>,
 ): Promise<Authenticated> {
+  assertRef(req.user, 'auth.identity.password.user', true)
   const user = await enabledUser(ctx, req.user)
   await checkUserPassword(ctx, user, req.user.password)
   return { user, methods: ['password'] }
@@ -80,6 +91,7 @@ async function byAppCredential(
   let credential: AppCredential | undefined
   if (req.id !== undefined) credential = await getAppCredential(ctx.db, req.id)
   else if (req.name !== undefined && req.user) {
+    assertRef(req.user, 'auth.identity.application_credential.user', true)
     const owner = await resolveUser(ctx, req.user)
     credential = owner
       ? (await listAppCredentials(ctx.db, { userId: owner.id, name: req.name }))[0]
@@ -177,6 +189,7 @@ async function resolveScope(
       'Specify exactly one of project, domain or system as the scope.',
     )
   if (scope.project) {
+    assertRef(scope.project, 'auth.scope.project', true)
     const project = await resolveProject(ctx, scope.project)
     if (!project)
       throw new AuthenticationError(
@@ -185,6 +198,7 @@ async function resolveScope(
     return { scope: 'project', scopeId: project.id }
   }
   if (scope.domain) {
+    assertRef(scope.domain, 'auth.scope.domain', false)
     const domain = await resolveDomain(ctx, scope.domain)
     if (!domain)
       throw new AuthenticationError(

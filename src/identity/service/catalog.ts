@@ -9,6 +9,7 @@ import {
   getEndpoint,
   getRegion,
   getService,
+  listEndpoints,
   listRegions,
   updateEndpoint,
   updateRegion,
@@ -106,6 +107,10 @@ export async function removeRegion(ctx: IdentityContext, id: string): Promise<vo
   await requireRegion(ctx, id)
   if ((await listRegions(ctx.db, id)).length > 0)
     throw new IdentityForbiddenError(`Cannot delete region ${id}: it has child regions.`)
+  if ((await listEndpoints(ctx.db, { regionId: id })).length > 0)
+    throw new IdentityForbiddenError(
+      `Unable to delete region ${id} because it has associated endpoints.`,
+    )
   await writeTransaction(ctx, (db) => deleteRegion(db, id))
 }
 

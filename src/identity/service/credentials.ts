@@ -123,6 +123,8 @@ export async function updateCredentialBy(
 ): Promise<Credential> {
   const current = await requireCredential(ctx, id)
   if (input.userId !== undefined) await requireUser(ctx, input.userId)
+  if (input.projectId && !(await getProject(ctx.db, input.projectId)))
+    throw new IdentityValidationError(`Could not find project: ${input.projectId}.`)
   const next: Credential = {
     ...current,
     ...(input.userId !== undefined ? { userId: input.userId } : {}),

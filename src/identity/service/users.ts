@@ -11,7 +11,12 @@ import {
   updateUser,
   type User,
 } from '../db/users-repo.js'
-import { IdentityConflictError, IdentityValidationError, PasswordExpiredError } from '../errors.js'
+import {
+  AuthenticationError,
+  IdentityConflictError,
+  IdentityValidationError,
+  PasswordExpiredError,
+} from '../errors.js'
 import { nowIso, writeTransaction, type IdentityContext } from './context.js'
 import { requireDomain, requireUser } from './lookups.js'
 import {
@@ -156,6 +161,7 @@ export async function changeOwnPassword(
     // As Keystone: an expired password is exactly the one a user must be able to replace.
     if (!(error instanceof PasswordExpiredError)) throw error
   }
+  if (!user.enabled) throw new AuthenticationError(`The account is disabled for user: ${user.id}.`)
   checkPasswordStrength(ctx, password)
   await checkMinimumAge(ctx, id)
   await checkPasswordHistory(ctx, id, password)

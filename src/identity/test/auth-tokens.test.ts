@@ -250,6 +250,48 @@ describe('password authentication', () => {
     expect(response.body.error.message).toMatch(/exactly one of project, domain or system/)
   })
 
+  it.each([
+    [
+      'a user with neither id nor name',
+      { domain: { id: 'default' } },
+      undefined,
+      "'auth.identity.password.user'",
+    ],
+    ['a user name without a domain', { name: 'admin' }, undefined, "'auth.identity.password.user'"],
+    [
+      'a project with neither id nor name',
+      { name: 'admin', domain: { id: 'default' } },
+      { project: {} },
+      "'auth.scope.project'",
+    ],
+    [
+      'a project name without a domain',
+      { name: 'admin', domain: { id: 'default' } },
+      { project: { name: 'admin' } },
+      "'auth.scope.project'",
+    ],
+    [
+      'a domain with neither id nor name',
+      { name: 'admin', domain: { id: 'default' } },
+      { domain: {} },
+      "'auth.scope.domain'",
+    ],
+  ])('refuses %s with 400 naming the field', async (_what, user, scope, field) => {
+    const response = await fx.call('POST', '/v3/auth/tokens', {
+      body: {
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { ...user, password: fx.adminPassword } },
+          },
+          ...(scope ? { scope } : {}),
+        },
+      },
+    })
+    expect(response.status).toBe(400)
+    expect(response.body.error.message).toContain(`Invalid input for field ${field}`)
+  })
+
   it('refuses an unsupported method with 401 and a method without its data with 400', async () => {
     const totp = await fx.call('POST', '/v3/auth/tokens', {
       body: { auth: { identity: { methods: ['totp'] } } },

@@ -89,6 +89,22 @@ describe('regions', () => {
     expect((await admin('GET', '/v3/regions/A')).status).toBe(404)
   })
 
+  it('refuses to delete a region that endpoints are in', async () => {
+    await admin('PUT', '/v3/regions/A', { region: {} })
+    const service = await createService('compute', 'nova')
+    const endpoint = await createEndpoint({
+      service_id: service.id,
+      interface: 'public',
+      url: 'http://x',
+      region_id: 'A',
+    })
+    const refused = await admin('DELETE', '/v3/regions/A')
+    expect(refused.status).toBe(403)
+    expect(refused.body.error.message).toContain('endpoints')
+    await admin('DELETE', `/v3/endpoints/${endpoint.id}`)
+    expect((await admin('DELETE', '/v3/regions/A')).status).toBe(204)
+  })
+
   it('updates the description and extra attributes', async () => {
     await admin('PUT', '/v3/regions/A', { region: { description: 'one', zone: 'x' } })
     const updated = await admin('PATCH', '/v3/regions/A', { region: { description: 'two' } })

@@ -162,6 +162,19 @@ describe('stored credentials', () => {
     )
   })
 
+  it('refuses to move a credential to a project that does not exist', async () => {
+    const alice = await fx.createMember('alice')
+    const created = await admin('POST', '/v3/credentials', {
+      credential: { user_id: alice.user.id, project_id: alice.project.id, type: 'cert', blob: 'x' },
+    })
+    const id = created.body.credential.id
+    const moved = await admin('PATCH', `/v3/credentials/${id}`, {
+      credential: { project_id: 'ghost' },
+    })
+    expect(moved.status).toBe(400)
+    expect(moved.body.error.message).toContain('ghost')
+  })
+
   it('answers 404 for a credential of a user that does not exist', async () => {
     const response = await admin('POST', '/v3/credentials', {
       credential: { user_id: 'ghost', type: 'cert', blob: 'x' },

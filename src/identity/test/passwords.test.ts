@@ -173,6 +173,23 @@ describe('self-service password change', () => {
     expect(response.body.error.message).toMatch(/cannot change your password/)
   })
 
+  it('refuses a change for a disabled user', async () => {
+    const fx = await start()
+    const user = await fx.createUser('alice', { password: 'one' })
+    await fx.call('PATCH', `/v3/users/${user.id}`, {
+      token: fx.adminToken,
+      body: { user: { enabled: false } },
+    })
+    const response = await changePassword(fx, user.id, 'one', 'two')
+    expect(response.status).toBe(401)
+    await fx.call('PATCH', `/v3/users/${user.id}`, {
+      token: fx.adminToken,
+      body: { user: { enabled: true } },
+    })
+    fx.tick()
+    expect((await fx.login({ id: user.id }, 'one')).status).toBe(201)
+  })
+
   it('answers 404 for a user that does not exist', async () => {
     const fx = await start()
     expect((await changePassword(fx, 'f'.repeat(32), 'a', 'b')).status).toBe(404)
