@@ -19,7 +19,7 @@ const usage = `usage: npm run bench -- [options]
   --auth-url URL     benchmark a running cloud (its identity v3 URL, on 127.0.0.1)
   --password PW      admin password for --auth-url (or NIMBUS_ADMIN_PASSWORD)
   --pid PID          server process to read RSS from when --auth-url is given
-  --requests N       requests per scenario (default 300)
+  --requests N       requests per scenario (default 20000; the first 5% warm the server up and are not counted)
   --max-seconds S    time limit per scenario (default 15)
   --concurrency LIST comma-separated concurrency levels (default 1,16)`
 
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     console.log(usage)
     return
   }
-  const requests = positiveInt(values.requests, 300, '--requests')
+  const requests = positiveInt(values.requests, 20000, '--requests')
   const maxMs = positiveInt(values['max-seconds'], 15, '--max-seconds') * 1000
   const levels = (values.concurrency ?? '1,16')
     .split(',')
@@ -269,7 +269,7 @@ async function main(): Promise<void> {
           concurrency,
           requests,
           maxMs,
-          warmup: 5,
+          warmup: Math.max(5, Math.floor(requests / 20)),
           build: scenario.build,
           ok: (result) => result.status === scenario.status,
         })

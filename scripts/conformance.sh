@@ -35,11 +35,15 @@ for tool in /usr/bin/tempest /usr/bin/stestr "${py}"; do
 done
 "${py}" "${helper}" check-components "$@"
 
-workspace="$(mktemp -d "${TMPDIR:-/tmp}/nimbus-tempest.XXXXXX")"
+# tempest init wants a directory that does not exist yet and writes tempest.log to its cwd
+run_dir="$(mktemp -d "${TMPDIR:-/tmp}/nimbus-tempest.XXXXXX")"
+workspace="${run_dir}/workspace"
 echo "conformance: workspace ${workspace}"
-# run from the workspace so tempest.log lands there; keep ~/.tempest/workspace.yaml untouched
-(cd "${workspace}" && /usr/bin/tempest init --workspace-path "${workspace}/.workspace.yaml" \
-  "${workspace}" >/dev/null)
+if ! (cd "${run_dir}" && /usr/bin/tempest init --workspace-path "${run_dir}/workspace.yaml" \
+  "${workspace}" >"${run_dir}/init.log" 2>&1); then
+  cat "${run_dir}/init.log" >&2
+  die "tempest init ${workspace} failed"
+fi
 
 nimbus_pid=''
 data_dir=''

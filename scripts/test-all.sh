@@ -127,7 +127,7 @@ plain_step install-deps bash scripts/install-deps.sh
 plain_step build npm run --silent build
 plain_step typecheck npm run --silent typecheck
 plain_step lint npm run --silent lint
-plain_step scripts-selftest /usr/bin/python3 -m unittest discover -s scripts/conformance
+plain_step scripts-selftest env PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest discover -s scripts/conformance
 vitest_step vitest-unit-functional --project unit --project functional --passWithNoTests
 vitest_step vitest-e2e --project e2e
 conformance_step

@@ -11,17 +11,26 @@ Subcommands:
 """
 
 import argparse
-import io
 import json
 import os
 import re
 import subprocess
 import sys
-import urllib.error
-import urllib.request
+
+# keep the checkout free of __pycache__ (the repository does not ignore it)
+sys.dont_write_bytecode = True
+
+from cloud_api import (  # noqa: E402
+    DISCOVERY,
+    ConformanceError,
+    endpoint_url,
+    http_json,
+    issue_token,
+    warn,
+)
+from tempest_results import summarize  # noqa: E402
 
 TEMPEST = '/usr/bin/tempest'
-STESTR = '/usr/bin/stestr'
 
 # component name -> test id prefix in the interop list
 COMPONENT_PREFIXES = {
@@ -52,152 +61,6 @@ COMPONENT_SERVICE = {
     'object': SERVICE_TYPES['swift'],
 }
 REQUIRED_ROLES = ('admin', 'member', 'reader')
-HTTP_TIMEOUT = 15
-
-# loopback-only: never go through a proxy from the environment
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-class ConformanceError(Exception):
-    """A problem that stops the run, reported as one line."""
-
-
-def http_json(method, url, token=None, body=None):
-    """Sends one request and returns (status, headers, parsed JSON or None)."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header('Accept', 'application/json')
-    if data is not None:
-        req.add_header('Content-Type', 'application/json')
-    if token:
-        req.add_header('X-Auth-Token', token)
-    try:
-        with _opener.open(req, timeout=HTTP_TIMEOUT) as resp:
-            raw = resp.read()
-            status, headers = resp.status, resp.headers
-    except urllib.error.HTTPError as err:
-        raw = err.read()
-        status, headers = err.code, err.headers
-    except (urllib.error.URLError, OSError) as err:
-        raise ConformanceError(f'{method} {url}: {err}') from err
-    try:
-        parsed = json.loads(raw) if raw else None
-    except ValueError:
-        parsed = None
-    return status, headers, parsed
-
-
-def issue_token(auth_url, creds):
-    """Password-authenticates scoped to the admin project; returns (token id, token body)."""
-    body = {
-        'auth': {
-            'identity': {
-                'methods': ['password'],
-                'password': {
-                    'user': {
-                        'name': creds['username'],
-                        'domain': {'name': creds['user_domain']},
-                        'password': creds['password'],
-                    }
-                },
-            },
-            'scope': {
-                'project': {'name': creds['project'], 'domain': {'name': creds['project_domain']}}
-            },
-        }
-    }
-    url = auth_url.rstrip('/') + '/auth/tokens'
-    status, headers, parsed = http_json('POST', url, body=body)
-    token_id = headers.get('X-Subject-Token') if headers else None
-    if status != 201 or not token_id or not isinstance(parsed, dict) or 'token' not in parsed:
-        raise ConformanceError(f'POST {url} as {creds["username"]} answered {status}: {parsed}')
-    return token_id, parsed['token']
-
-
-def endpoint_url(catalog, types, region, interface='public'):
-    """The URL of the first endpoint of a service of one of `types` for region and interface."""
-    for service in catalog:
-        if service.get('type') not in types:
-            continue
-        for ep in service.get('endpoints', []):
-            ep_region = ep.get('region_id') or ep.get('region')
-            if ep.get('interface') == interface and (not region or ep_region == region):
-                return ep.get('url')
-    return None
-
-
-def versioned(url, version):
-    """Appends /<version> to an unversioned endpoint URL, keeps a versioned one."""
-    base = url.rstrip('/')
-    return base if re.search(r'/' + re.escape(version) + r'(/|$)', base) else base + '/' + version
-
-
-def discover_image(url, token):
-    status, _, body = http_json('GET', versioned(url, 'v2') + '/images?limit=100', token)
-    images = body.get('images', []) if status == 200 and isinstance(body, dict) else []
-    active = sorted(
-        (i for i in images if i.get('status') == 'active'), key=lambda i: (i.get('name') or '')
-    )
-    if not active:
-        warn('image service has no active image: set NIMBUS_TEMPEST_IMAGE_ID(_ALT)')
-        return {}
-    alt = active[1] if len(active) > 1 else active[0]
-    return {'IMAGE_ID': active[0]['id'], 'IMAGE_ID_ALT': alt['id']}
-
-
-def discover_compute(url, token):
-    found = {}
-    status, _, body = http_json('GET', url.rstrip('/') + '/flavors/detail', token)
-    flavors = body.get('flavors', []) if status == 200 and isinstance(body, dict) else []
-    usable = sorted(
-        (f for f in flavors if (f.get('disk') or 0) >= 1),
-        key=lambda f: (f.get('ram') or 0, f.get('vcpus') or 0, f.get('disk') or 0),
-    )
-    if usable:
-        found['FLAVOR_ID'] = usable[0]['id']
-        bigger = [f for f in usable[1:] if (f.get('ram') or 0) > (usable[0].get('ram') or 0)]
-        found['FLAVOR_ID_ALT'] = (bigger[0] if bigger else usable[-1])['id']
-    else:
-        warn('compute service has no flavor with a disk: set NIMBUS_TEMPEST_FLAVOR_ID(_ALT)')
-    # the version document at the endpoint root names the highest microversion
-    root = re.sub(r'/v2(\.1)?(/.*)?$', '/v2.1', url.rstrip('/'))
-    status, _, body = http_json('GET', root + '/', token)
-    version = body.get('version', {}) if isinstance(body, dict) else {}
-    found['COMPUTE_MAX_MV'] = version.get('version') or 'latest'
-    return found
-
-
-def discover_network(url, token):
-    query = '/networks?router%3Aexternal=True'
-    status, _, body = http_json('GET', versioned(url, 'v2.0') + query, token)
-    nets = body.get('networks', []) if status == 200 and isinstance(body, dict) else []
-    nets = [n for n in nets if n.get('router:external')]
-    if not nets:
-        warn('network service has no external network: set NIMBUS_TEMPEST_PUBLIC_NET_ID/_NAME')
-        return {}
-    return {'PUBLIC_NET_ID': nets[0]['id'], 'PUBLIC_NET_NAME': nets[0].get('name') or ''}
-
-
-def discover_volume(url, token):
-    root = re.sub(r'/v3(/.*)?$', '/v3', url.rstrip('/'))
-    status, _, body = http_json('GET', root + '/', token)
-    versions = body.get('versions', []) if isinstance(body, dict) else []
-    for v in versions:
-        if str(v.get('id', '')).startswith('v3') and v.get('version'):
-            return {'VOLUME_MAX_MV': v['version']}
-    return {'VOLUME_MAX_MV': '3.0'}
-
-
-DISCOVERY = {
-    'glance': discover_image,
-    'nova': discover_compute,
-    'neutron': discover_network,
-    'cinder': discover_volume,
-}
-
-
-def warn(message):
-    print(f'conformance: warning: {message}', file=sys.stderr)
 
 
 def set_section_values(lines, section, values):
@@ -389,83 +252,6 @@ def warn_unavailable(workspace, names):
         if wanted and not types.intersection(wanted):
             warn(f'component {name}: no {"/".join(wanted)} service in the catalog; '
                  'tempest will skip its tests')
-
-
-def read_results(workspace):
-    """Per-test results of the workspace's last stestr run: id -> (status, traceback text)."""
-    import subunit  # noqa: PLC0415 - only available with python3-subunit
-    import testtools  # noqa: PLC0415
-
-    proc = subprocess.run(
-        [STESTR, 'last', '--subunit'], cwd=workspace, capture_output=True, check=False
-    )
-    if proc.returncode != 0 or not proc.stdout:
-        return {}
-    results = {}
-
-    def on_test(test):
-        details = test.get('details') or {}
-        text = ''
-        for key in ('traceback', 'reason'):
-            if key in details:
-                try:
-                    text = details[key].as_text()
-                except Exception:  # noqa: BLE001 - a broken detail must not hide the result
-                    text = ''
-                break
-        results[test['id']] = (test['status'], text)
-
-    stream = subunit.ByteStreamToStreamResult(io.BytesIO(proc.stdout), non_subunit_name='stdout')
-    sink = testtools.StreamToDict(on_test)
-    sink.startTestRun()
-    stream.run(sink)
-    sink.stopTestRun()
-    return results
-
-
-def last_line(text):
-    lines = [l.strip() for l in text.splitlines() if l.strip()]
-    return lines[-1] if lines else ''
-
-
-def summarize(workspace, selected):
-    """Prints the per-test summary; returns (passed, failed, skipped)."""
-    results = read_results(workspace)
-    log = os.path.join(workspace, 'tempest-run.log')
-    if os.path.exists(log):
-        with open(log, encoding='utf-8', errors='replace') as f:
-            text = f.read()
-        m = re.search(r'^=+\nTotals\n=+\n(?:.*\n)*?(?=\S*Sum of execute time|\Z)', text, re.M)
-        if m:
-            print('\n' + m.group(0).rstrip())
-    passed, skipped, failures = 0, 0, []
-    for test_id in selected:
-        status, detail = results.get(test_id, ('not run', ''))
-        if status in ('success', 'xfail'):
-            passed += 1
-        elif status == 'skip':
-            skipped += 1
-        else:
-            failures.append((test_id, status, detail))
-    fixture_failures = [
-        (tid, st, d)
-        for tid, (st, d) in results.items()
-        if tid not in selected and st in ('fail', 'uxsuccess')
-    ]
-    if failures or fixture_failures:
-        print('\nFailed tests:')
-        for test_id, status, detail in fixture_failures + failures:
-            print(f'  {status.upper():8} {test_id}')
-            if detail:
-                print(f'           {last_line(detail)}')
-        if any(status == 'not run' for _, status, _ in failures):
-            print('  (NOT RUN: a class fixture failed or tempest stopped before the test)')
-    teardown = sum(1 for tid, _, _ in fixture_failures if tid.startswith('tearDownClass'))
-    failed = len(failures) + teardown
-    print(f'\nworkspace: {workspace}')
-    print(f'{passed} passed, {failed} failed, {skipped} skipped')
-    return passed, failed, skipped
-
 
 def cmd_run(args):
     warn_unavailable(args.workspace, args.components)

@@ -1,4 +1,4 @@
-"""Tests for nimbus_tempest against a fake identity service on 127.0.0.1.
+"""Tests for the conformance helpers, with a fake identity service on 127.0.0.1.
 
 Run: /usr/bin/python3 -m unittest discover -s scripts/conformance -v
 """
@@ -13,8 +13,10 @@ import threading
 import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nimbus_tempest  # noqa: E402
+import tempest_results  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.environ.get(
@@ -220,6 +222,37 @@ class SectionTest(unittest.TestCase):
     def test_adds_a_missing_section(self):
         out = nimbus_tempest.set_section_values(['[a]', 'x = 1'], 'service_available', {'n': '1'})
         self.assertEqual(out, ['[a]', 'x = 1', '[service_available]', 'n = 1'])
+
+
+class ClassifyTest(unittest.TestCase):
+    def test_counts_tests_of_a_class_skipped_in_setup_as_skipped(self):
+        selected = ['tempest.a.T.test_one[id-1]', 'tempest.a.T.test_two[id-2,smoke]']
+        results = {'setUpClass (tempest.a.T)': ('skip', "Trusts aren't enabled\n")}
+        passed, failures, skips, fixtures = tempest_results.classify(results, selected)
+        self.assertEqual((passed, failures, fixtures), (0, [], []))
+        self.assertEqual(skips, {"Trusts aren't enabled": selected})
+
+    def test_counts_tests_of_a_class_whose_setup_failed_as_not_run(self):
+        selected = ['tempest.a.T.test_one[id-1]', 'tempest.b.U.test_ok[id-3]']
+        results = {
+            'setUpClass (tempest.a.T)': ('fail', 'Traceback\nKeyError: x\n'),
+            'tempest.b.U.test_ok[id-3]': ('success', ''),
+        }
+        passed, failures, skips, fixtures = tempest_results.classify(results, selected)
+        self.assertEqual(passed, 1)
+        self.assertEqual(failures, [('tempest.a.T.test_one[id-1]', 'not run', '')])
+        self.assertEqual(skips, {})
+        self.assertEqual([f[0] for f in fixtures], ['setUpClass (tempest.a.T)'])
+
+    def test_reports_failed_and_unexpectedly_passing_tests(self):
+        selected = ['tempest.a.T.test_x[id-1]', 'tempest.a.T.test_y[id-2]']
+        results = {
+            'tempest.a.T.test_x[id-1]': ('fail', 'AssertionError: 1 != 2'),
+            'tempest.a.T.test_y[id-2]': ('uxsuccess', ''),
+        }
+        passed, failures, _, _ = tempest_results.classify(results, selected)
+        self.assertEqual(passed, 0)
+        self.assertEqual([f[1] for f in failures], ['fail', 'uxsuccess'])
 
 
 @unittest.skipUnless(os.path.exists(INTEROP), f'no interop list at {INTEROP}')

@@ -247,7 +247,8 @@ describe('identity through the openstack CLI', () => {
         ]),
       )
     const effective = await listAssignments()
-    expect(effective.map((row) => row['Role']).sort()).toEqual(['member', role].sort())
+    // effective assignments expand implied roles: bootstrap makes member imply reader
+    expect(effective.map((row) => row['Role']).sort()).toEqual(['member', 'reader', role].sort())
     for (const row of effective) {
       expect(row['User']).toBe(`${user}@${domain}`)
       expect(row['Project']).toBe(`${project}@${domain}`)

@@ -68,7 +68,29 @@ async function sqliteDialect(path: string, service: string): Promise<Dialect> {
   database.pragma('synchronous = NORMAL')
   database.pragma('foreign_keys = ON')
   database.pragma('busy_timeout = 5000')
-  return new SqliteDialect({ database })
+  return new SqliteDialect({ database: withStatementCache(database) })
+}
+
+type SqliteHandle = InstanceType<typeof import('better-sqlite3')>
+
+/**
+ * better-sqlite3 compiles a statement on every `prepare`; Kysely prepares each query it runs.
+ * Reusing compiled statements by SQL text removes that cost from every request.
+ */
+function withStatementCache(database: SqliteHandle, max = 500) {
+  const cache = new Map<string, ReturnType<SqliteHandle['prepare']>>()
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql)
+      if (!statement) {
+        statement = database.prepare(sql)
+        if (cache.size >= max) cache.delete(cache.keys().next().value as string)
+        cache.set(sql, statement)
+      }
+      return statement
+    },
+  }
 }
 
 async function mysqlDialect(url: URL, service: string): Promise<Dialect> {

@@ -1,0 +1,157 @@
+"""HTTP calls the conformance run makes to the cloud: token, catalog, resource discovery.
+
+Standard library only; every request goes straight to the URL, never through a proxy.
+"""
+
+import json
+import re
+import sys
+import urllib.error
+import urllib.request
+
+HTTP_TIMEOUT = 15
+
+# loopback-only: never go through a proxy from the environment
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class ConformanceError(Exception):
+    """A problem that stops the run, reported as one line."""
+
+
+def http_json(method, url, token=None, body=None):
+    """Sends one request and returns (status, headers, parsed JSON or None)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header('Accept', 'application/json')
+    if data is not None:
+        req.add_header('Content-Type', 'application/json')
+    if token:
+        req.add_header('X-Auth-Token', token)
+    try:
+        with _opener.open(req, timeout=HTTP_TIMEOUT) as resp:
+            raw = resp.read()
+            status, headers = resp.status, resp.headers
+    except urllib.error.HTTPError as err:
+        raw = err.read()
+        status, headers = err.code, err.headers
+    except (urllib.error.URLError, OSError) as err:
+        raise ConformanceError(f'{method} {url}: {err}') from err
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = None
+    return status, headers, parsed
+
+
+def issue_token(auth_url, creds):
+    """Password-authenticates scoped to the admin project; returns (token id, token body)."""
+    body = {
+        'auth': {
+            'identity': {
+                'methods': ['password'],
+                'password': {
+                    'user': {
+                        'name': creds['username'],
+                        'domain': {'name': creds['user_domain']},
+                        'password': creds['password'],
+                    }
+                },
+            },
+            'scope': {
+                'project': {'name': creds['project'], 'domain': {'name': creds['project_domain']}}
+            },
+        }
+    }
+    url = auth_url.rstrip('/') + '/auth/tokens'
+    status, headers, parsed = http_json('POST', url, body=body)
+    token_id = headers.get('X-Subject-Token') if headers else None
+    if status != 201 or not token_id or not isinstance(parsed, dict) or 'token' not in parsed:
+        raise ConformanceError(f'POST {url} as {creds["username"]} answered {status}: {parsed}')
+    return token_id, parsed['token']
+
+
+def endpoint_url(catalog, types, region, interface='public'):
+    """The URL of the first endpoint of a service of one of `types` for region and interface."""
+    for service in catalog:
+        if service.get('type') not in types:
+            continue
+        for ep in service.get('endpoints', []):
+            ep_region = ep.get('region_id') or ep.get('region')
+            if ep.get('interface') == interface and (not region or ep_region == region):
+                return ep.get('url')
+    return None
+
+
+def versioned(url, version):
+    """Appends /<version> to an unversioned endpoint URL, keeps a versioned one."""
+    base = url.rstrip('/')
+    return base if re.search(r'/' + re.escape(version) + r'(/|$)', base) else base + '/' + version
+
+
+def discover_image(url, token):
+    status, _, body = http_json('GET', versioned(url, 'v2') + '/images?limit=100', token)
+    images = body.get('images', []) if status == 200 and isinstance(body, dict) else []
+    active = sorted(
+        (i for i in images if i.get('status') == 'active'), key=lambda i: (i.get('name') or '')
+    )
+    if not active:
+        warn('image service has no active image: set NIMBUS_TEMPEST_IMAGE_ID(_ALT)')
+        return {}
+    alt = active[1] if len(active) > 1 else active[0]
+    return {'IMAGE_ID': active[0]['id'], 'IMAGE_ID_ALT': alt['id']}
+
+
+def discover_compute(url, token):
+    found = {}
+    status, _, body = http_json('GET', url.rstrip('/') + '/flavors/detail', token)
+    flavors = body.get('flavors', []) if status == 200 and isinstance(body, dict) else []
+    usable = sorted(
+        (f for f in flavors if (f.get('disk') or 0) >= 1),
+        key=lambda f: (f.get('ram') or 0, f.get('vcpus') or 0, f.get('disk') or 0),
+    )
+    if usable:
+        found['FLAVOR_ID'] = usable[0]['id']
+        bigger = [f for f in usable[1:] if (f.get('ram') or 0) > (usable[0].get('ram') or 0)]
+        found['FLAVOR_ID_ALT'] = (bigger[0] if bigger else usable[-1])['id']
+    else:
+        warn('compute service has no flavor with a disk: set NIMBUS_TEMPEST_FLAVOR_ID(_ALT)')
+    # the version document at the endpoint root names the highest microversion
+    root = re.sub(r'/v2(\.1)?(/.*)?$', '/v2.1', url.rstrip('/'))
+    status, _, body = http_json('GET', root + '/', token)
+    version = body.get('version', {}) if isinstance(body, dict) else {}
+    found['COMPUTE_MAX_MV'] = version.get('version') or 'latest'
+    return found
+
+
+def discover_network(url, token):
+    query = '/networks?router%3Aexternal=True'
+    status, _, body = http_json('GET', versioned(url, 'v2.0') + query, token)
+    nets = body.get('networks', []) if status == 200 and isinstance(body, dict) else []
+    nets = [n for n in nets if n.get('router:external')]
+    if not nets:
+        warn('network service has no external network: set NIMBUS_TEMPEST_PUBLIC_NET_ID/_NAME')
+        return {}
+    return {'PUBLIC_NET_ID': nets[0]['id'], 'PUBLIC_NET_NAME': nets[0].get('name') or ''}
+
+
+def discover_volume(url, token):
+    root = re.sub(r'/v3(/.*)?$', '/v3', url.rstrip('/'))
+    status, _, body = http_json('GET', root + '/', token)
+    versions = body.get('versions', []) if isinstance(body, dict) else []
+    for v in versions:
+        if str(v.get('id', '')).startswith('v3') and v.get('version'):
+            return {'VOLUME_MAX_MV': v['version']}
+    return {'VOLUME_MAX_MV': '3.0'}
+
+
+DISCOVERY = {
+    'glance': discover_image,
+    'nova': discover_compute,
+    'neutron': discover_network,
+    'cinder': discover_volume,
+}
+
+
+def warn(message):
+    print(f'conformance: warning: {message}', file=sys.stderr)
