@@ -81,6 +81,15 @@ async function diskWrite(path: string, bytes: number, block: Buffer): Promise<vo
   await new Promise<void>((done, fail) => out.end((e?: Error | null) => (e ? fail(e) : done())))
 }
 
+/** Reads the file with O_DIRECT through dd, bypassing the page cache: the disk's own speed. */
+async function directRead(path: string): Promise<boolean> {
+  const dd = spawn('dd', [`if=${path}`, 'of=/dev/null', 'bs=4M', 'iflag=direct'], {
+    stdio: 'ignore',
+  })
+  const code = await new Promise<number | null>((done) => dd.once('exit', done))
+  return code === 0
+}
+
 async function diskRead(path: string): Promise<void> {
   for await (const _chunk of createReadStream(path, { highWaterMark: CHUNK })) {
     // read and drop, as a client saving to /dev/null would
@@ -199,6 +208,9 @@ async function main(): Promise<void> {
     const diskFile = join(dataDir, 'disk-probe.bin')
     const write = await measured(undefined, () => diskWrite(diskFile, bytes, block))
     const read = await measured(undefined, () => diskRead(diskFile))
+    const direct: Sample | undefined = await measured(undefined, async () => {
+      if (!(await directRead(diskFile))) throw new Error('dd iflag=direct failed')
+    }).catch(() => undefined)
     await rm(diskFile)
     const created = await call(api, 'POST', '/v2/images', {
       json: { name: 'bench', disk_format: 'raw', container_format: 'bare' },
@@ -222,11 +234,15 @@ async function main(): Promise<void> {
     console.log(`Image data throughput, ${mib} MiB, data dir ${dataDir} (node ${process.version})`)
     console.log(`disk sequential write (fsync)  ${rate(bytes, write)}`)
     console.log(`API upload   PUT .../file      ${rate(bytes, upload)}${memory(upload)}`)
-    console.log(`disk sequential read           ${rate(bytes, read)}`)
+    if (direct) console.log(`disk sequential read (O_DIRECT) ${rate(bytes, direct)}`)
+    console.log(`disk sequential read (cached)  ${rate(bytes, read)}`)
     console.log(`API download GET .../file      ${rate(bytes, download)}${memory(download)}`)
     console.log(
       `upload/disk write ${((write.seconds / upload.seconds) * 100).toFixed(0)} %, ` +
-        `download/disk read ${((read.seconds / download.seconds) * 100).toFixed(0)} %`,
+        `download/cached read ${((read.seconds / download.seconds) * 100).toFixed(0)} %` +
+        (direct
+          ? `, download/O_DIRECT read ${((direct.seconds / download.seconds) * 100).toFixed(0)} %`
+          : ''),
     )
   } finally {
     cloud.child.kill('SIGTERM')
