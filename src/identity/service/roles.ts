@@ -16,6 +16,8 @@ import {
   IdentityNotFoundError,
   IdentityValidationError,
 } from '../errors.js'
+import { listAssignments } from '../db/assignments-repo.js'
+import { listUserIdsInGroup } from '../db/groups-repo.js'
 import { writeTransaction, type IdentityContext } from './context.js'
 import { requireDomain } from './lookups.js'
 import { revoke } from './revocations.js'
@@ -105,8 +107,22 @@ export async function updateRoleBy(
 export async function removeRole(ctx: IdentityContext, id: string): Promise<void> {
   const role = await requireRole(ctx, id)
   assertMutable(role)
+  const holders = await listAssignments(ctx.db, { roleIds: [id] })
   await writeTransaction(ctx, (db) => deleteRole(db, id))
-  await revoke(ctx, { roleId: id })
+  // As Keystone: tokens that carried the role are revoked, not merely stripped of it.
+  const revoked = new Set<string>()
+  for (const a of holders) {
+    const users = a.type.startsWith('User')
+      ? [a.actorId]
+      : await listUserIdsInGroup(ctx.db, a.actorId)
+    const onProject = a.type.endsWith('Project') && !a.inherited ? a.targetId : undefined
+    for (const userId of users) {
+      const key = `${userId}|${onProject ?? ''}`
+      if (revoked.has(key)) continue
+      revoked.add(key)
+      await revoke(ctx, { userId, ...(onProject ? { projectId: onProject } : {}) })
+    }
+  }
 }
 
 export async function addImpliedRole(

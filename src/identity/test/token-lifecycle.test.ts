@@ -254,6 +254,29 @@ describe('revocation events', () => {
     expect(await validation(token)).toBe(404)
   })
 
+  it('revokes the tokens of a deleted role’s holders even when they keep other roles', async () => {
+    const project = await fx.createProject('p2')
+    const dave = await fx.createUser('dave', { password: 'dave-pw' })
+    const created = await fx.call('POST', '/v3/roles', {
+      token: fx.adminToken,
+      body: { role: { name: 'observer' } },
+    })
+    await fx.grantOnProject(project.id, dave.id, 'observer')
+    await fx.grantOnProject(project.id, dave.id, 'member')
+    const token = await fx.token({ id: dave.id }, 'dave-pw', projectScope(project.id))
+    const observer = created.body.role.id
+    expect(
+      (await fx.call('DELETE', `/v3/roles/${observer}`, { token: fx.adminToken })).status,
+    ).toBe(204)
+    expect(await validation(token)).toBe(404)
+    fx.tick()
+    const again = await fx.login({ id: dave.id }, 'dave-pw', projectScope(project.id))
+    expect(again.body.token.roles.map((r: { name: string }) => r.name).sort()).toEqual([
+      'member',
+      'reader',
+    ])
+  })
+
   it('is honoured by another identity process sharing the database', async () => {
     const alice = await fx.createMember('alice')
     await fx.call('DELETE', '/v3/auth/tokens', {
