@@ -171,6 +171,47 @@ export function listBody(
   return body
 }
 
+/** Query keys that leave a list pageable in the database (no filter or sort in memory). */
+const PAGE_ONLY = new Set(['limit', 'marker', 'fields'])
+
+/** `{limit, marker}` when the list may be paged in SQL, with one extra row to detect a next page. */
+export function sqlPage(
+  query: Record<string, unknown>,
+): { limit: number; marker?: string } | undefined {
+  if (!Object.keys(query).every((k) => PAGE_ONLY.has(k))) return undefined
+  const limit = Number(values(query['limit'])[0])
+  if (!Number.isInteger(limit) || limit <= 0) return undefined
+  const marker = values(query['marker'])[0]
+  return { limit: limit + 1, ...(marker !== undefined ? { marker } : {}) }
+}
+
+/** The answer for a page already cut in SQL (`items` holds up to limit + 1 rows). */
+export function pagedBody(
+  input: RouteInput,
+  collection: string,
+  items: readonly Wire[],
+  page: { limit: number; marker?: string },
+): Record<string, unknown> {
+  const limit = page.limit - 1
+  const out = items.slice(0, limit)
+  const base = pageUrl(input)
+  const links: { rel: string; href: string }[] = []
+  const last = out[out.length - 1]
+  const first = out[0]
+  if (items.length > limit && last)
+    links.push({ rel: 'next', href: `${base}limit=${limit}&marker=${String(last['id'])}` })
+  if (page.marker !== undefined && first) {
+    links.push({
+      rel: 'previous',
+      href: `${base}limit=${limit}&marker=${String(first['id'])}&page_reverse=True`,
+    })
+  }
+  const fields = requestedFields(input.query)
+  const body: Record<string, unknown> = { [collection]: out.map((i) => pick(i, fields)) }
+  if (links.length > 0) body[`${collection}_links`] = links
+  return body
+}
+
 function pageUrl(input: RouteInput): string {
   const host = input.headers['host'] ?? 'localhost'
   const path = input.raw.url.split('?')[0] ?? ''

@@ -13,7 +13,7 @@ import {
   type PortUpdate,
 } from '../service/ports.js'
 import type { Port } from '../service/types.js'
-import { listBody, pick, queryValues, requestedFields } from './list-query.js'
+import { listBody, pagedBody, pick, queryValues, requestedFields, sqlPage } from './list-query.js'
 import {
   bool,
   callerOf,
@@ -142,6 +142,19 @@ export function portRoutes(ctx: NetworkContext): Route[] {
         const one = (key: string) => {
           const v = queryValues(input.query, key)
           return v?.length === 1 ? v[0] : undefined
+        }
+        const page = sqlPage(input.query)
+        if (page) {
+          const rows = await listPorts(ctx, caller, { page })
+          return {
+            status: 200,
+            body: pagedBody(
+              input,
+              'ports',
+              rows.map((p) => portView(p, caller)),
+              page,
+            ),
+          }
         }
         const ids = queryValues(input.query, 'id')
         const networkIds = queryValues(input.query, 'network_id')

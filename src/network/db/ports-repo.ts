@@ -128,6 +128,8 @@ export interface PortFilter {
   macAddress?: string
   /** The caller's own ports plus every port on these networks. */
   visibleTo?: { projectId: string; networkIds: readonly string[] }
+  /** One page in list order (created_at, id): at most `limit` rows after `marker`'s. */
+  page?: { limit: number; marker?: string }
 }
 
 export async function listPorts(db: Db, filter: PortFilter = {}): Promise<Port[]> {
@@ -151,6 +153,25 @@ export async function listPorts(db: Db, filter: PortFilter = {}): Promise<Port[]
         ...(visible.networkIds.length > 0 ? [eb('network_id', 'in', visible.networkIds)] : []),
       ]),
     )
+  }
+  const page = filter.page
+  if (page) {
+    const marker = page.marker
+      ? await db
+          .selectFrom('port')
+          .select(['created_at', 'id'])
+          .where('id', '=', page.marker)
+          .executeTakeFirst()
+      : undefined
+    if (marker) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>', marker.created_at),
+          eb.and([eb('created_at', '=', marker.created_at), eb('id', '>', marker.id)]),
+        ]),
+      )
+    }
+    query = query.limit(page.limit)
   }
   return hydrate(db, await query.orderBy('created_at').orderBy('id').execute())
 }
@@ -198,6 +219,22 @@ export async function allocatedAddresses(db: Db, subnetId: string): Promise<stri
     .selectFrom('ip_allocation')
     .select('ip_address')
     .where('subnet_id', '=', subnetId)
+    .execute()
+  return rows.map((r) => r.ip_address)
+}
+
+/** Which of `candidates` are taken in a subnet. */
+export async function takenAmong(
+  db: Db,
+  subnetId: string,
+  candidates: readonly string[],
+): Promise<string[]> {
+  if (candidates.length === 0) return []
+  const rows = await db
+    .selectFrom('ip_allocation')
+    .select('ip_address')
+    .where('subnet_id', '=', subnetId)
+    .where('ip_address', 'in', candidates)
     .execute()
   return rows.map((r) => r.ip_address)
 }

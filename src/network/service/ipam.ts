@@ -1,6 +1,11 @@
 /** @module network/service/ipam: picks and records the fixed IPs of a port, safe under concurrency */
 import type { Network } from '../db/networks-repo.js'
-import { allocatedAddresses, insertAllocations, type FixedIp } from '../db/ports-repo.js'
+import {
+  allocatedAddresses,
+  insertAllocations,
+  takenAmong,
+  type FixedIp,
+} from '../db/ports-repo.js'
 import type { Subnet } from '../db/subnets-repo.js'
 import {
   IpAddressAlreadyAllocatedError,
@@ -9,7 +14,13 @@ import {
   InvalidIpForNetworkError,
   InvalidIpForSubnetError,
 } from '../errors.js'
-import { defaultPools, freeAddresses, parsePools, type IpRange } from '../ipam/allocation-pools.js'
+import {
+  defaultPools,
+  freeAddresses,
+  parsePools,
+  poolsSize,
+  type IpRange,
+} from '../ipam/allocation-pools.js'
 import { eui64Address, formatIp, parseCidr, parseIp } from '../ipam/ip-address.js'
 import type { Tx } from './context.js'
 
@@ -48,19 +59,44 @@ async function usedSet(tx: Tx, subnet: Subnet): Promise<Set<bigint>> {
   return used
 }
 
+/** Pools this big are probed at random instead of scanned, so a create costs the same at any fill. */
+const PROBE_THRESHOLD = 1024n
+const PROBES = 16
+
+function randomIn(pools: readonly IpRange[]): bigint {
+  const total = poolsSize(pools)
+  let offset = BigInt(Math.floor(Math.random() * Number(total > 2n ** 52n ? 2n ** 52n : total)))
+  for (const p of pools) {
+    const size = p.end - p.start + 1n
+    if (offset < size) return p.start + offset
+    offset -= size
+  }
+  return pools[0]?.start ?? 0n
+}
+
 /** A free address of the subnet's pools, or undefined when it is full. */
 async function nextFree(
   tx: Tx,
   subnet: Subnet,
   alsoTaken: ReadonlySet<string>,
 ): Promise<string | undefined> {
+  const pools = poolsOf(subnet)
+  if (poolsSize(pools) > PROBE_THRESHOLD) {
+    const candidates = [
+      ...new Set(Array.from({ length: PROBES }, () => formatIp(subnet.ipVersion, randomIn(pools)))),
+    ]
+    const taken = new Set(await takenAmong(tx, subnet.id, candidates))
+    if (subnet.gatewayIp) taken.add(subnet.gatewayIp)
+    const free = candidates.find((c) => !taken.has(c) && !alsoTaken.has(c))
+    if (free) return free
+  }
   const used = await usedSet(tx, subnet)
   for (const text of alsoTaken) {
     const ip = parseIp(text)
     if (ip) used.add(ip.value)
   }
   // A random pick among the first free addresses keeps parallel requests from all racing for one.
-  const candidates = freeAddresses(poolsOf(subnet), used, 8)
+  const candidates = freeAddresses(pools, used, 8)
   const pick = candidates[Math.floor(Math.random() * candidates.length)]
   return pick === undefined ? undefined : formatIp(subnet.ipVersion, pick)
 }

@@ -201,6 +201,7 @@ export async function listPorts(
     deviceId?: string
     deviceOwner?: string
     macAddress?: string
+    page?: { limit: number; marker?: string }
   } = {},
 ): Promise<Port[]> {
   if (caller.isAdmin) return listPortRows(ctx.db, sql)
