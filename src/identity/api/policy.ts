@@ -113,6 +113,12 @@ export const identityPolicyDefaults: Readonly<Record<string, string>> = {
   'identity:ec2_create_credential': `${ADMIN} or user_id:%(target.user.id)s`,
   'identity:ec2_delete_credential': `${ADMIN} or user_id:%(target.user.id)s`,
 
+  'identity:get_policy': ADMIN,
+  'identity:list_policies': ADMIN,
+  'identity:create_policy': ADMIN,
+  'identity:update_policy': ADMIN,
+  'identity:delete_policy': ADMIN,
+
   'identity:check_token': 'rule:admin_or_token_subject',
   'identity:validate_token': 'rule:service_admin_or_token_subject',
   'identity:revoke_token': 'rule:admin_or_token_subject',

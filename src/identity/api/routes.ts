@@ -5,6 +5,7 @@ import { authRoutes } from './auth-routes.js'
 import { catalogRoutes } from './catalog-routes.js'
 import { credentialRoutes } from './credentials-routes.js'
 import { ec2Routes } from './ec2-routes.js'
+import { policyBlobRoutes } from './policy-blobs-routes.js'
 import { grantAndAssignmentRoutes } from './grants-routes.js'
 import { projectRoutes } from './projects-routes.js'
 import { roleRoutes } from './roles-routes.js'
@@ -23,6 +24,7 @@ export function identityRoutes(ctx: IdentityContext): Route[] {
     ...catalogRoutes(ctx),
     ...credentialRoutes(ctx),
     ...ec2Routes(ctx),
+    ...policyBlobRoutes(ctx),
   ]
 }
 export { rootVersionRoutes } from './versions-routes.js'

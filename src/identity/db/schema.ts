@@ -169,6 +169,14 @@ export interface LimitTable {
   description: string | null
 }
 
+/** Opaque policy documents stored for other services (`/v3/policies`). */
+export interface PolicyBlobTable {
+  id: string
+  type: string
+  blob: string
+  extra: string
+}
+
 export interface IdentityDatabase {
   project: ProjectTable
   project_tag: ProjectTagTable
@@ -188,6 +196,7 @@ export interface IdentityDatabase {
   revocation_event: RevocationEventTable
   registered_limit: RegisteredLimitTable
   limit: LimitTable
+  policy_blob: PolicyBlobTable
 }
 
 /** The stored form of a global role's domain. */
