@@ -136,18 +136,6 @@ function grantRoutes(ctx: IdentityContext, p: GrantPath): Route[] {
       },
     },
     {
-      method: 'HEAD',
-      path: one,
-      policy: p.rules.check,
-      schema: { params: params(...names) },
-      errors: [404],
-      async handler(input) {
-        input.authorize()
-        await checkGrant(ctx, ref(p, input))
-        return { status: 204 }
-      },
-    },
-    {
       method: 'GET',
       path: one,
       policy: p.rules.check,

@@ -386,18 +386,6 @@ export function userAndGroupRoutes(ctx: IdentityContext): Route[] {
       },
     },
     {
-      method: 'HEAD',
-      path: '/groups/:groupId/users/:userId',
-      policy: 'identity:check_user_in_group',
-      schema: { params: params('groupId', 'userId') },
-      errors: [404],
-      async handler(input) {
-        input.authorize()
-        await checkUserInGroup(ctx, ...member(input))
-        return { status: 204 }
-      },
-    },
-    {
       method: 'GET',
       path: '/groups/:groupId/users/:userId',
       policy: 'identity:check_user_in_group',
