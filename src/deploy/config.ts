@@ -10,6 +10,11 @@ import {
 import { identityConfigFrom, identityConfigSpec, type IdentityConfig } from '../identity/config.js'
 import { networkConfigFrom, networkConfigSpec, type NetworkConfig } from '../network/config.js'
 import { imageConfigFrom, imageConfigSpec, type ImageConfig } from '../image/config.js'
+import {
+  objectStorageConfigFrom,
+  objectStorageConfigSpec,
+  type ObjectStorageConfig,
+} from '../object-storage/config.js'
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 
@@ -59,6 +64,7 @@ export const nimbusConfigSpec: ConfigSpec = {
   ...identityConfigSpec,
   ...imageConfigSpec,
   ...networkConfigSpec,
+  ...objectStorageConfigSpec,
 }
 
 /** The typed, frozen configuration of a process. */
@@ -75,6 +81,7 @@ export interface NimbusConfig {
   identity: Readonly<IdentityConfig>
   image: Readonly<ImageConfig>
   network: Readonly<NetworkConfig>
+  objectStorage: Readonly<ObjectStorageConfig>
 }
 
 function typed(values: ConfigValues): Readonly<NimbusConfig> {
@@ -94,6 +101,7 @@ function typed(values: ConfigValues): Readonly<NimbusConfig> {
     identity: identityConfigFrom(values),
     image: imageConfigFrom(values),
     network: networkConfigFrom(values),
+    objectStorage: objectStorageConfigFrom(values),
   })
 }
 

@@ -7,6 +7,7 @@ import type { IdSource } from '../core/ids/index.js'
 import type { Logger } from '../core/log/index.js'
 import { startImageUnit } from '../image/image-unit.js'
 import { startNetworkUnit } from '../network/network-unit.js'
+import { startObjectStorageUnit } from '../object-storage/object-storage-unit.js'
 import type { NimbusConfig } from './config.js'
 
 /** What every service unit is given by the composition root. */
@@ -48,4 +49,5 @@ export type ServiceUnitFactory = (env: UnitEnv) => Promise<ServiceUnit>
 export const serviceUnitFactories: readonly ServiceUnitFactory[] = [
   startImageUnit,
   startNetworkUnit,
+  startObjectStorageUnit,
 ]

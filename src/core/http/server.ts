@@ -39,6 +39,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       ignoreDuplicateSlashes: true,
     },
   })
+  // WebDAV's COPY is in HTTP_METHODS (Swift copies objects with it); Fastify needs telling.
+  app.addHttpMethod('COPY', { hasBody: true })
   let ready = false
   const log = options.logger
   app.addHook('onRequest', async (request, reply) => {

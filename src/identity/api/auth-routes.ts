@@ -96,7 +96,10 @@ export function authRoutes(ctx: IdentityContext): Route[] {
         if (!identity.projectId && !identity.domainId && !identity.systemScope) {
           return { status: 200, body: { catalog: [], links: listLinks(input) } }
         }
-        return { status: 200, body: { catalog: await buildCatalog(ctx), links: listLinks(input) } }
+        return {
+          status: 200,
+          body: { catalog: await buildCatalog(ctx, identity.projectId), links: listLinks(input) },
+        }
       },
     },
     {

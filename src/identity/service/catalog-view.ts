@@ -15,8 +15,27 @@ export interface CatalogEntry {
   name: string
 }
 
+/** Keystone's endpoint URL substitution: `$(project_id)s` and `%(project_id)s`. */
+export function substituteProjectId(url: string, projectId: string | undefined): string {
+  if (projectId === undefined) return url
+  return url.replaceAll('$(project_id)s', projectId).replaceAll('%(project_id)s', projectId)
+}
+
+/** The catalog with endpoint URLs substituted for a project-scoped token. */
+export async function buildCatalog(
+  ctx: IdentityContext,
+  projectId?: string,
+): Promise<CatalogEntry[]> {
+  const catalog = await cachedCatalog(ctx)
+  if (projectId === undefined) return catalog
+  return catalog.map((entry) => ({
+    ...entry,
+    endpoints: entry.endpoints.map((e) => ({ ...e, url: substituteProjectId(e.url, projectId) })),
+  }))
+}
+
 /** Enabled services with their enabled endpoints; cached until identity data changes. */
-export async function buildCatalog(ctx: IdentityContext): Promise<CatalogEntry[]> {
+async function cachedCatalog(ctx: IdentityContext): Promise<CatalogEntry[]> {
   const cached = ctx.state.catalogCache as
     { generation: number; catalog: CatalogEntry[] } | undefined
   if (cached && cached.generation === ctx.state.generation) return cached.catalog

@@ -180,6 +180,6 @@ export async function tokenBodyWithCatalog(
   noCatalog: boolean,
 ): Promise<Record<string, unknown>> {
   if (!data.scoped || noCatalog) return data.body
-  const catalog: CatalogEntry[] = await buildCatalog(ctx)
+  const catalog: CatalogEntry[] = await buildCatalog(ctx, data.projectId)
   return { ...data.body, catalog }
 }

@@ -1,0 +1,80 @@
+/** @module object-storage/api/routes: Swift's URL space, every method handed to the proxy */
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import {
+  defineRoutes,
+  type HttpMethod,
+  type Route,
+  type RouteResult,
+} from '../../core/http/index.js'
+import type { ProxyContext, SwiftResponse } from '../proxy/context.js'
+import { handleSwiftRequest } from '../proxy/dispatch.js'
+import { capabilities } from '../proxy/info.js'
+import { swiftRequestFrom } from './swift-request.js'
+
+/** Statuses the proxy answers with besides the framework's. */
+const SWIFT_ERRORS = [202, 304, 404, 405, 409, 411, 412, 413, 416, 422, 499, 503] as const
+
+const HTML = 'text/html; charset=UTF-8'
+
+function toResult(response: SwiftResponse): RouteResult {
+  const headers: Record<string, string> = { ...response.headers }
+  const contentType = headers['content-type'] ?? HTML
+  delete headers['content-type']
+  headers['content-type'] = contentType
+  if (response.stream)
+    return { status: response.status, headers, stream: response.stream, contentType }
+  if (response.body !== undefined)
+    return { status: response.status, headers, body: response.body, contentType }
+  if (headers['content-length'] === undefined && response.status !== 204 && response.status !== 304)
+    headers['content-length'] = '0'
+  return { status: response.status, headers }
+}
+
+const PATHS = ['/v1/:account', '/v1/:account/:container', '/v1/:account/:container/*']
+const METHODS: HttpMethod[] = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY']
+
+/** The route table: `/info` and every method on accounts, containers and objects. */
+export function objectStorageRoutes(ctx: ProxyContext): readonly Route[] {
+  const swift: Route[] = PATHS.flatMap((path) =>
+    METHODS.map((method) => ({
+      method,
+      path,
+      auth: 'optional' as const,
+      errors: SWIFT_ERRORS,
+      handler: async (input) => toResult(await handleSwiftRequest(ctx, swiftRequestFrom(input))),
+    })),
+  )
+  return defineRoutes([
+    {
+      method: 'GET',
+      path: '/info',
+      auth: 'none',
+      errors: [],
+      handler: async () => ({
+        status: 200,
+        body: capabilities(ctx),
+        contentType: 'application/json; charset=utf-8',
+      }),
+    },
+    ...swift,
+  ])
+}
+
+/** Swift's transaction id: `tx`, 21 hex digits, `-`, the time in hex. */
+export function transactionId(nowMs: number): string {
+  const time = Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(10, '0')
+  return `tx${randomBytes(11).toString('hex').slice(0, 21)}-${time}`
+}
+
+/** Streams every body unparsed and stamps Swift's transaction id on every response. */
+export function configureObjectStorageScope(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers()
+  scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+  scope.addHook('onRequest', async (request, reply) => {
+    const id = transactionId(Date.now())
+    reply.header('x-trans-id', id)
+  })
+}

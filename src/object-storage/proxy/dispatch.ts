@@ -1,0 +1,71 @@
+/** @module object-storage/proxy/dispatch: routes a Swift request to its use case */
+import { SwiftError } from '../errors.js'
+import { getAccount, headAccount, postAccount } from './account-ops.js'
+import { bulkDelete } from './bulk-delete.js'
+import type { ProxyContext, SwiftRequest, SwiftResponse } from './context.js'
+import {
+  deleteContainer,
+  getContainer,
+  headContainer,
+  postContainer,
+  putContainer,
+} from './container-ops.js'
+import { requireAccountAdmin } from './keystone-auth.js'
+import { getObject } from './object-read.js'
+import { copyObject, deleteObjectRequest, postObjectMetadata, putObject } from './object-write.js'
+import { checkTempUrl } from './tempurl.js'
+
+type UseCase = (ctx: ProxyContext, request: SwiftRequest) => Promise<SwiftResponse>
+
+const ACCOUNT: Record<string, UseCase> = { HEAD: headAccount, GET: getAccount, POST: postAccount }
+const CONTAINER: Record<string, UseCase> = {
+  HEAD: headContainer,
+  GET: getContainer,
+  PUT: putContainer,
+  POST: postContainer,
+  DELETE: deleteContainer,
+}
+const OBJECT: Record<string, UseCase> = {
+  HEAD: getObject,
+  GET: getObject,
+  PUT: putObject,
+  POST: postObjectMetadata,
+  DELETE: deleteObjectRequest,
+  COPY: copyObject,
+}
+
+/** Handles one request under `/v1/{account}`. */
+export async function handleSwiftRequest(
+  ctx: ProxyContext,
+  request: SwiftRequest,
+): Promise<SwiftResponse> {
+  if (!request.account.startsWith(ctx.config.resellerPrefix) || request.account === '') {
+    throw request.identity ? new SwiftError(403) : new SwiftError(401)
+  }
+  if (request.object !== undefined) {
+    checkTempUrl(ctx, request)
+    if (!request.identity && !request.tempUrl && !['GET', 'HEAD'].includes(request.method)) {
+      throw new SwiftError(401)
+    }
+    return dispatch(OBJECT, ctx, request)
+  }
+  if (request.container !== undefined) return dispatch(CONTAINER, ctx, request)
+  if (request.method === 'POST' && request.query['bulk-delete'] !== undefined) {
+    requireAccountAdmin(ctx, request)
+    return bulkDelete(ctx, request)
+  }
+  return dispatch(ACCOUNT, ctx, request)
+}
+
+function dispatch(
+  table: Record<string, UseCase>,
+  ctx: ProxyContext,
+  request: SwiftRequest,
+): Promise<SwiftResponse> {
+  const useCase = table[request.method]
+  if (!useCase)
+    throw new SwiftError(405, 'The method is not allowed for the requested URL.', {
+      allow: Object.keys(table).join(', '),
+    })
+  return useCase(ctx, request)
+}

@@ -1,0 +1,187 @@
+/** @module object-storage/proxy/replicated-objects: writes to every replica, reads the newest */
+import { createHash } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import { QuorumError, SwiftError } from '../errors.js'
+import type {
+  DiskFileStore,
+  DiskFileWriter,
+  ObjectMetadata,
+  ObjectState,
+} from '../storage/disk-file.js'
+import { currentStamp } from '../storage/file-disk-file.js'
+import type { ProxyContext } from './context.js'
+import { reportContainer } from './container-ops.js'
+
+/** Where a readable copy lives. */
+export interface ObjectSource {
+  store: DiskFileStore
+  partition: number
+  hash: string
+  dataTimestamp: string
+}
+
+/** The newest live version of an object, or undefined (missing, deleted). */
+export interface StoredObject {
+  metadata: ObjectMetadata
+  source: ObjectSource
+}
+
+/** The newest state among the replicas (last write wins by X-Timestamp). */
+export async function readObject(
+  ctx: ProxyContext,
+  path: { account: string; container: string; object: string },
+): Promise<StoredObject | undefined> {
+  const place = ctx.cluster.objectPlace(path.account, path.container, path.object)
+  let best: { state: ObjectState; store: DiskFileStore } | undefined
+  const states = await Promise.all(
+    place.stores.map(async ({ store }) => ({
+      store,
+      state: await store.read(place.partition, place.hash).catch(() => undefined),
+    })),
+  )
+  for (const { store, state } of states) {
+    if (state && (!best || currentStamp(state) > currentStamp(best.state))) best = { state, store }
+  }
+  if (!best || best.state.kind !== 'data') return undefined
+  return {
+    metadata: best.state.metadata,
+    source: {
+      store: best.store,
+      partition: place.partition,
+      hash: place.hash,
+      dataTimestamp: best.state.dataTimestamp,
+    },
+  }
+}
+
+/** Opens `start..end` (inclusive) of a stored copy. */
+export function openRange(source: ObjectSource, start: number, end: number): Promise<Readable> {
+  return source.store.open(source.partition, source.hash, {
+    dataTimestamp: source.dataTimestamp,
+    start,
+    end,
+  })
+}
+
+/** What a write needs besides the bytes. */
+export interface WriteOptions {
+  account: string
+  container: string
+  object: string
+  timestamp: string
+  contentType: string
+  headers: Record<string, string>
+  /** Content-Length when sent; a body of another length is refused. */
+  length?: number
+  /** The client's ETag; a mismatch is 422. */
+  etag?: string
+  /** Size and etag to list in the container instead of the bytes' own (large object manifests). */
+  listing?: { size: number; etag: string }
+}
+
+/** Streams `body` to every replica, commits at a quorum, then updates the container listing. */
+export async function writeObject(
+  ctx: ProxyContext,
+  body: AsyncIterable<Buffer | string>,
+  options: WriteOptions,
+): Promise<ObjectMetadata> {
+  const place = ctx.cluster.objectPlace(options.account, options.container, options.object)
+  let writers: DiskFileWriter[] = (
+    await Promise.all(
+      place.stores.map(({ store }) =>
+        store.createWriter(place.partition, place.hash).catch(() => undefined),
+      ),
+    )
+  ).filter((w): w is DiskFileWriter => w !== undefined)
+  if (writers.length < ctx.cluster.quorum) throw new QuorumError('write')
+  const md5 = createHash('md5')
+  let size = 0
+  try {
+    for await (const piece of body) {
+      const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece
+      size += chunk.length
+      if (size > ctx.config.maxFileSize) throw new SwiftError(413)
+      if (options.length !== undefined && size > options.length)
+        throw new SwiftError(400, 'Body longer than Content-Length')
+      md5.update(chunk)
+      const results = await Promise.allSettled(writers.map((w) => w.write(chunk)))
+      writers = writers.filter((_, i) => results[i]?.status === 'fulfilled')
+      if (writers.length < ctx.cluster.quorum) throw new QuorumError('write')
+    }
+    if (options.length !== undefined && size < options.length)
+      throw new SwiftError(499, 'Client disconnected before sending the whole body')
+    const etag = md5.digest('hex')
+    if (options.etag !== undefined && options.etag.replace(/"/g, '').toLowerCase() !== etag)
+      throw new SwiftError(422)
+    const metadata: ObjectMetadata = {
+      name: `/${options.account}/${options.container}/${options.object}`,
+      timestamp: options.timestamp,
+      contentType: options.contentType,
+      etag,
+      size,
+      headers: options.headers,
+    }
+    const committed = await Promise.allSettled(writers.map((w) => w.commit(metadata)))
+    if (committed.filter((r) => r.status === 'fulfilled').length < ctx.cluster.quorum)
+      throw new QuorumError('write')
+    recordObject(ctx, options, {
+      size: options.listing?.size ?? size,
+      etag: options.listing?.etag ?? etag,
+      deleted: false,
+    })
+    return metadata
+  } catch (error) {
+    await Promise.allSettled(writers.map((w) => w.abort()))
+    throw error
+  }
+}
+
+function recordObject(
+  ctx: ProxyContext,
+  options: Pick<WriteOptions, 'account' | 'container' | 'object' | 'timestamp' | 'contentType'>,
+  row: { size: number; etag: string; deleted: boolean },
+): void {
+  for (const { broker } of ctx.cluster.containerBrokers(options.account, options.container)) {
+    broker.mergeObjects([
+      {
+        name: options.object,
+        createdAt: options.timestamp,
+        size: row.size,
+        contentType: options.contentType,
+        etag: row.etag,
+        deleted: row.deleted,
+      },
+    ])
+  }
+  reportContainer(ctx, options.account, options.container)
+}
+
+/** Writes a tombstone on every replica and removes the object from the listing. */
+export async function deleteObject(
+  ctx: ProxyContext,
+  path: { account: string; container: string; object: string },
+  timestamp: string,
+): Promise<void> {
+  const place = ctx.cluster.objectPlace(path.account, path.container, path.object)
+  const name = `/${path.account}/${path.container}/${path.object}`
+  const results = await Promise.allSettled(
+    place.stores.map(({ store }) => store.delete(place.partition, place.hash, { timestamp, name })),
+  )
+  if (results.filter((r) => r.status === 'fulfilled').length < ctx.cluster.quorum)
+    throw new QuorumError('delete')
+  recordObject(ctx, { ...path, timestamp, contentType: '' }, { size: 0, etag: '', deleted: true })
+}
+
+/** Replaces an object's user headers on every replica (fast POST). */
+export async function postObject(
+  ctx: ProxyContext,
+  path: { account: string; container: string; object: string },
+  update: { timestamp: string; headers: Record<string, string> },
+): Promise<void> {
+  const place = ctx.cluster.objectPlace(path.account, path.container, path.object)
+  const results = await Promise.allSettled(
+    place.stores.map(({ store }) => store.post(place.partition, place.hash, update)),
+  )
+  if (results.filter((r) => r.status === 'fulfilled').length < ctx.cluster.quorum)
+    throw new QuorumError('update')
+}
