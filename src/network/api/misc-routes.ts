@@ -192,9 +192,9 @@ export function miscRoutes(ctx: NetworkContext): Route[] {
         return { status: 200, body: { quota: await quotaLimits(ctx, projectId) } }
       },
     },
-    {
+    ...['/v2.0/quotas/:id/details', '/v2.0/quotas/:id/details.json'].map((path): Route => ({
       method: 'GET',
-      path: '/v2.0/quotas/:id/details',
+      path,
       policy: 'get_quota',
       errors: [],
       async handler(input) {
@@ -202,7 +202,7 @@ export function miscRoutes(ctx: NetworkContext): Route[] {
         input.authorize({ project_id: projectId })
         return { status: 200, body: { quota: await quotaUsage(ctx, projectId) } }
       },
-    },
+    })),
     {
       method: 'GET',
       path: '/v2.0/quotas/:id/default',
@@ -267,9 +267,10 @@ export function miscRoutes(ctx: NetworkContext): Route[] {
     {
       method: 'GET',
       path: '/v2.0/agents',
-      policy: 'get_agent',
+      policy: 'list_agents',
       errors: [],
       async handler(input) {
+        // Members get an empty list rather than a 403, as Neutron filters what they may not see.
         input.authorize()
         return { status: 200, body: { agents: [] } }
       },

@@ -17,7 +17,7 @@ import {
   networksGrantedTo,
 } from '../db/policies-repo.js'
 import { deletePort, listPorts } from '../db/ports-repo.js'
-import { listRouters } from '../db/routers-repo.js'
+import { deleteFloatingIp, listFloatingIps, listRouters } from '../db/routers-repo.js'
 import { dropTags, setTags } from '../db/standard-attrs.js'
 import { deleteSubnet, listSubnets } from '../db/subnets-repo.js'
 import {
@@ -296,7 +296,17 @@ export async function deleteNetworkById(
     const { network, access } = await visibleNetwork(ctx, caller, id, tx)
     if (!access.owner) throw new ForbiddenError(`You are not authorized to delete network ${id}.`)
     const ports = await listPorts(tx, { networkIds: [id] })
-    if (ports.some((p) => !AUTO_DELETED_OWNERS.has(p.deviceOwner))) throw new NetworkInUseError(id)
+    // Unassociated floating IPs go with their external network, as in Neutron.
+    const fips = await listFloatingIps(tx, { networkId: id })
+    const loose = new Set(fips.filter((f) => f.portId === null).map((f) => f.floatingPortId))
+    const blocking = ports.filter(
+      (p) => !AUTO_DELETED_OWNERS.has(p.deviceOwner) && !loose.has(p.id),
+    )
+    if (blocking.length > 0) throw new NetworkInUseError(id)
+    for (const f of fips) {
+      await deleteFloatingIp(tx, f.id)
+      await dropTags(tx, f.id)
+    }
     for (const p of ports) await deletePort(tx, p.id)
     for (const s of await listSubnets(tx, { networkIds: [id] })) {
       await deleteSubnet(tx, s.id)

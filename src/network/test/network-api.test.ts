@@ -106,6 +106,33 @@ describe('bad input answers with Neutron fault types', () => {
   })
 })
 
+describe('external networks', () => {
+  it('deletes an external network together with its unassociated floating IPs', async () => {
+    const ext = await fx.create(admin, 'networks', 'network', {
+      name: 'ext2',
+      'router:external': true,
+    })
+    await fx.create(admin, 'subnets', 'subnet', {
+      network_id: ext['id'],
+      cidr: '192.0.2.0/24',
+      ip_version: 4,
+    })
+    const fip = await fx.create(admin, 'floatingips', 'floatingip', {
+      floating_network_id: ext['id'],
+    })
+    const del = await fx.request(admin, {
+      method: 'DELETE',
+      url: `/v2.0/networks/${String(ext['id'])}`,
+    })
+    expect(del.statusCode).toBe(204)
+    const gone = await fx.request(admin, {
+      method: 'GET',
+      url: `/v2.0/floatingips/${String(fip['id'])}`,
+    })
+    expect([gone.statusCode, faultType(gone)]).toEqual([404, 'FloatingIPNotFound'])
+  })
+})
+
 describe('lists', () => {
   it('filters on any attribute, selects fields, sorts and pages with links', async () => {
     for (const name of ['p-c', 'p-a', 'p-b'])
