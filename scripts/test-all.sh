@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `npm test` checks, in order: system packages, build, typecheck, lint, the
-# conformance tooling's own tests, vitest unit + functional, vitest e2e, and Tempest's identity
-# interop tests. Every step runs even when an earlier one failed; the exit status is non-zero if
+# conformance tooling's own tests, vitest unit + functional, vitest e2e, and Tempest's interop
+# tests of the implemented services. Every step runs even when an earlier one failed; the exit status is non-zero if
 # any failed. The last line sums the vitest and Tempest counts: `N passed, N failed, N skipped`.
 # A test step that failed without reporting a failed test (a crash, no results) counts as one.
 set -uo pipefail
@@ -106,12 +106,15 @@ vitest_step() {
   record "${name}" "${rc}" $((SECONDS - start)) "${counts_text}"
 }
 
+# The Tempest interop components whose services are implemented; override with NIMBUS_CONFORMANCE.
+read -r -a conformance_components <<<"${NIMBUS_CONFORMANCE:-identity image object}"
+
 conformance_step() {
-  local name="tempest identity" start rc=0 line counts
+  local name="tempest ${conformance_components[*]}" start rc=0 line counts
   local log="${out}/conformance.log"
-  header "${name}: npm run conformance -- identity"
+  header "${name}: npm run conformance -- ${conformance_components[*]}"
   start=${SECONDS}
-  npm run --silent conformance -- identity 2>&1 | tee "${log}"
+  npm run --silent conformance -- "${conformance_components[@]}" 2>&1 | tee "${log}"
   rc=${PIPESTATUS[0]}
   line="$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "${log}" | tail -n 1 || true)"
   counts="0 0 0"
