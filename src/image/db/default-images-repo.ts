@@ -8,7 +8,8 @@ export async function recordDefaultImage(db: Db, fileName: string, imageId: stri
   await db.insertInto('default_image').values({ file_name: fileName, image_id: imageId }).execute()
 }
 
-export async function registeredDefaultImages(db: Db): Promise<Set<string>> {
-  const rows = await db.selectFrom('default_image').select('file_name').execute()
-  return new Set(rows.map((r) => r.file_name))
+/** The registered files, each with the id of the image made from it. */
+export async function registeredDefaultImages(db: Db): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('default_image').select(['file_name', 'image_id']).execute()
+  return new Map(rows.map((r) => [r.file_name, r.image_id]))
 }

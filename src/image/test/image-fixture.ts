@@ -73,13 +73,20 @@ export interface ImageFixture {
 
 /** Builds the image unit with a SQLite file and a file store in a temporary folder. */
 export async function createImageFixture(
-  options: { config?: Partial<ImageConfig>; store?: ImageStore } = {},
+  options: {
+    config?: Partial<ImageConfig>
+    store?: ImageStore
+    /** Reuse a data dir (a restart); the fixture then leaves it in place when it closes. */
+    dataDir?: string
+    /** A database URL instead of SQLite in the data dir; the caller drops what it creates. */
+    databaseUrl?: string
+  } = {},
 ): Promise<ImageFixture> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-image-'))
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nimbus-image-'))
   const logger = silentLogger()
   const unit = await createImageUnit({
     dataDir,
-    database: parseDatabaseUrl('sqlite://', dataDir),
+    database: parseDatabaseUrl(options.databaseUrl ?? 'sqlite://', dataDir),
     config: defaultImageConfig(options.config),
     logger,
     clock: systemClock,
@@ -127,7 +134,7 @@ export async function createImageFixture(
     async close() {
       await app.close()
       await unit.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
