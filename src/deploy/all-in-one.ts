@@ -1,6 +1,9 @@
 /** @module deploy/all-in-one: every unit in one process on one listener (the default deployment) */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { injectDispatcher } from '../clients/http-dispatcher.js'
+import { passwordTokenSource } from '../clients/service-token.js'
+import { createMemoryBus } from '../core/bus/index.js'
 import { systemClock } from '../core/clock/index.js'
 import { parseDatabaseUrl } from '../core/db/index.js'
 import { createHttpServer, mountService } from '../core/http/index.js'
@@ -50,6 +53,10 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
     ...(policyOverrides ? { policyOverrides } : {}),
   })
   for (const mount of identity.mounts) await mountService(server.app, mount)
+  const bus = createMemoryBus({
+    onHandlerError: (error, meta) => logger.error({ err: error, ...meta }, 'bus handler failed'),
+  })
+  const dispatch = injectDispatcher(server.app)
   const env: UnitEnv = {
     config,
     database: parseDatabaseUrl(config.database, config.dataDir),
@@ -58,6 +65,14 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
     ids: randomIds,
     tokens: identity.tokens,
     ...(policyOverrides ? { policyOverrides } : {}),
+    bus,
+    dispatch,
+    serviceToken: (name) =>
+      passwordTokenSource(dispatch, () => ({
+        username: name,
+        password: serviceUserPasswords(config.dataDir, [name])[name] ?? '',
+        projectName: 'service',
+      })),
   }
   const units: ServiceUnit[] = []
   for (const factory of serviceUnitFactories) {
@@ -89,6 +104,7 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
     units.map((u) => u.name),
   )
   for (const [name, pw] of Object.entries(passwords)) await identity.ensureServiceUser(name, pw)
+  for (const unit of units) await unit.start?.()
   const files = writeClientConfig(config.dataDir, {
     authUrl,
     username: 'admin',
@@ -107,6 +123,7 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
       server.setReady(false)
       await server.app.close()
       for (const unit of units.reverse()) await unit.close()
+      await bus.close()
       await identity.close()
       logger.flush()
     },

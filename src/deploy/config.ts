@@ -7,6 +7,7 @@ import {
   type ConfigSpec,
   type ConfigValues,
 } from '../core/config/index.js'
+import { computeConfigFrom, computeConfigSpec, type ComputeConfig } from '../compute/config.js'
 import { identityConfigFrom, identityConfigSpec, type IdentityConfig } from '../identity/config.js'
 import { networkConfigFrom, networkConfigSpec, type NetworkConfig } from '../network/config.js'
 import { imageConfigFrom, imageConfigSpec, type ImageConfig } from '../image/config.js'
@@ -65,6 +66,7 @@ export const nimbusConfigSpec: ConfigSpec = {
   ...imageConfigSpec,
   ...networkConfigSpec,
   ...objectStorageConfigSpec,
+  ...computeConfigSpec,
 }
 
 /** The typed, frozen configuration of a process. */
@@ -82,6 +84,7 @@ export interface NimbusConfig {
   image: Readonly<ImageConfig>
   network: Readonly<NetworkConfig>
   objectStorage: Readonly<ObjectStorageConfig>
+  compute: Readonly<ComputeConfig>
 }
 
 function typed(values: ConfigValues): Readonly<NimbusConfig> {
@@ -102,6 +105,7 @@ function typed(values: ConfigValues): Readonly<NimbusConfig> {
     image: imageConfigFrom(values),
     network: networkConfigFrom(values),
     objectStorage: objectStorageConfigFrom(values),
+    compute: computeConfigFrom(values),
   })
 }
 

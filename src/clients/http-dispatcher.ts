@@ -1,0 +1,59 @@
+/** @module clients/http-dispatcher: how one service reaches another's public REST API */
+import type { FastifyInstance } from 'fastify'
+
+/** A request to another service, with a path on the API listener (`/networking/v2.0/ports`). */
+export interface DispatchRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD'
+  path: string
+  headers: Record<string, string>
+  body?: string | Buffer
+}
+
+/** The answer, with the body as text. */
+export interface DispatchResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/**
+ * Sends a request to the API listener: over HTTP between machines, or in process (Fastify
+ * `inject`) in the all-in-one, where it still goes through the same routes, validation and policy.
+ */
+export type HttpDispatcher = (request: DispatchRequest) => Promise<DispatchResponse>
+
+/** A dispatcher over HTTP to `baseUrl` (e.g. `http://controller:5000`). */
+export function fetchDispatcher(baseUrl: string, timeoutMs = 60_000): HttpDispatcher {
+  return async (request) => {
+    const response = await fetch(`${baseUrl}${request.path}`, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body !== undefined
+        ? { body: typeof request.body === 'string' ? request.body : new Uint8Array(request.body) }
+        : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers.entries()),
+      body: await response.text(),
+    }
+  }
+}
+
+/** A dispatcher that runs requests through the listener's own routes without a socket. */
+export function injectDispatcher(app: Pick<FastifyInstance, 'inject'>): HttpDispatcher {
+  return async (request) => {
+    const response = await app.inject({
+      method: request.method,
+      url: request.path,
+      headers: request.headers,
+      ...(request.body !== undefined ? { payload: request.body } : {}),
+    })
+    return {
+      status: response.statusCode,
+      headers: response.headers as DispatchResponse['headers'],
+      body: response.body,
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/** @module clients/image-client: the Image API as the compute service uses it */
+import { restCall, type RestEndpoint } from './rest-client.js'
+
+/** An image as the compute service needs it. */
+export interface ImageInfo {
+  id: string
+  name: string
+  status: string
+  owner: string
+  visibility: string
+  minDisk: number
+  minRam: number
+  size: number | null
+  properties: Record<string, unknown>
+}
+
+type Json = Record<string, unknown>
+
+const CORE = new Set([
+  'id',
+  'name',
+  'status',
+  'owner',
+  'visibility',
+  'min_disk',
+  'min_ram',
+  'size',
+  'checksum',
+  'created_at',
+  'updated_at',
+  'tags',
+  'self',
+  'file',
+  'schema',
+  'protected',
+  'virtual_size',
+  'disk_format',
+  'container_format',
+  'os_hash_algo',
+  'os_hash_value',
+  'os_hidden',
+  'locations',
+  'direct_url',
+  'stores',
+])
+
+function imageFrom(i: Json): ImageInfo {
+  return {
+    id: String(i['id']),
+    name: String(i['name'] ?? ''),
+    status: String(i['status']),
+    owner: String(i['owner'] ?? ''),
+    visibility: String(i['visibility'] ?? 'public'),
+    minDisk: Number(i['min_disk'] ?? 0),
+    minRam: Number(i['min_ram'] ?? 0),
+    size: typeof i['size'] === 'number' ? i['size'] : null,
+    properties: Object.fromEntries(Object.entries(i).filter(([k]) => !CORE.has(k))),
+  }
+}
+
+/** The Image API client. */
+export interface ImageClient {
+  getImage(id: string): Promise<ImageInfo | undefined>
+  /** Creates a queued image record (a snapshot's, before its data). */
+  createImage(input: {
+    name: string
+    owner: string
+    properties: Record<string, string>
+    diskFormat: string
+    containerFormat: string
+    minDisk: number
+    minRam: number
+  }): Promise<ImageInfo>
+  uploadData(id: string, data: Buffer): Promise<void>
+  deleteImage(id: string): Promise<void>
+}
+
+export function createImageClient(endpoint: RestEndpoint): ImageClient {
+  return {
+    async getImage(id) {
+      const r = await restCall(endpoint, 'GET', `/images/${encodeURIComponent(id)}`, {
+        allow: [404, 400],
+      })
+      return r.status >= 400 ? undefined : imageFrom(r.body as Json)
+    },
+    async createImage(input) {
+      const r = await restCall(endpoint, 'POST', '/images', {
+        body: {
+          name: input.name,
+          owner: input.owner,
+          disk_format: input.diskFormat,
+          container_format: input.containerFormat,
+          min_disk: input.minDisk,
+          min_ram: input.minRam,
+          visibility: 'private',
+          ...input.properties,
+        },
+      })
+      return imageFrom(r.body as Json)
+    },
+    async uploadData(id, data) {
+      await restCall(endpoint, 'PUT', `/images/${encodeURIComponent(id)}/file`, { raw: data })
+    },
+    async deleteImage(id) {
+      await restCall(endpoint, 'DELETE', `/images/${encodeURIComponent(id)}`, { allow: [404] })
+    },
+  }
+}

@@ -1,0 +1,178 @@
+/** @module clients/network-client: the Networking API as the compute service uses it */
+import { restCall, type RestEndpoint } from './rest-client.js'
+
+/** A port as the compute service needs it. */
+export interface NetPort {
+  id: string
+  networkId: string
+  projectId: string
+  macAddress: string
+  fixedIps: { subnetId: string; ipAddress: string }[]
+  deviceId: string
+  deviceOwner: string
+  hostId: string
+  status: string
+  securityGroups: string[]
+}
+
+/** A network as the compute service needs it. */
+export interface NetNetwork {
+  id: string
+  name: string
+  projectId: string
+  shared: boolean
+  external: boolean
+  subnets: string[]
+}
+
+/** A floating IP bound to a port. */
+export interface NetFloatingIp {
+  id: string
+  floatingIpAddress: string
+  fixedIpAddress: string | null
+  portId: string | null
+}
+
+type Json = Record<string, unknown>
+
+function portFrom(p: Json): NetPort {
+  return {
+    id: String(p['id']),
+    networkId: String(p['network_id']),
+    projectId: String(p['project_id'] ?? p['tenant_id'] ?? ''),
+    macAddress: String(p['mac_address']),
+    fixedIps: ((p['fixed_ips'] as Json[] | undefined) ?? []).map((f) => ({
+      subnetId: String(f['subnet_id']),
+      ipAddress: String(f['ip_address']),
+    })),
+    deviceId: String(p['device_id'] ?? ''),
+    deviceOwner: String(p['device_owner'] ?? ''),
+    hostId: String(p['binding:host_id'] ?? ''),
+    status: String(p['status'] ?? ''),
+    securityGroups: (p['security_groups'] as string[] | undefined) ?? [],
+  }
+}
+
+function networkFrom(n: Json): NetNetwork {
+  return {
+    id: String(n['id']),
+    name: String(n['name']),
+    projectId: String(n['project_id'] ?? n['tenant_id'] ?? ''),
+    shared: n['shared'] === true,
+    external: n['router:external'] === true,
+    subnets: (n['subnets'] as string[] | undefined) ?? [],
+  }
+}
+
+/** What a port for a server is created with. */
+export interface PortRequest {
+  networkId: string
+  projectId: string
+  deviceId: string
+  hostId: string
+  fixedIp?: string
+  securityGroups?: string[]
+}
+
+/** The Networking API client. */
+export interface NetworkClient {
+  getNetwork(id: string): Promise<NetNetwork | undefined>
+  /** Networks a project may attach to: its own and shared ones, not external ones. */
+  networksFor(projectId: string): Promise<NetNetwork[]>
+  getPort(id: string): Promise<NetPort | undefined>
+  createPort(request: PortRequest): Promise<NetPort>
+  /** Binds an existing port to a server on a host. */
+  bindPort(id: string, deviceId: string, hostId: string): Promise<NetPort>
+  /** Releases a pre-existing port from a server (it is kept). */
+  unbindPort(id: string): Promise<void>
+  /** Deletes a port; a port already gone is not an error. */
+  deletePort(id: string): Promise<void>
+  portsOfDevice(deviceId: string): Promise<NetPort[]>
+  floatingIpsOfPorts(portIds: readonly string[]): Promise<NetFloatingIp[]>
+  securityGroupIds(projectId: string, names: readonly string[]): Promise<string[]>
+}
+
+export function createNetworkClient(endpoint: RestEndpoint): NetworkClient {
+  return {
+    async getNetwork(id) {
+      const r = await restCall(endpoint, 'GET', `/networks/${encodeURIComponent(id)}`, {
+        allow: [404],
+      })
+      return r.status === 404 ? undefined : networkFrom((r.body as { network: Json }).network)
+    },
+    async networksFor(projectId) {
+      const r = await restCall(endpoint, 'GET', '/networks')
+      return (r.body as { networks: Json[] }).networks
+        .map(networkFrom)
+        .filter((n) => !n.external && (n.shared || n.projectId === projectId))
+    },
+    async getPort(id) {
+      const r = await restCall(endpoint, 'GET', `/ports/${encodeURIComponent(id)}`, {
+        allow: [404],
+      })
+      return r.status === 404 ? undefined : portFrom((r.body as { port: Json }).port)
+    },
+    async createPort(request) {
+      const r = await restCall(endpoint, 'POST', '/ports', {
+        body: {
+          port: {
+            network_id: request.networkId,
+            project_id: request.projectId,
+            device_id: request.deviceId,
+            device_owner: 'compute:nova',
+            'binding:host_id': request.hostId,
+            ...(request.fixedIp ? { fixed_ips: [{ ip_address: request.fixedIp }] } : {}),
+            ...(request.securityGroups ? { security_groups: request.securityGroups } : {}),
+          },
+        },
+      })
+      return portFrom((r.body as { port: Json }).port)
+    },
+    async bindPort(id, deviceId, hostId) {
+      const r = await restCall(endpoint, 'PUT', `/ports/${encodeURIComponent(id)}`, {
+        body: {
+          port: { device_id: deviceId, device_owner: 'compute:nova', 'binding:host_id': hostId },
+        },
+      })
+      return portFrom((r.body as { port: Json }).port)
+    },
+    async unbindPort(id) {
+      await restCall(endpoint, 'PUT', `/ports/${encodeURIComponent(id)}`, {
+        body: { port: { device_id: '', device_owner: '', 'binding:host_id': '' } },
+        allow: [404],
+      })
+    },
+    async deletePort(id) {
+      await restCall(endpoint, 'DELETE', `/ports/${encodeURIComponent(id)}`, { allow: [404] })
+    },
+    async portsOfDevice(deviceId) {
+      const r = await restCall(endpoint, 'GET', `/ports?device_id=${encodeURIComponent(deviceId)}`)
+      return (r.body as { ports: Json[] }).ports.map(portFrom)
+    },
+    async floatingIpsOfPorts(portIds) {
+      if (portIds.length === 0) return []
+      const query = portIds.map((id) => `port_id=${encodeURIComponent(id)}`).join('&')
+      const r = await restCall(endpoint, 'GET', `/floatingips?${query}`)
+      return (r.body as { floatingips: Json[] }).floatingips.map((f) => ({
+        id: String(f['id']),
+        floatingIpAddress: String(f['floating_ip_address']),
+        fixedIpAddress: (f['fixed_ip_address'] as string | null) ?? null,
+        portId: (f['port_id'] as string | null) ?? null,
+      }))
+    },
+    async securityGroupIds(projectId, names) {
+      if (names.length === 0) return []
+      const r = await restCall(
+        endpoint,
+        'GET',
+        `/security-groups?project_id=${encodeURIComponent(projectId)}`,
+      )
+      const groups = (r.body as { security_groups: Json[] }).security_groups
+      return names.map((name) => {
+        const found = groups.find((g) => g['name'] === name || g['id'] === name)
+        if (!found) throw new Error(`Security group ${name} not found.`)
+        return String(found['id'])
+      })
+    },
+  }
+}

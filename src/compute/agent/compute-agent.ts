@@ -1,0 +1,129 @@
+/** @module compute/agent/compute-agent: the process that owns one host's guests */
+import type { ImageClient } from '../../clients/image-client.js'
+import type { PlacementClient } from '../../clients/placement-client.js'
+import { serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
+import type { Logger } from '../../core/log/index.js'
+import { createKeyedQueue, startPeriodic } from '../../core/tasks/index.js'
+import { providerUuidFor } from '../model/host-provider.js'
+import { agentRpc } from '../rpc/contracts.js'
+import { createConductorClient } from '../rpc/compute-rpc-clients.js'
+import {
+  guestSpecRequest,
+  payload,
+  powerRequest,
+  type ResizeRequest,
+  type SnapshotRequest,
+  type TerminateRequest,
+} from '../rpc/payloads.js'
+import type { ComputeDriver } from '../virt/compute-driver.js'
+import type { AgentContext } from './agent-context.js'
+import { buildInstance } from './operations/build-instance.js'
+import { powerAction } from './operations/power-action.js'
+import { rebuildInstance } from './operations/rebuild-instance.js'
+import { resizeInstance } from './operations/resize-instance.js'
+import { snapshotInstance } from './operations/snapshot-instance.js'
+import { terminateInstance } from './operations/terminate-instance.js'
+import { reconcileHost } from './reconcile.js'
+import { reportInventory } from './resource-tracker.js'
+
+export interface ComputeAgentOptions {
+  host: string
+  bus: Bus
+  driver: ComputeDriver
+  placement: PlacementClient
+  images: ImageClient
+  logger: Logger
+  /** Heartbeat and inventory interval. */
+  periodicMs?: number
+}
+
+export interface ComputeAgent {
+  host: string
+  /** Resolves once no operation is queued or running. */
+  idle(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** Starts an agent: init the driver, report inventory, reconcile, then serve its host topic. */
+export async function startComputeAgent(options: ComputeAgentOptions): Promise<ComputeAgent> {
+  const { host, driver, bus } = options
+  const logger = options.logger.child({ unit: 'compute-agent', host })
+  const ctx: AgentContext = {
+    host,
+    driver,
+    conductor: createConductorClient(bus),
+    images: options.images,
+    logger,
+  }
+  await driver.init(host)
+  const tracked = { name: host, providerUuid: providerUuidFor(host) }
+  await reportInventory(options.placement, driver, tracked)
+  await ctx.conductor.heartbeat({ host, binary: 'nova-compute' })
+  await reconcileHost(ctx)
+  const queue = createKeyedQueue()
+  const queued = (uuid: string, fn: () => Promise<void>) =>
+    queue.run(uuid, fn).catch((error: unknown) => {
+      logger.error({ err: error, uuid }, 'agent operation failed unexpectedly')
+    })
+  const subscription: Subscription = await serveRpc(
+    bus,
+    agentRpc,
+    {
+      buildAndRunInstance: async (args) => {
+        const r = guestSpecRequest(args, 'buildAndRunInstance')
+        await queued(r.spec.uuid, () => buildInstance(ctx, r))
+      },
+      terminateInstance: async (args) => {
+        const r = payload<TerminateRequest>(args, 'terminateInstance', ['uuid', 'requestId'])
+        await queued(r.uuid, () => terminateInstance(ctx, r))
+      },
+      powerAction: async (args) => {
+        const r = powerRequest(args)
+        await queued(r.uuid, () => powerAction(ctx, r))
+      },
+      rebuildInstance: async (args) => {
+        const r = guestSpecRequest(args, 'rebuildInstance')
+        await queued(r.spec.uuid, () => rebuildInstance(ctx, r))
+      },
+      resizeInstance: async (args) => {
+        const r = payload<ResizeRequest>(args, 'resizeInstance', ['uuid', 'requestId', 'phase'])
+        await queued(r.uuid, () => resizeInstance(ctx, r))
+      },
+      snapshotInstance: async (args) => {
+        const r = payload<SnapshotRequest>(args, 'snapshotInstance', [
+          'uuid',
+          'requestId',
+          'imageId',
+        ])
+        await queued(r.uuid, () => snapshotInstance(ctx, r))
+      },
+      getConsoleOutput: async (args) => {
+        const r = payload<{ uuid: string }>(args, 'getConsoleOutput', ['uuid'])
+        return driver.consoleOutput(r.uuid)
+      },
+    },
+    { host },
+  )
+  const stop = new AbortController()
+  const job = startPeriodic(
+    async () => {
+      await ctx.conductor.heartbeat({ host, binary: 'nova-compute' })
+      await reportInventory(options.placement, driver, tracked)
+    },
+    {
+      intervalMs: options.periodicMs ?? 10_000,
+      signal: stop.signal,
+      onError: (error) => logger.warn({ err: error }, 'agent periodic task failed'),
+    },
+  )
+  return {
+    host,
+    idle: () => queue.idle(),
+    async stop() {
+      stop.abort()
+      await job.stopped
+      await subscription.close()
+      await queue.idle()
+    },
+  }
+}

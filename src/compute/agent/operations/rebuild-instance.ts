@@ -1,0 +1,27 @@
+/** @module compute/agent/operations/rebuild-instance: recreate a guest from a new image, same ports */
+import type { RebuildRequest } from '../../rpc/payloads.js'
+import { asEvent, failOperation, type AgentContext } from '../agent-context.js'
+
+export async function rebuildInstance(ctx: AgentContext, r: RebuildRequest): Promise<void> {
+  const uuid = r.spec.uuid
+  try {
+    await asEvent(ctx, { uuid, requestId: r.requestId }, 'compute_rebuild_instance', async () => {
+      await ctx.driver.destroy(uuid)
+      await ctx.conductor.instanceUpdate({ uuid, changes: { taskState: 'rebuild_spawning' } })
+      await ctx.driver.spawn(r.spec)
+    })
+  } catch (error) {
+    await failOperation(ctx, uuid, error)
+    await ctx.conductor.instanceUpdate({ uuid, changes: { vmState: 'error' } })
+    return
+  }
+  await ctx.conductor.instanceUpdate({
+    uuid,
+    changes: {
+      vmState: 'active',
+      taskState: null,
+      powerState: await ctx.driver.powerState(uuid),
+      launchedAt: 'now',
+    },
+  })
+}

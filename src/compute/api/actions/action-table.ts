@@ -1,0 +1,37 @@
+/** @module compute/api/actions/action-table: every server action by its body key */
+import { confirmResizeAction } from './confirm-resize-action.js'
+import { consoleOutputAction } from './console-output-action.js'
+import { createImageAction } from './create-image-action.js'
+import { lockAction } from './lock-action.js'
+import { pauseAction } from './pause-action.js'
+import { rebootAction } from './reboot-action.js'
+import { rebuildAction } from './rebuild-action.js'
+import { resizeAction } from './resize-action.js'
+import { resumeAction } from './resume-action.js'
+import { revertResizeAction } from './revert-resize-action.js'
+import type { ServerAction } from './server-action.js'
+import { startAction } from './start-action.js'
+import { stopAction } from './stop-action.js'
+import { suspendAction } from './suspend-action.js'
+import { unlockAction } from './unlock-action.js'
+import { unpauseAction } from './unpause-action.js'
+
+export const serverActions: ReadonlyMap<string, ServerAction> = new Map(
+  [
+    rebootAction,
+    stopAction,
+    startAction,
+    pauseAction,
+    unpauseAction,
+    suspendAction,
+    resumeAction,
+    lockAction,
+    unlockAction,
+    rebuildAction,
+    resizeAction,
+    confirmResizeAction,
+    revertResizeAction,
+    createImageAction,
+    consoleOutputAction,
+  ].map((a) => [a.key, a]),
+)

@@ -1,0 +1,25 @@
+/** @module compute/api/routes: the compute service's route table */
+import type { Route } from '../../core/http/index.js'
+import type { ComputeContext } from '../service/context.js'
+import { actionRoutes } from './action-routes.js'
+import { adminRoutes } from './admin-routes.js'
+import { flavorRoutes } from './flavors-routes.js'
+import { keypairRoutes } from './keypairs-routes.js'
+import { limitRoutes } from './limits-routes.js'
+import { serverExtraRoutes } from './server-extras-routes.js'
+import { serverRoutes } from './servers-routes.js'
+import { versionRoutes } from './versions-routes.js'
+
+/** Every route under `/compute`. */
+export function computeRoutes(ctx: ComputeContext): Route[] {
+  return [
+    ...versionRoutes(),
+    ...serverRoutes(ctx),
+    ...actionRoutes(ctx),
+    ...serverExtraRoutes(ctx),
+    ...flavorRoutes(ctx),
+    ...keypairRoutes(ctx),
+    ...limitRoutes(ctx),
+    ...adminRoutes(ctx),
+  ]
+}

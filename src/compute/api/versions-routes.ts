@@ -1,0 +1,44 @@
+/** @module compute/api/versions-routes: the version documents at /compute and /compute/v2.1 */
+import type { Route, RouteInput } from '../../core/http/index.js'
+import { baseUrl } from './route-kit.js'
+
+/** Oldest and newest Compute API microversions served. */
+export const COMPUTE_MIN_VERSION = '2.1'
+export const COMPUTE_MAX_VERSION = '2.90'
+
+function v21(input: RouteInput) {
+  const base = baseUrl(input)
+  return {
+    id: 'v2.1',
+    status: 'CURRENT',
+    version: COMPUTE_MAX_VERSION,
+    min_version: COMPUTE_MIN_VERSION,
+    updated: '2013-07-23T11:33:21Z',
+    links: [
+      { rel: 'self', href: `${base}/v2.1/` },
+      { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+    ],
+    'media-types': [
+      { base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' },
+    ],
+  }
+}
+
+export function versionRoutes(): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/',
+      auth: 'none',
+      errors: [],
+      handler: async (input) => ({ status: 200, body: { versions: [v21(input)] } }),
+    },
+    {
+      method: 'GET',
+      path: '/v2.1',
+      auth: 'none',
+      errors: [],
+      handler: async (input) => ({ status: 200, body: { version: v21(input) } }),
+    },
+  ]
+}

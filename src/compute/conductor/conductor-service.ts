@@ -1,0 +1,55 @@
+/** @module compute/conductor/conductor-service: the conductor's RPC endpoints */
+import { serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
+import { upsertServiceHeartbeat } from '../db/catalog-repo.js'
+import { conductorRpc } from '../rpc/contracts.js'
+import {
+  payload,
+  type ActionEventRequest,
+  type BuildFailure,
+  type InstanceUpdateRequest,
+} from '../rpc/payloads.js'
+import { now } from '../service/context.js'
+import { recordEvent } from '../service/instance-records.js'
+import { buildInstance, handleBuildFailure } from './build-flow.js'
+import type { ConductorContext } from './conductor-context.js'
+import { applyInstanceUpdate, completeDelete, instancesOnHost } from './instance-sync.js'
+import { resizeInstance } from './resize-flow.js'
+
+/** Serves the conductor's RPC API; every handler parses its payload, then runs one flow. */
+export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscription> {
+  return serveRpc(bus, conductorRpc, {
+    buildInstances: async (args) => {
+      const r = payload<{ uuids: string[]; requestId: string }>(args, 'buildInstances', [
+        'requestId',
+      ])
+      await Promise.all(r.uuids.map((uuid) => buildInstance(ctx, uuid, r.requestId)))
+    },
+    buildFailed: async (args) => {
+      const f = payload<BuildFailure>(args, 'buildFailed', ['uuid', 'host', 'requestId'])
+      await handleBuildFailure(ctx, f)
+    },
+    resizeInstance: async (args) => {
+      const r = payload<{ uuid: string; requestId: string }>(args, 'resizeInstance', [
+        'uuid',
+        'requestId',
+      ])
+      await resizeInstance(ctx, r)
+    },
+    instanceUpdate: async (args) =>
+      applyInstanceUpdate(ctx, payload<InstanceUpdateRequest>(args, 'instanceUpdate', ['uuid'])),
+    actionEvent: async (args) => {
+      const e = payload<ActionEventRequest>(args, 'actionEvent', ['uuid', 'requestId', 'event'])
+      await recordEvent(ctx, e)
+    },
+    instanceDestroyed: async (args) => {
+      const r = payload<{ uuid: string }>(args, 'instanceDestroyed', ['uuid'])
+      await completeDelete(ctx, r.uuid)
+    },
+    heartbeat: async (args) => {
+      const r = payload<{ host: string; binary: string }>(args, 'heartbeat', ['host', 'binary'])
+      await upsertServiceHeartbeat(ctx.db, { ...r, id: ctx.ids.uuid(), at: now(ctx) })
+    },
+    instancesOnHost: async (args) =>
+      instancesOnHost(ctx, payload<{ host: string }>(args, 'instancesOnHost', ['host']).host),
+  })
+}

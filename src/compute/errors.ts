@@ -1,0 +1,85 @@
+/** @module compute/errors: the compute service's typed errors */
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  CloudError,
+} from '../core/errors/index.js'
+
+/** 404: no server with this id is visible to the caller. */
+export class InstanceNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Instance ${id} could not be found.`)
+  }
+}
+
+/** 404: no flavor with this id. */
+export class FlavorNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Flavor ${id} could not be found.`)
+  }
+}
+
+/** 404: the caller has no key pair of this name. */
+export class KeypairNotFoundError extends NotFoundError {
+  constructor(name: string) {
+    super(`Keypair ${name} not found for user`)
+  }
+}
+
+/** 409: a key pair of this name exists for the user. */
+export class KeypairExistsError extends ConflictError {
+  constructor(name: string) {
+    super(`Key pair '${name}' already exists.`)
+  }
+}
+
+/** 409: the server's vm_state or task_state does not allow the action. */
+export class InstanceInvalidStateError extends ConflictError {
+  constructor(id: string, attr: string, state: string, action: string) {
+    super(`Cannot '${action}' instance ${id} while it is in ${attr} ${state}`)
+  }
+}
+
+/** 409: the server is locked and the caller may not override the lock. */
+export class InstanceLockedError extends ConflictError {
+  constructor(id: string) {
+    super(`Instance ${id} is locked`)
+  }
+}
+
+/** 403: a quota would be exceeded. */
+export class QuotaExceededError extends ForbiddenError {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/** 400: a request value that Nova's validation refuses. */
+export class ComputeValidationError extends BadRequestError {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/** 404: no server group with this id. */
+export class ServerGroupNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Instance group ${id} could not be found.`)
+  }
+}
+
+/** 409: a flavor with this id or name exists. */
+export class FlavorExistsError extends ConflictError {
+  constructor(what: string) {
+    super(`Flavor with ${what} already exists.`)
+  }
+}
+
+/** 500 (as a server fault, never a response): no host can run the server, and why. */
+export class NoValidHostError extends CloudError {
+  constructor(reason: string) {
+    super(500, `No valid host was found. ${reason}`.trim())
+  }
+}

@@ -1,0 +1,85 @@
+/** @module compute/rpc/compute-rpc-clients: typed clients of the compute RPC APIs */
+import { createRpcClient, type Bus } from '../../core/bus/index.js'
+import { agentRpc, conductorRpc, schedulerRpc } from './contracts.js'
+import type {
+  ActionEventRequest,
+  BuildFailure,
+  BuildRequest,
+  InstanceUpdateRequest,
+  PowerRequest,
+  RebuildRequest,
+  ResizeRequest,
+  SelectDestinationRequest,
+  SelectedDestination,
+  SnapshotRequest,
+  TerminateRequest,
+} from './payloads.js'
+
+/** What the API and conductor send to an agent. */
+export interface AgentClient {
+  buildAndRunInstance(host: string, request: BuildRequest): Promise<void>
+  terminateInstance(host: string, request: TerminateRequest): Promise<void>
+  powerAction(host: string, request: PowerRequest): Promise<void>
+  rebuildInstance(host: string, request: RebuildRequest): Promise<void>
+  resizeInstance(host: string, request: ResizeRequest): Promise<void>
+  snapshotInstance(host: string, request: SnapshotRequest): Promise<void>
+  getConsoleOutput(host: string, uuid: string): Promise<string>
+}
+
+export function createAgentClient(bus: Bus): AgentClient {
+  const rpc = createRpcClient(bus, agentRpc, { timeoutMs: 30_000 })
+  return {
+    buildAndRunInstance: (host, r) => rpc.buildAndRunInstance(r, { host }),
+    terminateInstance: (host, r) => rpc.terminateInstance(r, { host }),
+    powerAction: (host, r) => rpc.powerAction(r, { host }),
+    rebuildInstance: (host, r) => rpc.rebuildInstance(r, { host }),
+    resizeInstance: (host, r) => rpc.resizeInstance(r, { host }),
+    snapshotInstance: (host, r) => rpc.snapshotInstance(r, { host }),
+    getConsoleOutput: async (host, uuid) => String(await rpc.getConsoleOutput({ uuid }, { host })),
+  }
+}
+
+/** What the API and agents send to the conductor. */
+export interface ConductorClient {
+  buildInstances(request: { uuids: string[]; requestId: string }): Promise<void>
+  buildFailed(failure: BuildFailure): Promise<void>
+  resizeInstance(request: { uuid: string; flavorId: string; requestId: string }): Promise<void>
+  instanceUpdate(request: InstanceUpdateRequest): Promise<unknown>
+  actionEvent(request: ActionEventRequest): Promise<void>
+  instanceDestroyed(request: { uuid: string; host: string; requestId: string }): Promise<void>
+  heartbeat(request: { host: string; binary: string }): Promise<void>
+  instancesOnHost(
+    host: string,
+  ): Promise<{ uuid: string; vmState: string; taskState: string | null }[]>
+}
+
+export function createConductorClient(bus: Bus): ConductorClient {
+  const rpc = createRpcClient(bus, conductorRpc, { timeoutMs: 30_000 })
+  return {
+    buildInstances: (r) => rpc.buildInstances(r),
+    buildFailed: (r) => rpc.buildFailed(r),
+    resizeInstance: (r) => rpc.resizeInstance(r),
+    instanceUpdate: (r) => rpc.instanceUpdate(r),
+    actionEvent: async (r) => void (await rpc.actionEvent(r)),
+    instanceDestroyed: async (r) => void (await rpc.instanceDestroyed(r)),
+    heartbeat: (r) => rpc.heartbeat(r),
+    instancesOnHost: async (host) =>
+      (await rpc.instancesOnHost({ host })) as {
+        uuid: string
+        vmState: string
+        taskState: string | null
+      }[],
+  }
+}
+
+/** What the conductor asks the scheduler. */
+export interface SchedulerClient {
+  selectDestination(request: SelectDestinationRequest): Promise<SelectedDestination>
+}
+
+export function createSchedulerClient(bus: Bus): SchedulerClient {
+  const rpc = createRpcClient(bus, schedulerRpc, { timeoutMs: 30_000 })
+  return {
+    selectDestination: async (r) => (await rpc.selectDestination(r)) as SelectedDestination,
+  }
+}

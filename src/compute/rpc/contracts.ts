@@ -1,0 +1,63 @@
+/** @module compute/rpc/contracts: the RPC APIs between compute API, conductor, scheduler and agents */
+import { defineRpc } from '../../core/bus/index.js'
+
+/** The conductor: build flows, and the database on behalf of agents (which have none). */
+export const conductorRpc = defineRpc({
+  topic: 'compute-conductor',
+  version: '1.0',
+  methods: {
+    /** Schedule, claim, create ports and cast to the chosen agent, for each new server. */
+    buildInstances: { kind: 'cast', since: '1.0' },
+    /** An agent failed a build: reschedule or give up with a fault. */
+    buildFailed: { kind: 'cast', since: '1.0' },
+    /** Resize or migrate a server to a new flavor/host. */
+    resizeInstance: { kind: 'cast', since: '1.0' },
+    /** An agent changed a server's state. Replies with the updated server or null. */
+    instanceUpdate: { kind: 'call', since: '1.0' },
+    /** An agent started or finished an instance action event. */
+    actionEvent: { kind: 'call', since: '1.0' },
+    /** An agent destroyed a server's guest: release its ports and allocations. */
+    instanceDestroyed: { kind: 'call', since: '1.0' },
+    /** An agent is alive. */
+    heartbeat: { kind: 'cast', since: '1.0' },
+    /** The servers the database puts on a host, for an agent's reconciliation. */
+    instancesOnHost: { kind: 'call', since: '1.0' },
+  },
+})
+
+/** The scheduler: picks a host and claims its resources. */
+export const schedulerRpc = defineRpc({
+  topic: 'compute-scheduler',
+  version: '1.0',
+  methods: {
+    selectDestination: { kind: 'call', since: '1.0' },
+  },
+})
+
+/** A compute agent, addressed per host (`compute.<host>`). */
+export const agentRpc = defineRpc({
+  topic: 'compute',
+  version: '1.0',
+  methods: {
+    buildAndRunInstance: { kind: 'cast', since: '1.0' },
+    terminateInstance: { kind: 'cast', since: '1.0' },
+    powerAction: { kind: 'cast', since: '1.0' },
+    rebuildInstance: { kind: 'cast', since: '1.0' },
+    resizeInstance: { kind: 'cast', since: '1.0' },
+    snapshotInstance: { kind: 'cast', since: '1.0' },
+    getConsoleOutput: { kind: 'call', since: '1.0' },
+  },
+})
+
+/** The power operations an agent performs through `powerAction`. */
+export const POWER_ACTIONS = [
+  'reboot-soft',
+  'reboot-hard',
+  'stop',
+  'start',
+  'pause',
+  'unpause',
+  'suspend',
+  'resume',
+] as const
+export type PowerAction = (typeof POWER_ACTIONS)[number]

@@ -1,0 +1,120 @@
+/** @module compute/rpc/payloads: the JSON messages of the compute RPC APIs, and their checks */
+import { MalformedMessageError } from '../../core/bus/index.js'
+import type { GuestSize, GuestSpec } from '../virt/compute-driver.js'
+import type { Instance, TaskState, VmState } from '../model/instance.js'
+import { POWER_ACTIONS, type PowerAction } from './contracts.js'
+
+/** Who asked, so agents can record events on the right instance action. */
+export interface RequestRef {
+  requestId: string
+}
+
+export interface BuildRequest extends RequestRef {
+  spec: GuestSpec
+}
+
+export interface PowerRequest extends RequestRef {
+  uuid: string
+  action: PowerAction
+}
+
+export interface RebuildRequest extends RequestRef {
+  spec: GuestSpec
+}
+
+export interface ResizeRequest extends RequestRef {
+  uuid: string
+  size: GuestSize
+  /** `resize` on the way to VERIFY_RESIZE, `revert` back to the old size. */
+  phase: 'resize' | 'revert'
+}
+
+export interface SnapshotRequest extends RequestRef {
+  uuid: string
+  imageId: string
+}
+
+export interface TerminateRequest extends RequestRef {
+  uuid: string
+}
+
+/** A state change an agent reports; applied only if the task state still matches. */
+export interface InstanceUpdateRequest {
+  uuid: string
+  changes: {
+    vmState?: VmState
+    taskState?: TaskState | null
+    powerState?: number
+    launchedAt?: 'now'
+    progress?: number
+    newFlavorToCurrent?: boolean
+    oldFlavorToCurrent?: boolean
+  }
+  expectTaskState?: (TaskState | null)[]
+}
+
+export interface ActionEventRequest extends RequestRef {
+  uuid: string
+  event: string
+  phase: 'start' | 'finish'
+  result?: 'Success' | 'Error'
+  traceback?: string
+  host: string
+}
+
+export interface BuildFailure extends RequestRef {
+  uuid: string
+  host: string
+  message: string
+  details: string
+}
+
+export interface SelectDestinationRequest {
+  instance: Pick<Instance, 'uuid' | 'projectId' | 'userId' | 'availabilityZone' | 'flavor'>
+  excludeHosts: string[]
+  groupId: string | null
+  /** Claim under this consumer instead of the instance (resizes keep the old claim apart). */
+  allowHosts?: string[]
+}
+
+export interface SelectedDestination {
+  host: string
+  node: string
+  providerUuid: string
+}
+
+function object(value: unknown, method: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MalformedMessageError('compute', method, 'expected an object')
+  }
+  return value as Record<string, unknown>
+}
+
+function requireStrings(o: Record<string, unknown>, method: string, keys: readonly string[]) {
+  for (const key of keys) {
+    if (typeof o[key] !== 'string') {
+      throw new MalformedMessageError('compute', method, `${key} must be a string`)
+    }
+  }
+}
+
+/** Checks a message has the given string fields, and returns it typed. */
+export function payload<T>(value: unknown, method: string, keys: readonly string[]): T {
+  const o = object(value, method)
+  requireStrings(o, method, keys)
+  return o as T
+}
+
+export function powerRequest(value: unknown): PowerRequest {
+  const p = payload<PowerRequest>(value, 'powerAction', ['uuid', 'requestId', 'action'])
+  if (!(POWER_ACTIONS as readonly string[]).includes(p.action)) {
+    throw new MalformedMessageError('compute', 'powerAction', `unknown action ${p.action}`)
+  }
+  return p
+}
+
+export function guestSpecRequest(value: unknown, method: string): BuildRequest {
+  const p = payload<BuildRequest>(value, method, ['requestId'])
+  requireStrings(object(p.spec, method), method, ['uuid', 'name', 'imageId'])
+  return p
+}

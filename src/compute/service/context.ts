@@ -1,0 +1,37 @@
+/** @module compute/service/context: what every compute use case is given */
+import type { Kysely } from 'kysely'
+import type { ImageClient } from '../../clients/image-client.js'
+import type { NetworkClient } from '../../clients/network-client.js'
+import type { PlacementClient } from '../../clients/placement-client.js'
+import { isoSeconds, type Clock } from '../../core/clock/index.js'
+import type { IdSource } from '../../core/ids/index.js'
+import type { Logger } from '../../core/log/index.js'
+import type { ComputeConfig } from '../config.js'
+import type { ComputeDatabase } from '../db/schema.js'
+import type { AgentClient, ConductorClient } from '../rpc/compute-rpc-clients.js'
+
+export interface ComputeContext {
+  db: Kysely<ComputeDatabase>
+  clock: Clock
+  ids: IdSource
+  config: Readonly<ComputeConfig>
+  logger: Logger
+  agents: AgentClient
+  conductor: ConductorClient
+  network: NetworkClient
+  images: ImageClient
+  placement: PlacementClient
+}
+
+/** Who is calling, as use cases need it. */
+export interface Caller {
+  requestId: string
+  userId: string
+  projectId: string
+  isAdmin: boolean
+}
+
+/** Timestamps as Nova shows them (`2026-01-01T00:00:00Z`). */
+export function now(ctx: { clock: Clock }): string {
+  return isoSeconds(ctx.clock.now())
+}

@@ -1,0 +1,64 @@
+/** @module compute/service/server-snapshot: createImage, the snapshot uploaded to the image service */
+import { InstanceInvalidStateError } from '../errors.js'
+import type { Caller, ComputeContext } from './context.js'
+import { startAction } from './instance-records.js'
+import { assertState, findServer, transition } from './server-access.js'
+
+export async function snapshotServer(
+  ctx: ComputeContext,
+  caller: Caller,
+  uuid: string,
+  input: { name: string; metadata: Record<string, string> },
+): Promise<string> {
+  const instance = await findServer(ctx, caller, uuid)
+  assertState(instance, 'createImage', {
+    vm: ['active', 'stopped', 'paused', 'suspended'],
+  })
+  if (!instance.host) throw new InstanceInvalidStateError(uuid, 'host', 'none', 'createImage')
+  const source = await ctx.images.getImage(instance.imageRef)
+  await transition(
+    ctx,
+    instance,
+    'createImage',
+    { taskState: 'image_snapshot' },
+    {
+      taskState: [null],
+    },
+  )
+  const image = await ctx.images
+    .createImage({
+      name: input.name,
+      owner: instance.projectId,
+      diskFormat: 'raw',
+      containerFormat: 'bare',
+      minDisk: instance.flavor.rootGb,
+      minRam: source?.minRam ?? 0,
+      properties: {
+        ...input.metadata,
+        image_type: 'snapshot',
+        instance_uuid: uuid,
+        base_image_ref: instance.imageRef,
+        owner_user_name: caller.userId,
+        user_id: caller.userId,
+      },
+    })
+    .catch(async (error: unknown) => {
+      await transition(
+        ctx,
+        instance,
+        'createImage',
+        { taskState: null },
+        {
+          taskState: ['image_snapshot'],
+        },
+      )
+      throw error
+    })
+  await startAction(ctx, ctx.db, { uuid, action: 'createImage', ...caller })
+  await ctx.agents.snapshotInstance(instance.host, {
+    uuid,
+    imageId: image.id,
+    requestId: caller.requestId,
+  })
+  return image.id
+}

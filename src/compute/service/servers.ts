@@ -1,0 +1,246 @@
+/** @module compute/service/servers: create, show, update and delete servers */
+import { randomBytes } from 'node:crypto'
+import { listKeypairs, getFlavor as findFlavor } from '../db/catalog-repo.js'
+import { addGroupMember, getGroup } from '../db/actions-repo.js'
+import { createInstance, setMetadata, setTags, updateInstance } from '../db/instances-repo.js'
+import { ComputeValidationError, ServerGroupNotFoundError } from '../errors.js'
+import { DEFAULT_AVAILABILITY_ZONE } from '../model/host-provider.js'
+import type { Instance, RequestSpec } from '../model/instance.js'
+import { now, type Caller, type ComputeContext } from './context.js'
+import { snapshotOf } from './flavors.js'
+import { startAction } from './instance-records.js'
+import { enforceQuota } from './quotas.js'
+import { assertUnlocked, findServer } from './server-access.js'
+
+/** A create request, in domain terms. */
+export interface ServerCreate {
+  name: string
+  imageRef: string
+  flavorRef: string
+  networks: RequestSpec['networks']
+  securityGroups: string[]
+  keyName?: string
+  userData?: string
+  metadata: Record<string, string>
+  availabilityZone?: string
+  groupId?: string
+  minCount: number
+  maxCount: number
+  description?: string | null
+  accessIpv4?: string
+  accessIpv6?: string
+  tags: string[]
+  configDrive: boolean
+}
+
+function hostnameOf(name: string): string {
+  const h = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+  return (h || 'server').slice(0, 63)
+}
+
+async function checkNetworks(ctx: ComputeContext, networks: RequestSpec['networks']) {
+  if (networks === 'auto' || networks === 'none') return
+  for (const n of networks) {
+    if (n.port) {
+      const port = await ctx.network.getPort(n.port)
+      if (!port) throw new ComputeValidationError(`Port ${n.port} could not be found.`)
+      if (port.deviceId) throw new ComputeValidationError(`Port ${n.port} is still in use.`)
+    } else if (n.uuid && !(await ctx.network.getNetwork(n.uuid))) {
+      throw new ComputeValidationError(`Network ${n.uuid} could not be found.`)
+    }
+  }
+}
+
+/** Records the servers in BUILD/scheduling and hands them to the conductor. */
+export async function createServers(
+  ctx: ComputeContext,
+  caller: Caller,
+  input: ServerCreate,
+): Promise<{ instances: Instance[]; adminPass: string; reservationId: string }> {
+  const flavor = await findFlavor(ctx.db, input.flavorRef)
+  if (!flavor || flavor.disabled) {
+    throw new ComputeValidationError(`Flavor ${input.flavorRef} could not be found.`)
+  }
+  const image = await ctx.images.getImage(input.imageRef)
+  const visible =
+    image && (image.visibility !== 'private' || image.owner === caller.projectId || caller.isAdmin)
+  if (!image || !visible) {
+    throw new ComputeValidationError(`Image ${input.imageRef} could not be found.`)
+  }
+  if (image.status !== 'active') {
+    throw new ComputeValidationError(`Image ${input.imageRef} is not active.`)
+  }
+  if (flavor.rootGb > 0 && image.minDisk > flavor.rootGb) {
+    throw new ComputeValidationError("Flavor's disk is too small for requested image.")
+  }
+  if (image.minRam > flavor.memoryMb) {
+    throw new ComputeValidationError("Flavor's memory is too small for requested image.")
+  }
+  if (input.availabilityZone && input.availabilityZone !== DEFAULT_AVAILABILITY_ZONE) {
+    throw new ComputeValidationError('The requested availability zone is not available')
+  }
+  let keyData: string | null = null
+  if (input.keyName !== undefined) {
+    const key = (await listKeypairs(ctx.db, caller.userId)).find((k) => k.name === input.keyName)
+    if (!key) throw new ComputeValidationError('Invalid key_name provided.')
+    keyData = key.publicKey
+  }
+  if (input.groupId && !(await getGroup(ctx.db, input.groupId))) {
+    throw new ServerGroupNotFoundError(input.groupId)
+  }
+  if (input.minCount > input.maxCount) {
+    throw new ComputeValidationError('min_count must be <= max_count')
+  }
+  await checkNetworks(ctx, input.networks)
+  const count = input.maxCount
+  const owner = { projectId: caller.projectId, userId: caller.userId }
+  await enforceQuota(ctx, owner, {
+    instances: count,
+    cores: flavor.vcpus * count,
+    ram: flavor.memoryMb * count,
+  })
+  const snapshot = await snapshotOf(ctx, flavor)
+  const reservationId = `r-${randomBytes(4).toString('hex')}`
+  const adminPass = randomBytes(9).toString('base64url')
+  const at = now(ctx)
+  const instances: Instance[] = []
+  for (let index = 0; index < count; index++) {
+    const name = count > 1 ? `${input.name}-${index + 1}` : input.name
+    const instance: Instance = {
+      uuid: ctx.ids.uuid(),
+      projectId: caller.projectId,
+      userId: caller.userId,
+      name,
+      description: input.description ?? null,
+      hostname: hostnameOf(name),
+      vmState: 'building',
+      taskState: 'scheduling',
+      powerState: 0,
+      host: null,
+      node: null,
+      availabilityZone: input.availabilityZone ?? null,
+      flavor: snapshot,
+      oldFlavor: null,
+      newFlavor: null,
+      imageRef: input.imageRef,
+      keyName: input.keyName ?? null,
+      keyData,
+      userData: input.userData ?? null,
+      lockedBy: null,
+      lockedReason: null,
+      launchedAt: null,
+      terminatedAt: null,
+      createdAt: at,
+      updatedAt: at,
+      deletedAt: null,
+      deleted: false,
+      reservationId,
+      launchIndex: index,
+      accessIpv4: input.accessIpv4 ?? null,
+      accessIpv6: input.accessIpv6 ?? null,
+      progress: 0,
+      configDrive: input.configDrive ? 'True' : '',
+      networkInfo: [],
+      requestSpec: {
+        networks: input.networks,
+        securityGroups: input.securityGroups,
+        groupId: input.groupId ?? null,
+        triedHosts: [],
+        attempts: 0,
+      },
+    }
+    await ctx.db.transaction().execute(async (tx) => {
+      await createInstance(tx, instance)
+      await setMetadata(tx, instance.uuid, input.metadata, true)
+      if (input.tags.length > 0) await setTags(tx, instance.uuid, input.tags)
+      if (input.groupId) await addGroupMember(tx, input.groupId, instance.uuid)
+      await startAction(ctx, tx, {
+        uuid: instance.uuid,
+        action: 'create',
+        requestId: caller.requestId,
+        userId: caller.userId,
+        projectId: caller.projectId,
+      })
+    })
+    instances.push(instance)
+  }
+  await ctx.conductor.buildInstances({
+    uuids: instances.map((i) => i.uuid),
+    requestId: caller.requestId,
+  })
+  return { instances, adminPass, reservationId }
+}
+
+export interface ServerUpdate {
+  name?: string
+  description?: string | null
+  accessIpv4?: string | null
+  accessIpv6?: string | null
+}
+
+export async function updateServer(
+  ctx: ComputeContext,
+  caller: Caller,
+  uuid: string,
+  input: ServerUpdate,
+): Promise<Instance> {
+  await findServer(ctx, caller, uuid)
+  const changes: Partial<Instance> = { updatedAt: now(ctx) }
+  if (input.name !== undefined) {
+    changes.name = input.name
+    changes.hostname = hostnameOf(input.name)
+  }
+  if (input.description !== undefined) changes.description = input.description
+  if (input.accessIpv4 !== undefined) changes.accessIpv4 = input.accessIpv4
+  if (input.accessIpv6 !== undefined) changes.accessIpv6 = input.accessIpv6
+  return (await updateInstance(ctx.db, uuid, changes)) as Instance
+}
+
+/**
+ * Deletes a server: on its host through the agent (which reports back to the conductor), or
+ * at once when it never reached a host.
+ */
+export async function deleteServer(
+  ctx: ComputeContext,
+  caller: Caller,
+  uuid: string,
+  options: { force?: boolean } = {},
+): Promise<void> {
+  const instance = await findServer(ctx, caller, uuid)
+  assertUnlocked(instance, caller)
+  if (instance.taskState === 'deleting' && !options.force) return
+  await updateInstance(ctx.db, uuid, { taskState: 'deleting', updatedAt: now(ctx) })
+  await startAction(ctx, ctx.db, {
+    uuid,
+    action: 'delete',
+    requestId: caller.requestId,
+    userId: caller.userId,
+    projectId: caller.projectId,
+  })
+  if (instance.host) {
+    await ctx.agents.terminateInstance(instance.host, { uuid, requestId: caller.requestId })
+    return
+  }
+  await localDelete(ctx, instance)
+}
+
+/** Deletes a server that has no guest: its ports and claims, then the record. */
+async function localDelete(ctx: ComputeContext, instance: Instance): Promise<void> {
+  for (const vif of instance.networkInfo) {
+    if (vif.created) await ctx.network.deletePort(vif.portId)
+    else await ctx.network.unbindPort(vif.portId)
+  }
+  await ctx.placement.release(instance.uuid)
+  const at = now(ctx)
+  await updateInstance(ctx.db, instance.uuid, {
+    vmState: 'deleted',
+    taskState: null,
+    deleted: true,
+    deletedAt: at,
+    terminatedAt: at,
+    updatedAt: at,
+  })
+}

@@ -1,0 +1,118 @@
+/** @module compute/virt/compute-driver: the contract every compute driver implements */
+
+/** Nova's power states, as numbers on the wire (`OS-EXT-STS:power_state`). */
+export const POWER_STATE = {
+  nostate: 0,
+  running: 1,
+  paused: 3,
+  shutdown: 4,
+  crashed: 6,
+  suspended: 7,
+} as const
+export type PowerState = (typeof POWER_STATE)[keyof typeof POWER_STATE]
+
+/** One virtual interface of a guest: a port the network service created and bound. */
+export interface GuestVif {
+  portId: string
+  networkId: string
+  macAddress: string
+  fixedIps: readonly string[]
+}
+
+/** Everything a driver needs to create a guest. */
+export interface GuestSpec {
+  uuid: string
+  name: string
+  vcpus: number
+  memoryMb: number
+  rootGb: number
+  imageId: string
+  vifs: readonly GuestVif[]
+  userData?: string
+  keyData?: string
+}
+
+/** The size of a guest after a resize. */
+export interface GuestSize {
+  vcpus: number
+  memoryMb: number
+  rootGb: number
+}
+
+/** What a host offers, as the resource tracker reports it to placement. */
+export interface HostResources {
+  vcpus: number
+  memoryMb: number
+  diskGb: number
+  hypervisorType: string
+  hypervisorVersion: number
+}
+
+/** Optional features; an agent refuses an action whose flag is false. */
+export interface DriverCapabilities {
+  pause: boolean
+  suspend: boolean
+  snapshot: boolean
+  resize: boolean
+  consoleOutput: boolean
+}
+
+/**
+ * A compute driver owns the guests of one host. Every method is called by the compute agent
+ * only, one call at a time per guest (the agent serializes per instance). Methods must be
+ * idempotent where noted, and must never leave a partial guest behind when they fail.
+ */
+export interface ComputeDriver {
+  readonly name: string
+  readonly capabilities: Readonly<DriverCapabilities>
+
+  /** Prepares the host (Nova's init_host). Called once before any other method. */
+  init(host: string): Promise<void>
+
+  /** The host's total capacity. Must not count what guests use: placement does. */
+  hostResources(): Promise<HostResources>
+
+  /** Ids of the guests that exist on the host, in any power state. */
+  listGuests(): Promise<string[]>
+
+  /**
+   * Creates and starts a guest. On success the guest runs. On failure it must throw and leave no
+   * guest behind. Must throw if a guest with this uuid exists. Honours `signal`.
+   */
+  spawn(spec: GuestSpec, signal?: AbortSignal): Promise<void>
+
+  /** Stops and removes a guest and its disks. Idempotent: an unknown uuid is not an error. */
+  destroy(uuid: string): Promise<void>
+
+  /** The guest's power state; `nostate` for an unknown uuid. Never throws for an unknown guest. */
+  powerState(uuid: string): Promise<PowerState>
+
+  /** Restarts a running guest: `soft` asks the guest, `hard` resets it. Starts a stopped one. */
+  reboot(uuid: string, type: 'soft' | 'hard'): Promise<void>
+
+  /** Stops a guest. Idempotent on a stopped guest. */
+  powerOff(uuid: string): Promise<void>
+
+  /** Starts a stopped guest. Idempotent on a running guest. */
+  powerOn(uuid: string): Promise<void>
+
+  /** Freezes a running guest in memory (requires `capabilities.pause`). */
+  pause(uuid: string): Promise<void>
+  unpause(uuid: string): Promise<void>
+
+  /** Saves a running guest's memory to disk and stops it (requires `capabilities.suspend`). */
+  suspend(uuid: string): Promise<void>
+  resume(uuid: string): Promise<void>
+
+  /**
+   * Returns the guest's root disk contents for an image upload, consistent at one instant
+   * (requires `capabilities.snapshot`). The guest keeps its power state.
+   */
+  snapshot(uuid: string): Promise<Buffer>
+
+  /** Changes the guest's size; the guest ends stopped if it was stopped, else running. */
+  resize(uuid: string, size: GuestSize): Promise<void>
+
+  /** The guest's console log so far (requires `capabilities.consoleOutput`). */
+  consoleOutput(uuid: string): Promise<string>
+}

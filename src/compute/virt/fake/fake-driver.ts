@@ -1,0 +1,161 @@
+/** @module compute/virt/fake/fake-driver: an in-memory compute driver with real state transitions */
+import {
+  POWER_STATE,
+  type ComputeDriver,
+  type GuestSize,
+  type GuestSpec,
+  type HostResources,
+  type PowerState,
+} from '../compute-driver.js'
+
+interface FakeGuest {
+  spec: GuestSpec
+  power: PowerState
+  console: string[]
+}
+
+/** Settings of a fake host. */
+export interface FakeDriverOptions {
+  vcpus?: number
+  memoryMb?: number
+  diskGb?: number
+  /** Milliseconds every spawn takes. */
+  spawnDelayMs?: number
+  /** Returns an error to make a spawn fail (tests inject build failures with it). */
+  failSpawn?: (spec: GuestSpec, host: string) => Error | undefined
+}
+
+/** Thrown by the fake for an operation on a guest that does not exist or is in the wrong state. */
+export class FakeGuestStateError extends Error {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('aborted'))
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(new Error('aborted'))
+    })
+  })
+}
+
+/** An in-memory driver: guests are records whose power states move as a hypervisor's would. */
+export class FakeDriver implements ComputeDriver {
+  readonly name = 'fake'
+  readonly capabilities = Object.freeze({
+    pause: true,
+    suspend: true,
+    snapshot: true,
+    resize: true,
+    consoleOutput: true,
+  })
+  private readonly guests = new Map<string, FakeGuest>()
+  private host = ''
+
+  constructor(private readonly options: FakeDriverOptions = {}) {}
+
+  async init(host: string): Promise<void> {
+    this.host = host
+  }
+
+  async hostResources(): Promise<HostResources> {
+    return {
+      vcpus: this.options.vcpus ?? 16,
+      memoryMb: this.options.memoryMb ?? 65536,
+      diskGb: this.options.diskGb ?? 1000,
+      hypervisorType: 'fake',
+      hypervisorVersion: 1000,
+    }
+  }
+
+  async listGuests(): Promise<string[]> {
+    return [...this.guests.keys()]
+  }
+
+  async spawn(spec: GuestSpec, signal?: AbortSignal): Promise<void> {
+    if (this.guests.has(spec.uuid)) throw new FakeGuestStateError(`guest ${spec.uuid} exists`)
+    if (this.options.spawnDelayMs) await wait(this.options.spawnDelayMs, signal)
+    const failure = this.options.failSpawn?.(spec, this.host)
+    if (failure) throw failure
+    this.guests.set(spec.uuid, {
+      spec,
+      power: POWER_STATE.running,
+      console: [`fake guest ${spec.name} booting on ${this.host}`, 'login: '],
+    })
+  }
+
+  async destroy(uuid: string): Promise<void> {
+    this.guests.delete(uuid)
+  }
+
+  async powerState(uuid: string): Promise<PowerState> {
+    return this.guests.get(uuid)?.power ?? POWER_STATE.nostate
+  }
+
+  private guest(uuid: string, allowed?: readonly PowerState[]): FakeGuest {
+    const guest = this.guests.get(uuid)
+    if (!guest) throw new FakeGuestStateError(`guest ${uuid} does not exist`)
+    if (allowed && !allowed.includes(guest.power)) {
+      throw new FakeGuestStateError(`guest ${uuid} is in power state ${guest.power}`)
+    }
+    return guest
+  }
+
+  async reboot(uuid: string, type: 'soft' | 'hard'): Promise<void> {
+    const guest = this.guest(uuid)
+    guest.console.push(`${type} reboot`, 'login: ')
+    guest.power = POWER_STATE.running
+  }
+
+  async powerOff(uuid: string): Promise<void> {
+    const guest = this.guest(uuid)
+    guest.console.push('reached target power-off')
+    guest.power = POWER_STATE.shutdown
+  }
+
+  async powerOn(uuid: string): Promise<void> {
+    const guest = this.guest(uuid)
+    if (guest.power !== POWER_STATE.running) guest.console.push('booting', 'login: ')
+    guest.power = POWER_STATE.running
+  }
+
+  async pause(uuid: string): Promise<void> {
+    this.guest(uuid, [POWER_STATE.running]).power = POWER_STATE.paused
+  }
+
+  async unpause(uuid: string): Promise<void> {
+    this.guest(uuid, [POWER_STATE.paused]).power = POWER_STATE.running
+  }
+
+  async suspend(uuid: string): Promise<void> {
+    this.guest(uuid, [POWER_STATE.running]).power = POWER_STATE.suspended
+  }
+
+  async resume(uuid: string): Promise<void> {
+    this.guest(uuid, [POWER_STATE.suspended]).power = POWER_STATE.running
+  }
+
+  async snapshot(uuid: string): Promise<Buffer> {
+    const guest = this.guest(uuid)
+    return Buffer.from(`fake disk of ${guest.spec.uuid} from image ${guest.spec.imageId}\n`)
+  }
+
+  async resize(uuid: string, size: GuestSize): Promise<void> {
+    const guest = this.guest(uuid)
+    guest.spec = { ...guest.spec, ...size }
+  }
+
+  async consoleOutput(uuid: string): Promise<string> {
+    return `${this.guest(uuid).console.join('\n')}\n`
+  }
+
+  /** The size a guest has now (tests). */
+  sizeOf(uuid: string): GuestSize | undefined {
+    const spec = this.guests.get(uuid)?.spec
+    return spec && { vcpus: spec.vcpus, memoryMb: spec.memoryMb, rootGb: spec.rootGb }
+  }
+}

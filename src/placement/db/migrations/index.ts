@@ -1,0 +1,5 @@
+/** @module placement/db/migrations: the placement service's migrations in order */
+import type { MigrationSet } from '../../../core/db/index.js'
+import { migration0001 } from './0001-initial.js'
+
+export const placementMigrations: MigrationSet = { '0001-initial': migration0001 }
