@@ -11,6 +11,8 @@ export interface ImageInfo {
   minDisk: number
   minRam: number
   size: number | null
+  createdAt: string
+  updatedAt: string
   properties: Record<string, unknown>
 }
 
@@ -54,6 +56,8 @@ function imageFrom(i: Json): ImageInfo {
     minDisk: Number(i['min_disk'] ?? 0),
     minRam: Number(i['min_ram'] ?? 0),
     size: typeof i['size'] === 'number' ? i['size'] : null,
+    createdAt: String(i['created_at'] ?? ''),
+    updatedAt: String(i['updated_at'] ?? ''),
     properties: Object.fromEntries(Object.entries(i).filter(([k]) => !CORE.has(k))),
   }
 }
@@ -72,6 +76,8 @@ export interface ImageClient {
     minRam: number
   }): Promise<ImageInfo>
   uploadData(id: string, data: Buffer): Promise<void>
+  /** Every image the token's project may see. */
+  listImages(): Promise<ImageInfo[]>
   deleteImage(id: string): Promise<void>
 }
 
@@ -100,6 +106,17 @@ export function createImageClient(endpoint: RestEndpoint): ImageClient {
     },
     async uploadData(id, data) {
       await restCall(endpoint, 'PUT', `/images/${encodeURIComponent(id)}/file`, { raw: data })
+    },
+    async listImages() {
+      const out: ImageInfo[] = []
+      let next: string | undefined = '/images?limit=1000'
+      while (next) {
+        const r = await restCall(endpoint, 'GET', next)
+        const body = r.body as { images: Json[]; next?: string }
+        out.push(...body.images.map(imageFrom))
+        next = body.next?.replace(/^\/v2/, '')
+      }
+      return out
     },
     async deleteImage(id) {
       await restCall(endpoint, 'DELETE', `/images/${encodeURIComponent(id)}`, { allow: [404] })

@@ -5,6 +5,8 @@ import type { HttpDispatcher } from '../clients/http-dispatcher.js'
 import { createNetworkClient } from '../clients/network-client.js'
 import { createPlacementClient } from '../clients/placement-client.js'
 import type { RestEndpoint } from '../clients/rest-client.js'
+import { createSecurityGroupClient } from '../clients/security-group-client.js'
+import { staticTokenSource } from '../clients/service-token.js'
 import type { TokenSource } from '../clients/service-token.js'
 import type { TokenValidator } from '../core/auth/index.js'
 import type { Bus, Subscription } from '../core/bus/index.js'
@@ -101,6 +103,13 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
     network,
     images,
     placement,
+    imagesFor: (token) =>
+      createImageClient({ ...endpoint('image', '/image/v2'), tokens: staticTokenSource(token) }),
+    securityGroupsFor: (token) =>
+      createSecurityGroupClient({
+        ...endpoint('network', '/networking/v2.0'),
+        tokens: staticTokenSource(token),
+      }),
   }
   await registerDefaultFlavors(ctx)
   const conductorCtx: ConductorContext = {

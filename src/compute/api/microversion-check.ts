@@ -22,5 +22,9 @@ export function microversionCheck(options: MicroversionOptions) {
         throw error
       }
     })
+    // Nova names the request id in its own header too; clients (and Tempest) read it there.
+    scope.addHook('onSend', async (request, reply) => {
+      reply.header('x-compute-request-id', request.id)
+    })
   }
 }

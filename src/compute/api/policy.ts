@@ -60,6 +60,8 @@ const OWNER_RULES = [
   'os-quota-sets:show',
   'os-quota-sets:detail',
   'os-security-groups:list',
+  'os-security-groups:add',
+  'os-security-groups:remove',
 ]
 
 const ADMIN_RULES = [
@@ -97,6 +99,7 @@ const ANY_RULES = [
   'os-flavor-extra-specs:show',
   'os-availability-zone:list',
   'limits',
+  'images',
   'extensions',
 ]
 

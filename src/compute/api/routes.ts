@@ -4,8 +4,10 @@ import type { ComputeContext } from '../service/context.js'
 import { actionRoutes } from './action-routes.js'
 import { adminRoutes } from './admin-routes.js'
 import { flavorRoutes } from './flavors-routes.js'
+import { imageRoutes } from './images-routes.js'
 import { keypairRoutes } from './keypairs-routes.js'
 import { limitRoutes } from './limits-routes.js'
+import { securityGroupRoutes } from './security-groups-routes.js'
 import { serverExtraRoutes } from './server-extras-routes.js'
 import { serverRoutes } from './servers-routes.js'
 import { versionRoutes } from './versions-routes.js'
@@ -21,5 +23,7 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...keypairRoutes(ctx),
     ...limitRoutes(ctx),
     ...adminRoutes(ctx),
+    ...securityGroupRoutes(ctx),
+    ...imageRoutes(ctx),
   ]
 }

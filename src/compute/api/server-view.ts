@@ -68,6 +68,38 @@ function flavorView(input: RouteInput, base: string, i: Instance) {
   return { id: f.flavorid, links: [{ rel: 'bookmark', href: `${base}/flavors/${f.flavorid}` }] }
 }
 
+/** Nova's view after update and rebuild: the core attributes, no extension attributes. */
+const CORE_KEYS = new Set([
+  'id',
+  'name',
+  'status',
+  'tenant_id',
+  'user_id',
+  'metadata',
+  'hostId',
+  'image',
+  'flavor',
+  'created',
+  'updated',
+  'addresses',
+  'accessIPv4',
+  'accessIPv6',
+  'links',
+  'OS-DCF:diskConfig',
+  'progress',
+  'locked',
+  'description',
+  'tags',
+  'trusted_image_certificates',
+  'locked_reason',
+  'fault',
+])
+
+export function coreServerView(input: RouteInput, detail: ServerDetail, isAdmin: boolean) {
+  const full = serverView(input, detail, isAdmin)
+  return Object.fromEntries(Object.entries(full).filter(([k]) => CORE_KEYS.has(k)))
+}
+
 /** The full server view of show and detail. */
 export function serverView(input: RouteInput, detail: ServerDetail, isAdmin: boolean) {
   const base = baseUrl(input)

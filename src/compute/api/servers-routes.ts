@@ -4,10 +4,11 @@ import type { Route, RouteInput } from '../../core/http/index.js'
 import type { ComputeContext } from '../service/context.js'
 import { detailsOf, listServers, showServer, type ServerQuery } from '../service/server-list.js'
 import { createServers, deleteServer, updateServer, type ServerCreate } from '../service/servers.js'
+import { canonicalIpv6 } from './ip-address.js'
 import { rule } from './policy.js'
 import { atLeast, baseUrl, callerOf, idParams, member, queryList, queryOne } from './route-kit.js'
 import { createServerBody, serverListQuery, updateServerBody } from './server-schemas.js'
-import { addressesOf, nextLinks, serverBrief, serverView } from './server-view.js'
+import { addressesOf, coreServerView, nextLinks, serverBrief, serverView } from './server-view.js'
 
 type Body = Record<string, unknown>
 
@@ -66,7 +67,7 @@ function createInput(input: RouteInput): ServerCreate {
     ...(typeof hints['group'] === 'string' ? { groupId: hints['group'] } : {}),
     ...(s['description'] !== undefined ? { description: s['description'] as string | null } : {}),
     ...(typeof s['accessIPv4'] === 'string' ? { accessIpv4: s['accessIPv4'] } : {}),
-    ...(typeof s['accessIPv6'] === 'string' ? { accessIpv6: s['accessIPv6'] } : {}),
+    ...(typeof s['accessIPv6'] === 'string' ? { accessIpv6: canonicalIpv6(s['accessIPv6']) } : {}),
   }
 }
 
@@ -217,11 +218,11 @@ export function serverRoutes(ctx: ComputeContext): Route[] {
             ? { accessIpv4: (s['accessIPv4'] as string) || null }
             : {}),
           ...(s['accessIPv6'] !== undefined
-            ? { accessIpv6: (s['accessIPv6'] as string) || null }
+            ? { accessIpv6: s['accessIPv6'] ? canonicalIpv6(String(s['accessIPv6'])) : null }
             : {}),
         })
         const d = await showServer(ctx, caller, id)
-        return { status: 200, body: { server: serverView(input, d, caller.isAdmin) } }
+        return { status: 200, body: { server: coreServerView(input, d, caller.isAdmin) } }
       },
     },
     {

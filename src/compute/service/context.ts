@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import type { ImageClient } from '../../clients/image-client.js'
 import type { NetworkClient } from '../../clients/network-client.js'
 import type { PlacementClient } from '../../clients/placement-client.js'
+import type { SecurityGroupClient } from '../../clients/security-group-client.js'
 import { isoSeconds, type Clock } from '../../core/clock/index.js'
 import type { IdSource } from '../../core/ids/index.js'
 import type { Logger } from '../../core/log/index.js'
@@ -21,6 +22,10 @@ export interface ComputeContext {
   network: NetworkClient
   images: ImageClient
   placement: PlacementClient
+  /** Networking security groups as the caller whose token is given (Nova's proxy APIs). */
+  securityGroupsFor(token: string): SecurityGroupClient
+  /** The image service as the caller whose token is given (Nova's image proxy API). */
+  imagesFor(token: string): ImageClient
 }
 
 /** Who is calling, as use cases need it. */

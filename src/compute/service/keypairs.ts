@@ -5,6 +5,7 @@ import { createKeypair, deleteKeypair, listKeypairs } from '../db/catalog-repo.j
 import { ComputeValidationError, KeypairExistsError, KeypairNotFoundError } from '../errors.js'
 import type { Keypair } from '../model/flavor.js'
 import { now, type ComputeContext } from './context.js'
+import { selfSignedCertificate } from './x509-certificate.js'
 import { enforceQuota } from './quotas.js'
 
 const SSH_TYPES = [
@@ -87,10 +88,12 @@ export async function createUserKeypair(
   let publicKey = input.publicKey
   let privateKey: string | undefined
   if (publicKey === undefined) {
-    if (input.type === 'x509') {
-      throw new ComputeValidationError('Generating x509 key pairs is not supported; import one.')
-    }
-    const pair = generateRsa(`Generated-by-Nova`)
+    const pair =
+      input.type === 'x509'
+        ? (({ certificate, privateKey: key }) => ({ publicKey: certificate, privateKey: key }))(
+            selfSignedCertificate(`${owner.userId}-${input.name}`),
+          )
+        : generateRsa('Generated-by-Nova')
     publicKey = pair.publicKey
     privateKey = pair.privateKey
   }
@@ -99,7 +102,7 @@ export async function createUserKeypair(
     userId: owner.userId,
     name: input.name,
     type: input.type,
-    publicKey: publicKey.trim(),
+    publicKey: input.type === 'x509' ? publicKey : publicKey.trim(),
     fingerprint,
     createdAt: now(ctx),
   }

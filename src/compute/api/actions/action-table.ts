@@ -1,4 +1,5 @@
 /** @module compute/api/actions/action-table: every server action by its body key */
+import { addSecurityGroupAction } from './add-security-group-action.js'
 import { confirmResizeAction } from './confirm-resize-action.js'
 import { consoleOutputAction } from './console-output-action.js'
 import { createImageAction } from './create-image-action.js'
@@ -6,6 +7,7 @@ import { lockAction } from './lock-action.js'
 import { pauseAction } from './pause-action.js'
 import { rebootAction } from './reboot-action.js'
 import { rebuildAction } from './rebuild-action.js'
+import { removeSecurityGroupAction } from './remove-security-group-action.js'
 import { resizeAction } from './resize-action.js'
 import { resumeAction } from './resume-action.js'
 import { revertResizeAction } from './revert-resize-action.js'
@@ -33,5 +35,7 @@ export const serverActions: ReadonlyMap<string, ServerAction> = new Map(
     revertResizeAction,
     createImageAction,
     consoleOutputAction,
+    addSecurityGroupAction,
+    removeSecurityGroupAction,
   ].map((a) => [a.key, a]),
 )

@@ -3,7 +3,7 @@ import { rebuildServer } from '../../service/server-rebuild.js'
 import { showServer } from '../../service/server-list.js'
 import { rule } from '../policy.js'
 import { serverName } from '../server-schemas.js'
-import { serverView } from '../server-view.js'
+import { coreServerView } from '../server-view.js'
 import type { ServerAction } from './server-action.js'
 
 export const rebuildAction: ServerAction = {
@@ -41,7 +41,7 @@ export const rebuildAction: ServerAction = {
       ...(typeof v['accessIPv6'] === 'string' ? { accessIpv6: v['accessIPv6'] } : {}),
     })
     const detail = await showServer(ctx, caller, uuid)
-    const view = serverView(input, detail, caller.isAdmin)
+    const view = coreServerView(input, detail, caller.isAdmin)
     if (typeof v['adminPass'] === 'string') view['adminPass'] = v['adminPass']
     return { status: 202, body: { server: view } }
   },

@@ -23,4 +23,5 @@ export interface ServerAction {
 
 export const accepted: RouteResult = { status: 202 }
 export const anyValue: JsonSchema = {}
-export const nullValue: JsonSchema = { type: 'null' }
+/** Actions without arguments take `null` or `{}`, as Nova accepts both. */
+export const nullValue: JsonSchema = { type: ['null', 'object'] }

@@ -1,0 +1,109 @@
+/** @module compute/api/images-routes: the /images proxy to the image service (until 2.35) */
+import type { Route, RouteInput } from '../../core/http/index.js'
+import type { ComputeContext } from '../service/context.js'
+import {
+  proxyDeleteImage,
+  proxyImage,
+  proxyImages,
+  type ImageInfo,
+} from '../service/image-proxy.js'
+import { rule } from './policy.js'
+import { baseUrl, idParams } from './route-kit.js'
+
+const STATUS: Record<string, [string, number]> = {
+  queued: ['SAVING', 25],
+  saving: ['SAVING', 50],
+  uploading: ['SAVING', 50],
+  importing: ['SAVING', 50],
+  active: ['ACTIVE', 100],
+  killed: ['ERROR', 0],
+  deleted: ['DELETED', 0],
+  pending_delete: ['DELETED', 0],
+  deactivated: ['ERROR', 0],
+}
+
+function imageLinks(input: RouteInput, id: string) {
+  const base = baseUrl(input)
+  return [
+    { rel: 'self', href: `${base}/v2.1/images/${id}` },
+    { rel: 'bookmark', href: `${base}/images/${id}` },
+  ]
+}
+
+function imageView(input: RouteInput, i: ImageInfo) {
+  const [status, progress] = STATUS[i.status] ?? ['UNKNOWN', 0]
+  const metadata = Object.fromEntries(
+    Object.entries(i.properties).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : JSON.stringify(v),
+    ]),
+  )
+  const server =
+    typeof i.properties['instance_uuid'] === 'string' ? i.properties['instance_uuid'] : undefined
+  return {
+    id: i.id,
+    name: i.name,
+    minRam: i.minRam,
+    minDisk: i.minDisk,
+    metadata,
+    created: i.createdAt,
+    updated: i.updatedAt,
+    status,
+    progress,
+    links: imageLinks(input, i.id),
+    'OS-EXT-IMG-SIZE:size': i.size ?? 0,
+    ...(server
+      ? {
+          server: {
+            id: server,
+            links: [{ rel: 'self', href: `${baseUrl(input)}/v2.1/servers/${server}` }],
+          },
+        }
+      : {}),
+  }
+}
+
+export function imageRoutes(ctx: ComputeContext): Route[] {
+  const token = (input: RouteInput) => input.context.authToken ?? ''
+  const base = { policy: rule('images'), microversion: { max: '2.35' } }
+  return [
+    ...(['', '/detail'] as const).map((suffix): Route => ({
+      ...base,
+      method: 'GET',
+      path: `/v2.1/images${suffix}`,
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        const images = await proxyImages(ctx, token(input))
+        const body = images.map((i) =>
+          suffix ? imageView(input, i) : { id: i.id, name: i.name, links: imageLinks(input, i.id) },
+        )
+        return { status: 200, body: { images: body } }
+      },
+    })),
+    {
+      ...base,
+      method: 'GET',
+      path: '/v2.1/images/:id',
+      schema: { params: idParams },
+      errors: [404],
+      handler: async (input) => {
+        input.authorize()
+        const image = await proxyImage(ctx, token(input), input.params['id'] ?? '')
+        return { status: 200, body: { image: imageView(input, image) } }
+      },
+    },
+    {
+      ...base,
+      method: 'DELETE',
+      path: '/v2.1/images/:id',
+      schema: { params: idParams },
+      errors: [403, 404],
+      handler: async (input) => {
+        input.authorize()
+        await proxyDeleteImage(ctx, token(input), input.params['id'] ?? '')
+        return { status: 204 }
+      },
+    },
+  ]
+}
