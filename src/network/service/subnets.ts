@@ -34,6 +34,7 @@ import {
 import { now, retryingTransaction, type Caller, type NetworkContext, type Tx } from './context.js'
 import { checkQuota } from './quotas.js'
 import { assertWritten, bumped, checkRevision } from './revisions.js'
+import { isAutoAddressSubnet } from './ipam.js'
 import { sharedNetworkIds, visibleNetwork } from './visibility.js'
 
 const IPV6_MODES = ['slaac', 'dhcpv6-stateful', 'dhcpv6-stateless']
@@ -370,7 +371,14 @@ export async function deleteSubnet(ctx: NetworkContext, caller: Caller, id: stri
   if (!caller.isAdmin && subnet.projectId !== caller.projectId) throw new ForbiddenError()
   await ctx.db.transaction().execute(async (tx) => {
     const users = await portsOnSubnet(tx, id)
-    if (users.some((u) => !RELEASED_WITH_SUBNET.has(u.deviceOwner))) throw new SubnetInUseError(id)
+    // SLAAC addresses come from the MAC, so Neutron drops them with their subnet.
+    const auto = isAutoAddressSubnet(subnet)
+    const blocking = users.filter(
+      (u) =>
+        !RELEASED_WITH_SUBNET.has(u.deviceOwner) &&
+        !(auto && !u.deviceOwner.startsWith('network:router')),
+    )
+    if (blocking.length > 0) throw new SubnetInUseError(id)
     await tx.deleteFrom('ip_allocation').where('subnet_id', '=', id).execute()
     await removeSubnet(tx, id)
     await dropTags(tx, id)

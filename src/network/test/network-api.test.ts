@@ -133,6 +133,36 @@ describe('external networks', () => {
   })
 })
 
+describe('SLAAC subnets', () => {
+  it('give EUI-64 addresses and can be deleted while ports use them, leaving the network in use', async () => {
+    const net = await fx.create(alice, 'networks', 'network', { name: 'slaac' })
+    const subnet = await fx.create(alice, 'subnets', 'subnet', {
+      network_id: net['id'],
+      cidr: '2001:db8:1::/64',
+      ip_version: 6,
+      ipv6_ra_mode: 'slaac',
+      ipv6_address_mode: 'slaac',
+    })
+    const port = await fx.create(alice, 'ports', 'port', {
+      network_id: net['id'],
+      mac_address: 'fa:16:3e:11:22:33',
+    })
+    expect(port['fixed_ips']).toEqual([
+      { subnet_id: subnet['id'], ip_address: '2001:db8:1:0:f816:3eff:fe11:2233' },
+    ])
+    const del = await fx.request(alice, {
+      method: 'DELETE',
+      url: `/v2.0/subnets/${String(subnet['id'])}`,
+    })
+    expect(del.statusCode).toBe(204)
+    const netDel = await fx.request(alice, {
+      method: 'DELETE',
+      url: `/v2.0/networks/${String(net['id'])}`,
+    })
+    expect([netDel.statusCode, faultType(netDel)]).toEqual([409, 'NetworkInUse'])
+  })
+})
+
 describe('lists', () => {
   it('filters on any attribute, selects fields, sorts and pages with links', async () => {
     for (const name of ['p-c', 'p-a', 'p-b'])
