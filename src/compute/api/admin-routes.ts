@@ -95,6 +95,37 @@ export function adminRoutes(ctx: ComputeContext): Route[] {
         }
       },
     },
+    ...(['enable', 'disable', 'disable-log-reason'] as const).map((verb): Route => ({
+      method: 'PUT',
+      path: `/v2.1/os-services/${verb}`,
+      policy: rule('os-services:update'),
+      microversion: { max: '2.52' },
+      errors: [404],
+      handler: async (input) => {
+        input.authorize()
+        const b = input.body as { host?: string; binary?: string; disabled_reason?: string }
+        const found = (await computeServices(ctx)).find(
+          (s) => s.host === b.host && s.binary === b.binary,
+        )
+        if (!found) throw new NotFoundError(`Service ${b.binary} on host ${b.host} not found.`)
+        const reason = verb === 'disable-log-reason' ? (b.disabled_reason ?? null) : null
+        await setServiceStatus(ctx, found.id, {
+          disabled: verb !== 'enable',
+          disabledReason: reason,
+        })
+        return {
+          status: 200,
+          body: {
+            service: {
+              host: found.host,
+              binary: found.binary,
+              status: verb === 'enable' ? 'enabled' : 'disabled',
+              ...(reason ? { disabled_reason: reason } : {}),
+            },
+          },
+        }
+      },
+    })),
     ...(['', '/detail'] as const).map((suffix): Route => ({
       method: 'GET',
       path: `/v2.1/os-hypervisors${suffix}`,

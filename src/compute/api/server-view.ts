@@ -97,7 +97,18 @@ const CORE_KEYS = new Set([
 
 export function coreServerView(input: RouteInput, detail: ServerDetail, isAdmin: boolean) {
   const full = serverView(input, detail, isAdmin)
-  return Object.fromEntries(Object.entries(full).filter(([k]) => CORE_KEYS.has(k)))
+  const core = Object.fromEntries(Object.entries(full).filter(([k]) => CORE_KEYS.has(k)))
+  // Without the extended attributes, addresses carry only version and address.
+  core['addresses'] = Object.fromEntries(
+    Object.entries(addressesOf(detail)).map(([net, list]) => [
+      net,
+      (list as { version: number; addr: string }[]).map((a) => ({
+        version: a.version,
+        addr: a.addr,
+      })),
+    ]),
+  )
+  return core
 }
 
 /** The full server view of show and detail. */

@@ -24,6 +24,18 @@ function v21(input: RouteInput) {
   }
 }
 
+/** The legacy v2.0 API: listed as Nova lists it, served as v2.1 (it is not a separate API here). */
+function v20(input: RouteInput) {
+  return {
+    id: 'v2.0',
+    status: 'SUPPORTED',
+    version: '',
+    min_version: '',
+    updated: '2011-01-21T11:33:21Z',
+    links: [{ rel: 'self', href: `${baseUrl(input)}/v2/` }],
+  }
+}
+
 export function versionRoutes(): Route[] {
   return [
     {
@@ -31,7 +43,7 @@ export function versionRoutes(): Route[] {
       path: '/',
       auth: 'none',
       errors: [],
-      handler: async (input) => ({ status: 200, body: { versions: [v21(input)] } }),
+      handler: async (input) => ({ status: 200, body: { versions: [v20(input), v21(input)] } }),
     },
     {
       method: 'GET',

@@ -33,13 +33,14 @@ export async function snapshotServer(
       containerFormat: 'bare',
       minDisk: instance.flavor.rootGb,
       minRam: source?.minRam ?? 0,
+      // The request's metadata wins over Nova's own properties, as in Nova.
       properties: {
-        ...input.metadata,
         image_type: 'snapshot',
         instance_uuid: uuid,
         base_image_ref: instance.imageRef,
         owner_user_name: caller.userId,
         user_id: caller.userId,
+        ...input.metadata,
       },
     })
     .catch(async (error: unknown) => {

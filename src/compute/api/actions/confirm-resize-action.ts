@@ -1,7 +1,7 @@
 /** @module compute/api/actions/confirm-resize-action: `confirmResize` */
 import { confirmResize } from '../../service/server-resize.js'
 import { rule } from '../policy.js'
-import { accepted, nullValue, type ServerAction } from './server-action.js'
+import { nullValue, type ServerAction } from './server-action.js'
 
 export const confirmResizeAction: ServerAction = {
   key: 'confirmResize',
@@ -9,6 +9,6 @@ export const confirmResizeAction: ServerAction = {
   schema: nullValue,
   async run(ctx, caller, uuid) {
     await confirmResize(ctx, caller, uuid)
-    return accepted
+    return { status: 204 }
   },
 }
