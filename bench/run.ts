@@ -10,6 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { assertLoopback, runLoad, send, type HttpRequest, type LoadReport } from './http-load.js'
+import { formatImageThroughput } from './image-report.js'
+import { runImageThroughput } from './image-throughput.js'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const startTimeoutMs = 60_000
@@ -21,7 +23,9 @@ const usage = `usage: npm run bench -- [options]
   --pid PID          server process to read RSS from when --auth-url is given
   --requests N       requests per scenario (default 20000; the first 5% warm the server up and are not counted)
   --max-seconds S    time limit per scenario (default 15)
-  --concurrency LIST comma-separated concurrency levels (default 1,16)`
+  --concurrency LIST comma-separated concurrency levels (default 1,16)
+  --image-mib N      image upload/download size in MiB (default 1024; 0 skips the image section)
+  --image-runs N     image transfer runs, each with its own disk measurement (default 3)`
 
 interface Target {
   authUrl: string
@@ -213,6 +217,8 @@ async function main(): Promise<void> {
       requests: { type: 'string' },
       'max-seconds': { type: 'string' },
       concurrency: { type: 'string' },
+      'image-mib': { type: 'string' },
+      'image-runs': { type: 'string' },
       help: { type: 'boolean' },
     },
   })
@@ -222,6 +228,9 @@ async function main(): Promise<void> {
   }
   const requests = positiveInt(values.requests, 20000, '--requests')
   const maxMs = positiveInt(values['max-seconds'], 15, '--max-seconds') * 1000
+  const imageMib =
+    values['image-mib'] === '0' ? 0 : positiveInt(values['image-mib'], 1024, '--image-mib')
+  const imageRuns = positiveInt(values['image-runs'], 3, '--image-runs')
   const levels = (values.concurrency ?? '1,16')
     .split(',')
     .map((level) => positiveInt(level.trim(), 1, '--concurrency'))
@@ -280,6 +289,27 @@ async function main(): Promise<void> {
     }
     const loadedRss = await rssMiB(target.pid)
     console.log(`\nserver RSS: ${idleRss} idle after start, ${loadedRss} after the load`)
+    if (imageMib > 0) {
+      // The probe file goes where the images go when the benchmark started the cloud.
+      const report = await runImageThroughput(
+        {
+          authUrl: target.authUrl,
+          token,
+          ...(target.pid !== undefined ? { pid: target.pid } : {}),
+          ...(target.dataDir ? { storeDir: join(target.dataDir, 'images') } : {}),
+          probeDir: target.dataDir ?? tmpdir(),
+        },
+        { mib: imageMib, runs: imageRuns },
+      ).catch((error: unknown) => {
+        failures.push(`image throughput: ${error instanceof Error ? error.message : String(error)}`)
+        return undefined
+      })
+      console.log('')
+      for (const line of report ? formatImageThroughput(report) : []) console.log(line)
+      console.log(
+        `server RSS: ${loadedRss} before the image transfers, ${await rssMiB(target.pid)} after`,
+      )
+    }
     if (failures.length > 0) {
       console.log('\nerrors (first of each scenario):')
       for (const failure of failures) console.log(`  ${failure}`)

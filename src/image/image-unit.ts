@@ -15,6 +15,7 @@ import type { ImageConfig } from './config.js'
 import { imageMigrations } from './db/migrations/index.js'
 import type { ImageDatabase } from './db/schema.js'
 import { createBackgroundWork, type ImageContext } from './service/context.js'
+import { createHashPool } from './service/hash-pool.js'
 import { registerDefaultImages } from './service/default-images.js'
 import { recoverInterruptedImages } from './service/recovery.js'
 import { createFileStore } from './store/file-store.js'
@@ -66,6 +67,7 @@ export async function createImageUnit(options: ImageUnitOptions): Promise<ImageU
     }),
     logger,
     background: createBackgroundWork(logger),
+    hashing: createHashPool(),
   }
   await recoverInterruptedImages(ctx)
   const defaultsDir = options.config.defaultImagesDir || join(options.dataDir, 'default-images')
@@ -93,6 +95,7 @@ export async function createImageUnit(options: ImageUnitOptions): Promise<ImageU
     ],
     async close() {
       await ctx.background.drain()
+      await ctx.hashing.close()
       await database.close()
     },
   }

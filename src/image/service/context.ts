@@ -6,6 +6,7 @@ import type { Logger } from '../../core/log/index.js'
 import type { ImageConfig } from '../config.js'
 import type { ImageDatabase } from '../db/schema.js'
 import type { ImageStore } from '../store/image-store.js'
+import type { HashPool } from './hash-pool.js'
 
 /** Background work (imports, default images) the unit waits for when it closes. */
 export interface BackgroundWork {
@@ -26,6 +27,8 @@ export interface ImageContext {
   staging: ImageStore
   logger: Logger
   background: BackgroundWork
+  /** Worker threads computing the MD5 and SHA-512 of streamed image data. */
+  hashing: HashPool
 }
 
 /** The caller, as the API layer established it from the token and policy. */

@@ -41,16 +41,24 @@ function uploadError(error: unknown): unknown {
 }
 
 /**
- * Streams `data` through a digest into `store` under `key`. On any failure the store keeps
+ * Streams `data` through a digest (hashed on `ctx.hashing`) into `store` under `key`. On any failure the store keeps
  * nothing and the first meaningful error (a quota 413 before a broken pipe) is thrown.
  */
 export async function streamIntoStore(
-  store: ImageStore,
-  key: string,
-  data: Readable,
-  limit: { maxBytes: number; message: string },
+  ctx: Pick<ImageContext, 'hashing'>,
+  into: {
+    store: ImageStore
+    key: string
+    data: Readable
+    limit: { maxBytes: number; message: string }
+  },
 ): Promise<StoredImageData> {
-  const digest = new ImageDigest(limit.maxBytes, limit.message)
+  const { store, key, data, limit } = into
+  const digest = new ImageDigest({
+    pool: ctx.hashing,
+    maxBytes: limit.maxBytes,
+    overLimitMessage: limit.message,
+  })
   const [fed, stored] = await Promise.allSettled([pipeline(data, digest), store.put(key, digest)])
   if (fed.status === 'rejected' || stored.status === 'rejected') {
     if (stored.status === 'fulfilled') await store.delete(stored.value.location)
@@ -116,7 +124,7 @@ export async function uploadImageData(
   }
   let result: StoredImageData
   try {
-    result = await streamIntoStore(ctx.store, id, data, limit)
+    result = await streamIntoStore(ctx, { store: ctx.store, key: id, data, limit })
   } catch (error) {
     await updateImage(
       ctx.db,
@@ -233,7 +241,7 @@ export async function stageImageData(
     )
   }
   try {
-    const { stored } = await streamIntoStore(ctx.staging, id, data, limit)
+    const { stored } = await streamIntoStore(ctx, { store: ctx.staging, key: id, data, limit })
     await updateImage(ctx.db, id, { size: stored.size, updatedAt: timestamp(ctx) })
   } catch (error) {
     await updateImage(

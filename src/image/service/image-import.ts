@@ -70,7 +70,7 @@ async function failImport(ctx: ImageContext, image: Image, from: string, error: 
 
 async function finishImport(ctx: ImageContext, image: Image, data: Readable): Promise<void> {
   const limit = await uploadAllowance(ctx, image.owner, undefined)
-  const result = await streamIntoStore(ctx.store, image.id, data, limit)
+  const result = await streamIntoStore(ctx, { store: ctx.store, key: image.id, data, limit })
   const done = await updateImage(ctx.db, image.id, activeChanges(ctx, image, result), {
     expectStatus: ['importing'],
   })

@@ -15,6 +15,8 @@ import {
 
 const TEMP_PREFIX = '.partial-'
 const CHUNK = 1024 * 1024
+/** Reads as large as `dd bs=4M`: on a cold page cache, 1 MiB reads ran at half the speed. */
+const READ_CHUNK = 4 * 1024 * 1024
 
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r')
@@ -87,7 +89,7 @@ export async function createFileStore(options: FileStoreOptions): Promise<ImageS
     async get(location: string, range?: ByteRange): Promise<Readable> {
       const path = pathOf(location)
       if (!(await exists(path))) throw new StoreDataMissingError(location)
-      return createReadStream(path, { highWaterMark: CHUNK, ...(range ?? {}) })
+      return createReadStream(path, { highWaterMark: READ_CHUNK, ...(range ?? {}) })
     },
     async size(location: string): Promise<number | undefined> {
       return stat(pathOf(location)).then(
