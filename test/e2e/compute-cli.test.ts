@@ -54,6 +54,15 @@ describe('compute through the openstack CLI', () => {
     }
   })
 
+  /** Polls `server show` until the status (the CLI's stop/start have no --wait). */
+  async function waitStatus(name: string, status: string): Promise<void> {
+    for (let i = 0; i < 40; i++) {
+      if (row(await cloud.runJson(['server', 'show', name]))['status'] === status) return
+      await new Promise((r) => setTimeout(r, 250))
+    }
+    throw new Error(`${name} never became ${status}`)
+  }
+
   const boot = (name: string, extra: string[] = []) =>
     cloud.runJson([
       'server',
@@ -79,19 +88,20 @@ describe('compute through the openstack CLI', () => {
     expect(server['status']).toBe('ACTIVE')
     expect(server['key_name']).toBe('e2e-key')
     const list = (await cloud.runJson(['server', 'list', '--long'])) as Row[]
-    expect(list.find((s) => s['Name'] === 'e2e-vm')?.['Power State']).toBe('Running')
+    expect(list.find((s) => s['Name'] === 'e2e-vm')?.['Power State']).toBe(1)
 
     await cloud.run(['server', 'reboot', '--wait', 'e2e-vm'])
-    await cloud.run(['server', 'stop', '--wait', 'e2e-vm'])
-    expect(row(await cloud.runJson(['server', 'show', 'e2e-vm']))['status']).toBe('SHUTOFF')
-    await cloud.run(['server', 'start', '--wait', 'e2e-vm'])
-    expect(row(await cloud.runJson(['server', 'show', 'e2e-vm']))['status']).toBe('ACTIVE')
+    await cloud.run(['server', 'stop', 'e2e-vm'])
+    await waitStatus('e2e-vm', 'SHUTOFF')
+    await cloud.run(['server', 'start', 'e2e-vm'])
+    await waitStatus('e2e-vm', 'ACTIVE')
 
     await cloud.run(['server', 'resize', '--flavor', 'm1.micro', '--wait', 'e2e-vm'])
     expect(row(await cloud.runJson(['server', 'show', 'e2e-vm']))['status']).toBe('VERIFY_RESIZE')
     await cloud.run(['server', 'resize', 'confirm', 'e2e-vm'])
     await cloud.run(['server', 'resize', '--flavor', 'm1.tiny', '--wait', 'e2e-vm'])
     await cloud.run(['server', 'resize', 'revert', 'e2e-vm'])
+    await waitStatus('e2e-vm', 'ACTIVE')
     const reverted = row(await cloud.runJson(['server', 'show', 'e2e-vm']))
     expect(String(reverted['flavor'])).toContain('m1.micro')
 
@@ -101,8 +111,20 @@ describe('compute through the openstack CLI', () => {
     )
     expect(snap['status']).toBe('active')
 
-    await cloud.run(['server', 'lock', 'e2e-vm'])
-    expect(row(await cloud.runJson(['server', 'show', 'e2e-vm']))['locked']).toBe(true)
+    await cloud.run([
+      '--os-compute-api-version',
+      '2.73',
+      'server',
+      'lock',
+      '--reason',
+      'e2e',
+      'e2e-vm',
+    ])
+    const locked = row(
+      await cloud.runJson(['--os-compute-api-version', '2.73', 'server', 'show', 'e2e-vm']),
+    )
+    expect(locked['locked']).toBe(true)
+    expect(locked['locked_reason']).toBe('e2e')
     await cloud.run(['server', 'unlock', 'e2e-vm'])
 
     expect(await cloud.run(['console', 'log', 'show', 'e2e-vm'])).toContain('login:')
