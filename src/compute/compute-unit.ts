@@ -26,6 +26,7 @@ import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION } from './api/versions-routes.
 import type { ComputeConfig } from './config.js'
 import type { ConductorContext } from './conductor/conductor-context.js'
 import { serveConductor } from './conductor/conductor-service.js'
+import { recoverInterruptedBuilds } from './conductor/recovery.js'
 import { upsertServiceHeartbeat } from './db/catalog-repo.js'
 import { computeMigrations } from './db/migrations/index.js'
 import type { ComputeDatabase } from './db/schema.js'
@@ -152,6 +153,9 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
     ],
     async start() {
       subscriptions.push(await serveConductor(options.bus, conductorCtx))
+      const recovering = recoverInterruptedBuilds(conductorCtx).catch((error: unknown) =>
+        logger.error({ err: error }, 'recovering interrupted builds failed'),
+      )
       subscriptions.push(
         await serveScheduler(options.bus, { db: ctx.db, placement, clock: ctx.clock, logger }),
       )
@@ -181,6 +185,7 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
           }),
         )
       }
+      await recovering
     },
     async close() {
       stop.abort()

@@ -23,6 +23,7 @@ import { rebuildInstance } from './operations/rebuild-instance.js'
 import { resizeInstance } from './operations/resize-instance.js'
 import { snapshotInstance } from './operations/snapshot-instance.js'
 import { terminateInstance } from './operations/terminate-instance.js'
+import { syncPowerStates } from './periodic/power-sync.js'
 import { reconcileHost } from './reconcile.js'
 import { reportInventory } from './resource-tracker.js'
 
@@ -109,6 +110,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
     async () => {
       await ctx.conductor.heartbeat({ host, binary: 'nova-compute' })
       await reportInventory(options.placement, driver, tracked)
+      await syncPowerStates(ctx)
     },
     {
       intervalMs: options.periodicMs ?? 10_000,

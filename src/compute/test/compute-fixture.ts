@@ -90,6 +90,7 @@ export async function createComputeFixture(
     hosts?: string[]
     config?: Partial<ComputeConfig>
     driverFor?: (host: string) => ComputeDriver
+    periodicMs?: number
   } = {},
 ): Promise<ComputeFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-compute-'))
@@ -123,6 +124,7 @@ export async function createComputeFixture(
     serviceToken: staticTokenSource(service.token),
     hostNames: options.hosts ?? ['host1'],
     ...(options.driverFor ? { driverFor: options.driverFor } : {}),
+    ...(options.periodicMs ? { periodicMs: options.periodicMs } : {}),
   })
   for (const unit of [image, network, placement, compute]) {
     for (const mount of unit.mounts) await mountService(server.app, mount)

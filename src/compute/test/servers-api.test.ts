@@ -211,4 +211,14 @@ describe('servers', () => {
     expect(over.statusCode).toBe(403)
     expect(String(((over.json() as Json)['forbidden'] as Json)['message'])).toContain('instances')
   })
+
+  it('notices a guest that stopped on its own and shows the server SHUTOFF', async () => {
+    const driver = new FakeDriver()
+    fx = await createComputeFixture({ driverFor: () => driver, periodicMs: 20 })
+    const id = await fx.boot(alice)
+    await fx.waitFor(alice, id, 'ACTIVE')
+    await driver.powerOff(id)
+    const s = await fx.waitFor(alice, id, 'SHUTOFF')
+    expect(s['OS-EXT-STS:power_state']).toBe(4)
+  })
 })
