@@ -1,4 +1,5 @@
 /** @module compute/api/actions/rebuild-action: `rebuild` from an image, answering with the server */
+import { randomBytes } from 'node:crypto'
 import { rebuildServer } from '../../service/server-rebuild.js'
 import { showServer } from '../../service/server-list.js'
 import { rule } from '../policy.js'
@@ -42,7 +43,9 @@ export const rebuildAction: ServerAction = {
     })
     const detail = await showServer(ctx, caller, uuid)
     const view = coreServerView(input, detail, caller.isAdmin)
-    if (typeof v['adminPass'] === 'string') view['adminPass'] = v['adminPass']
+    // Nova answers with the new admin password, generated when the request gave none.
+    view['adminPass'] =
+      typeof v['adminPass'] === 'string' ? v['adminPass'] : randomBytes(9).toString('base64url')
     return { status: 202, body: { server: view } }
   },
 }
