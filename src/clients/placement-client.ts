@@ -34,6 +34,8 @@ export interface PlacementClient {
   release(consumerId: string): Promise<void>
   /** Usage of a provider by resource class. */
   usages(uuid: string): Promise<Record<string, number>>
+  /** Inventory totals of a provider by resource class. */
+  totals(uuid: string): Promise<Record<string, number>>
 }
 
 type Json = Record<string, unknown>
@@ -108,6 +110,11 @@ export function createPlacementClient(endpoint: RestEndpoint): PlacementClient {
     },
     async release(consumerId) {
       await restCall(ep, 'DELETE', `/allocations/${consumerId}`, { allow: [404] })
+    },
+    async totals(uuid) {
+      const r = await restCall(ep, 'GET', `/resource_providers/${uuid}/inventories`)
+      const inv = (r.body as { inventories: Record<string, { total: number }> }).inventories
+      return Object.fromEntries(Object.entries(inv).map(([rc, i]) => [rc, i.total]))
     },
     async usages(uuid) {
       const r = await restCall(ep, 'GET', `/resource_providers/${uuid}/usages`)

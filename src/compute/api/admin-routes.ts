@@ -3,7 +3,7 @@ import { BadRequestError, NotFoundError } from '../../core/errors/index.js'
 import type { Route, RouteInput } from '../../core/http/index.js'
 import type { ServerGroup } from '../model/flavor.js'
 import type { ComputeContext } from '../service/context.js'
-import { computeServices, hypervisors, setServiceStatus } from '../service/server-info.js'
+import { computeServices, setServiceStatus } from '../service/server-info.js'
 import {
   createServerGroup,
   deleteServerGroup,
@@ -122,50 +122,6 @@ export function adminRoutes(ctx: ComputeContext): Route[] {
               status: verb === 'enable' ? 'enabled' : 'disabled',
               ...(reason ? { disabled_reason: reason } : {}),
             },
-          },
-        }
-      },
-    })),
-    ...(['', '/detail'] as const).map((suffix): Route => ({
-      method: 'GET',
-      path: `/v2.1/os-hypervisors${suffix}`,
-      policy: rule(suffix ? 'os-hypervisors:list-detail' : 'os-hypervisors:list'),
-      errors: [],
-      handler: async (input) => {
-        input.authorize()
-        const list = await hypervisors(ctx)
-        return {
-          status: 200,
-          body: {
-            hypervisors: list.map((h) => ({
-              id: atLeast(input, '2.53') ? h.id : h.index,
-              hypervisor_hostname: h.host,
-              state: h.state,
-              status: h.status,
-              ...(suffix
-                ? {
-                    host_ip: '127.0.0.1',
-                    hypervisor_type: 'fake',
-                    hypervisor_version: 1000,
-                    service: {
-                      id: h.service.id,
-                      host: h.host,
-                      disabled_reason: h.service.disabledReason,
-                    },
-                    ...(atLeast(input, '2.88')
-                      ? {}
-                      : {
-                          vcpus_used: h.usage['VCPU'] ?? 0,
-                          memory_mb_used: h.usage['MEMORY_MB'] ?? 0,
-                          local_gb_used: h.usage['DISK_GB'] ?? 0,
-                          running_vms: h.servers.length,
-                        }),
-                  }
-                : {}),
-              ...(atLeast(input, '2.53') && queryOne(input, 'with_servers') === 'true'
-                ? { servers: h.servers }
-                : {}),
-            })),
           },
         }
       },

@@ -55,10 +55,16 @@ const flavorBody = {
       properties: {
         name: { type: 'string', minLength: 1, maxLength: 255 },
         id: {
-          type: ['string', 'null'],
-          minLength: 1,
-          maxLength: 255,
-          pattern: '^(?! )[a-zA-Z0-9. _-]+(?<! )$',
+          anyOf: [
+            {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+              pattern: '^(?! )[a-zA-Z0-9. _-]+(?<! )$',
+            },
+            { type: 'integer', minimum: 0 },
+            { type: 'null' },
+          ],
         },
         ram: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 },
         vcpus: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 },
@@ -66,7 +72,12 @@ const flavorBody = {
         'OS-FLV-EXT-DATA:ephemeral': { type: ['integer', 'string'], minimum: 0 },
         swap: { type: ['integer', 'string'], minimum: 0 },
         rxtx_factor: { type: ['number', 'string'], exclusiveMinimum: 0 },
-        'os-flavor-access:is_public': { type: 'boolean' },
+        'os-flavor-access:is_public': {
+          anyOf: [
+            { type: 'boolean' },
+            { type: 'string', enum: ['true', 'false', 'True', 'False'] },
+          ],
+        },
         description: { type: ['string', 'null'], maxLength: 65535 },
       },
     },
@@ -181,14 +192,16 @@ export function flavorRoutes(ctx: ComputeContext): Route[] {
         const b = member(input, 'flavor')
         const f = await createFlavor(ctx, {
           name: String(b['name']).trim(),
-          id: (b['id'] as string | null | undefined) ?? null,
+          id: b['id'] === undefined || b['id'] === null ? null : String(b['id']),
           vcpus: Number(b['vcpus']),
           memoryMb: Number(b['ram']),
           rootGb: Number(b['disk']),
           ephemeralGb: Number(b['OS-FLV-EXT-DATA:ephemeral'] ?? 0),
           swap: Number(b['swap'] ?? 0),
           rxtxFactor: Number(b['rxtx_factor'] ?? 1),
-          isPublic: (b['os-flavor-access:is_public'] as boolean | undefined) ?? true,
+          isPublic: !['false', 'False', '0', false].includes(
+            b['os-flavor-access:is_public'] as string | boolean,
+          ),
           description: (b['description'] as string | null | undefined) ?? null,
         })
         return { status: 200, body: { flavor: flavorView(input, f, {}) } }

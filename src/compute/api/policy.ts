@@ -59,6 +59,7 @@ const OWNER_RULES = [
   'os-keypairs:delete',
   'os-quota-sets:show',
   'os-quota-sets:detail',
+  'os-simple-tenant-usage:show',
   'os-security-groups:list',
   'os-security-groups:add',
   'os-security-groups:remove',
@@ -90,6 +91,10 @@ const ADMIN_RULES = [
   'os-lock-server:unlock:unlock_override',
   'os-server-groups:index:all_projects',
   'os-instance-actions:events',
+  'os-admin-actions:reset_state',
+  'os-quota-sets:delete',
+  'os-quota-class-sets:show',
+  'os-simple-tenant-usage:list',
 ]
 
 const ANY_RULES = [

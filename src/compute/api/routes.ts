@@ -4,12 +4,14 @@ import type { ComputeContext } from '../service/context.js'
 import { actionRoutes } from './action-routes.js'
 import { adminRoutes } from './admin-routes.js'
 import { flavorRoutes } from './flavors-routes.js'
+import { hypervisorRoutes } from './hypervisors-routes.js'
 import { imageRoutes } from './images-routes.js'
 import { keypairRoutes } from './keypairs-routes.js'
 import { limitRoutes } from './limits-routes.js'
 import { securityGroupRoutes } from './security-groups-routes.js'
 import { serverExtraRoutes } from './server-extras-routes.js'
 import { serverRoutes } from './servers-routes.js'
+import { usageRoutes } from './usage-routes.js'
 import { versionRoutes } from './versions-routes.js'
 
 /** Every route under `/compute`. */
@@ -25,5 +27,7 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...adminRoutes(ctx),
     ...securityGroupRoutes(ctx),
     ...imageRoutes(ctx),
+    ...hypervisorRoutes(ctx),
+    ...usageRoutes(ctx),
   ]
 }

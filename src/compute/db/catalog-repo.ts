@@ -186,6 +186,10 @@ export async function setQuota(db: Db, projectId: string, resource: string, limi
     .execute()
 }
 
+export async function clearQuotas(db: Db, projectId: string): Promise<void> {
+  await db.deleteFrom('quota').where('project_id', '=', projectId).execute()
+}
+
 export type ComputeServiceRow = Selectable<ComputeServiceTable>
 
 export async function listServices(db: Db): Promise<ComputeServiceRow[]> {

@@ -1,7 +1,7 @@
 /** @module compute/service/quotas: limits per project, counted from the database */
 import { listInstances } from '../db/instances-repo.js'
 import { listGroups } from '../db/actions-repo.js'
-import { listKeypairs, quotaOverrides, setQuota } from '../db/catalog-repo.js'
+import { clearQuotas, listKeypairs, quotaOverrides, setQuota } from '../db/catalog-repo.js'
 import { COMPUTE_QUOTAS, type ComputeQuota } from '../config.js'
 import { QuotaExceededError } from '../errors.js'
 import type { ComputeContext } from './context.js'
@@ -64,4 +64,9 @@ export async function updateQuotas(
   values: Partial<Record<ComputeQuota, number>>,
 ): Promise<void> {
   for (const [q, n] of Object.entries(values)) await setQuota(ctx.db, projectId, q, n as number)
+}
+
+/** Back to the configured defaults. */
+export async function resetQuotas(ctx: ComputeContext, projectId: string): Promise<void> {
+  await clearQuotas(ctx.db, projectId)
 }

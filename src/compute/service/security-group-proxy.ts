@@ -7,6 +7,18 @@ import { findServer } from './server-access.js'
 
 export type { NetSecurityGroup, NetSecurityGroupRule }
 
+/** `10.2.3.124/24` as the network it names, `10.2.3.0/24` (IPv4; other text is kept). */
+function networkOf(cidr: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr)
+  if (!m) return cidr
+  const bits = Number(m[5])
+  if (bits > 32) throw new BadRequestError(`Invalid CIDR ${cidr}`)
+  const value = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0)
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
+  const net = (value & mask) >>> 0
+  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${bits}`
+}
+
 /** Turns networking's answers into Nova's: 404 stays 404, any other refusal is a 400. */
 async function forwarded<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -78,7 +90,7 @@ export async function createSecurityGroupRule(
       protocol: input.protocol,
       portRangeMin: icmp ? wild(input.fromPort) : input.fromPort,
       portRangeMax: icmp ? wild(input.toPort) : input.toPort,
-      remoteIpPrefix: input.groupId ? null : (input.cidr ?? '0.0.0.0/0'),
+      remoteIpPrefix: input.groupId ? null : networkOf(input.cidr ?? '0.0.0.0/0'),
       remoteGroupId: input.groupId,
       ethertype: 'IPv4',
     }),

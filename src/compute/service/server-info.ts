@@ -81,6 +81,7 @@ export async function hypervisors(ctx: ComputeContext) {
   const out = []
   for (const [index, s] of services.entries()) {
     const usage = await ctx.placement.usages(providerUuidFor(s.host)).catch(() => ({}))
+    const totals = await ctx.placement.totals(providerUuidFor(s.host)).catch(() => ({}))
     const servers = await listInstances(ctx.db, { host: s.host, deleted: false })
     out.push({
       id: providerUuidFor(s.host),
@@ -89,6 +90,7 @@ export async function hypervisors(ctx: ComputeContext) {
       state: s.up ? 'up' : 'down',
       status: s.disabled ? 'disabled' : 'enabled',
       usage: usage as Record<string, number>,
+      totals: totals as Record<string, number>,
       servers: servers.map((i) => ({ uuid: i.uuid, name: i.name })),
       service: s,
     })

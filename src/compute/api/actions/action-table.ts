@@ -3,11 +3,13 @@ import { addSecurityGroupAction } from './add-security-group-action.js'
 import { confirmResizeAction } from './confirm-resize-action.js'
 import { consoleOutputAction } from './console-output-action.js'
 import { createImageAction } from './create-image-action.js'
+import { forceDeleteAction } from './force-delete-action.js'
 import { lockAction } from './lock-action.js'
 import { pauseAction } from './pause-action.js'
 import { rebootAction } from './reboot-action.js'
 import { rebuildAction } from './rebuild-action.js'
 import { removeSecurityGroupAction } from './remove-security-group-action.js'
+import { resetStateAction } from './reset-state-action.js'
 import { resizeAction } from './resize-action.js'
 import { resumeAction } from './resume-action.js'
 import { revertResizeAction } from './revert-resize-action.js'
@@ -37,5 +39,7 @@ export const serverActions: ReadonlyMap<string, ServerAction> = new Map(
     consoleOutputAction,
     addSecurityGroupAction,
     removeSecurityGroupAction,
+    resetStateAction,
+    forceDeleteAction,
   ].map((a) => [a.key, a]),
 )
