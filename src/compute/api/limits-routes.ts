@@ -2,6 +2,7 @@
 import type { Route } from '../../core/http/index.js'
 import { COMPUTE_QUOTAS, type ComputeQuota } from '../config.js'
 import type { ComputeContext } from '../service/context.js'
+import { hostZones, knownZones } from '../service/aggregates.js'
 import { computeServices } from '../service/server-info.js'
 import { projectLimits, projectUsage, updateQuotas } from '../service/quotas.js'
 import { rule } from './policy.js'
@@ -163,15 +164,19 @@ export function limitRoutes(ctx: ComputeContext): Route[] {
       errors: [],
       handler: async (input) => {
         input.authorize()
-        const up = (await computeServices(ctx)).some(
-          (s) => s.binary === 'nova-compute' && s.up && !s.disabled,
-        )
-        return {
-          status: 200,
-          body: {
-            availabilityZoneInfo: [{ zoneName: 'nova', zoneState: { available: up }, hosts: null }],
+        const services = (await computeServices(ctx)).filter((s) => s.binary === 'nova-compute')
+        const zones = await hostZones(ctx.db)
+        const names = [...(await knownZones(ctx.db))]
+        const info = names.map((zoneName) => ({
+          zoneName,
+          zoneState: {
+            available: services.some(
+              (s) => s.up && !s.disabled && (zones.get(s.host) ?? 'nova') === zoneName,
+            ),
           },
-        }
+          hosts: null,
+        }))
+        return { status: 200, body: { availabilityZoneInfo: info } }
       },
     },
     {

@@ -93,6 +93,11 @@ const ADMIN_RULES = [
   'os-instance-actions:events',
   'os-admin-actions:reset_state',
   'os-quota-sets:delete',
+  'os-aggregates:index',
+  'os-aggregates:create',
+  'os-aggregates:show',
+  'os-aggregates:update',
+  'os-aggregates:delete',
   'os-quota-class-sets:show',
   'os-simple-tenant-usage:list',
 ]

@@ -3,6 +3,7 @@ import type { Route } from '../../core/http/index.js'
 import type { ComputeContext } from '../service/context.js'
 import { actionRoutes } from './action-routes.js'
 import { adminRoutes } from './admin-routes.js'
+import { aggregateRoutes } from './aggregates-routes.js'
 import { flavorRoutes } from './flavors-routes.js'
 import { hypervisorRoutes } from './hypervisors-routes.js'
 import { imageRoutes } from './images-routes.js'
@@ -29,5 +30,6 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...imageRoutes(ctx),
     ...hypervisorRoutes(ctx),
     ...usageRoutes(ctx),
+    ...aggregateRoutes(ctx),
   ]
 }

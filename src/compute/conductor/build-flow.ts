@@ -5,6 +5,8 @@ import { getInstance, updateInstance } from '../db/instances-repo.js'
 import type { Instance } from '../model/instance.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { BuildFailure } from '../rpc/payloads.js'
+import { DEFAULT_AVAILABILITY_ZONE } from '../model/host-provider.js'
+import { hostZones } from '../service/aggregates.js'
 import { now } from '../service/context.js'
 import { recordEvent, recordFault } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
@@ -69,7 +71,13 @@ export async function buildInstance(
     const placed = await updateInstance(
       ctx.db,
       uuid,
-      { host: dest.host, node: dest.node, taskState: 'networking', updatedAt: now(ctx) },
+      {
+        host: dest.host,
+        node: dest.node,
+        availabilityZone: (await hostZones(ctx.db)).get(dest.host) ?? DEFAULT_AVAILABILITY_ZONE,
+        taskState: 'networking',
+        updatedAt: now(ctx),
+      },
       { taskState: ['scheduling'] },
     )
     if (!placed) throw new Error('the server was deleted while it was scheduled')

@@ -154,7 +154,29 @@ export interface ComputeServiceTable {
   updated_at: string
 }
 
+export interface AggregateTable {
+  id: number
+  uuid: string
+  name: string
+  created_at: string
+  updated_at: string | null
+}
+
+export interface AggregateHostTable {
+  aggregate_id: number
+  host: string
+}
+
+export interface AggregateMetadataTable {
+  aggregate_id: number
+  meta_key: string
+  meta_value: string
+}
+
 export interface ComputeDatabase {
+  aggregate: AggregateTable
+  aggregate_host: AggregateHostTable
+  aggregate_metadata: AggregateMetadataTable
   flavor: FlavorTable
   flavor_extra_spec: FlavorExtraSpecTable
   flavor_project: FlavorProjectTable

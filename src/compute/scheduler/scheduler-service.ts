@@ -4,6 +4,7 @@ import { serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
 import type { Clock } from '../../core/clock/index.js'
 import type { Logger } from '../../core/log/index.js'
 import { getGroup } from '../db/actions-repo.js'
+import { hostZones } from '../service/aggregates.js'
 import { listServices } from '../db/catalog-repo.js'
 import { listInstances, type Db } from '../db/instances-repo.js'
 import { NoValidHostError } from '../errors.js'
@@ -56,6 +57,7 @@ export async function selectDestination(
         (i) => i.uuid !== r.instance.uuid,
       )
     : []
+  const zones = await hostZones(deps.db)
   const nowMs = deps.clock.now()
   const hosts: HostState[] = []
   for (const c of candidates) {
@@ -66,7 +68,7 @@ export async function selectDestination(
     hosts.push({
       host: service.host,
       providerUuid: c.providerUuid,
-      availabilityZone: DEFAULT_AVAILABILITY_ZONE,
+      availabilityZone: zones.get(service.host) ?? DEFAULT_AVAILABILITY_ZONE,
       enabled: Number(service.disabled) === 0,
       up:
         Number(service.forced_down) === 0 &&

@@ -4,9 +4,9 @@ import { listKeypairs, getFlavor as findFlavor } from '../db/catalog-repo.js'
 import { addGroupMember, getGroup } from '../db/actions-repo.js'
 import { createInstance, setMetadata, setTags, updateInstance } from '../db/instances-repo.js'
 import { ComputeValidationError, ServerGroupNotFoundError } from '../errors.js'
-import { DEFAULT_AVAILABILITY_ZONE } from '../model/host-provider.js'
 import type { Instance, RequestSpec } from '../model/instance.js'
 import { now, type Caller, type ComputeContext } from './context.js'
+import { knownZones } from './aggregates.js'
 import { snapshotOf } from './flavors.js'
 import { startAction } from './instance-records.js'
 import { enforceQuota } from './quotas.js'
@@ -79,7 +79,7 @@ export async function createServers(
   if (image.minRam > flavor.memoryMb) {
     throw new ComputeValidationError("Flavor's memory is too small for requested image.")
   }
-  if (input.availabilityZone && input.availabilityZone !== DEFAULT_AVAILABILITY_ZONE) {
+  if (input.availabilityZone && !(await knownZones(ctx.db)).has(input.availabilityZone)) {
     throw new ComputeValidationError('The requested availability zone is not available')
   }
   let keyData: string | null = null

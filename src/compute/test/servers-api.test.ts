@@ -221,4 +221,33 @@ describe('servers', () => {
     const s = await fx.waitFor(alice, id, 'SHUTOFF')
     expect(s['OS-EXT-STS:power_state']).toBe(4)
   })
+
+  it('places a server in the availability zone an aggregate gives its host', async () => {
+    fx = await createComputeFixture({ hosts: ['h1', 'h2'] })
+    const agg = await fx.request(admin, {
+      method: 'POST',
+      url: '/compute/v2.1/os-aggregates',
+      payload: { aggregate: { name: 'rack2', availability_zone: 'az2' } },
+    })
+    expect(agg.statusCode).toBe(200)
+    const id = ((agg.json() as Json)['aggregate'] as Json)['id']
+    const add = await fx.request(admin, {
+      method: 'POST',
+      url: `/compute/v2.1/os-aggregates/${String(id)}/action`,
+      payload: { add_host: { host: 'h2' } },
+    })
+    expect(((add.json() as Json)['aggregate'] as Json)['hosts']).toEqual(['h2'])
+    const vm = await fx.boot(alice, { availability_zone: 'az2' })
+    const s = await fx.waitFor(alice, vm, 'ACTIVE')
+    expect(s['OS-EXT-AZ:availability_zone']).toBe('az2')
+    expect((await fx.server(admin, vm))['OS-EXT-SRV-ATTR:host']).toBe('h2')
+    const bad = await fx.request(alice, {
+      method: 'POST',
+      url: '/compute/v2.1/servers',
+      payload: {
+        server: { name: 'x', imageRef: fx.imageId, flavorRef: '42', availability_zone: 'nowhere' },
+      },
+    })
+    expect(bad.statusCode).toBe(400)
+  })
 })

@@ -1,5 +1,9 @@
 /** @module compute/db/migrations: the compute service's migrations in order */
 import type { MigrationSet } from '../../../core/db/index.js'
 import { migration0001 } from './0001-initial.js'
+import { migration0002 } from './0002-aggregates.js'
 
-export const computeMigrations: MigrationSet = { '0001-initial': migration0001 }
+export const computeMigrations: MigrationSet = {
+  '0001-initial': migration0001,
+  '0002-aggregates': migration0002,
+}
