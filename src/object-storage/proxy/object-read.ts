@@ -32,7 +32,10 @@ function objectHeaders(stored: StoredObject, body: ObjectBody): Record<string, s
     'x-timestamp': stored.metadata.timestamp,
     'accept-ranges': 'bytes',
     'content-length': String(body.size),
-    ...stored.metadata.headers,
+  }
+  for (const [name, value] of Object.entries(stored.metadata.headers)) {
+    // System metadata is internal: Swift's gatekeeper never shows it to clients.
+    if (!name.startsWith('x-object-sysmeta-')) headers[name] = value
   }
   return headers
 }
