@@ -54,6 +54,18 @@ export const objectStorageConfigSpec: ConfigSpec = {
     min: 1,
     help: 'seconds between replicator passes',
   },
+  'object_storage.auditor_interval_s': {
+    kind: 'int',
+    default: 300,
+    min: 1,
+    help: 'seconds between auditor passes (each reads every object copy once)',
+  },
+  'object_storage.auditor_bytes_per_second': {
+    kind: 'int',
+    default: 50 * 1024 * 1024,
+    min: 1,
+    help: 'read rate the auditor keeps under, so it does not starve client traffic',
+  },
   'object_storage.expirer_interval_s': {
     kind: 'int',
     default: 2,
@@ -74,6 +86,8 @@ export interface ObjectStorageConfig {
   maxFileSize: number
   replicatorIntervalMs: number
   expirerIntervalMs: number
+  auditorIntervalMs: number
+  auditorBytesPerSecond: number
 }
 
 /** Builds the frozen slice from resolved values. */
@@ -93,6 +107,10 @@ export function objectStorageConfigFrom(values: ConfigValues): Readonly<ObjectSt
     maxFileSize: Number(values['object_storage.max_file_size_mib'] ?? 5120) * 1024 * 1024,
     replicatorIntervalMs: Number(values['object_storage.replicator_interval_s'] ?? 30) * 1000,
     expirerIntervalMs: Number(values['object_storage.expirer_interval_s'] ?? 2) * 1000,
+    auditorIntervalMs: Number(values['object_storage.auditor_interval_s'] ?? 300) * 1000,
+    auditorBytesPerSecond: Number(
+      values['object_storage.auditor_bytes_per_second'] ?? 50 * 1024 * 1024,
+    ),
   })
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../core/log/index.js'
 import { startPeriodic } from '../core/tasks/index.js'
 import { configureObjectStorageScope, objectStorageRoutes } from './api/routes.js'
 import type { ObjectStorageConfig } from './config.js'
+import { auditObjects, type AuditReport } from './daemons/object-auditor.js'
 import { expireObjects } from './daemons/object-expirer.js'
 import { replicateObjects } from './daemons/object-replicator.js'
 import { Cluster } from './proxy/cluster.js'
@@ -31,7 +32,7 @@ export interface ObjectStorageUnitOptions {
   logger: Logger
   clock: Clock
   tokens: TokenValidator
-  /** Run the replicator and expirer on their schedules (off in tests that drive them by hand). */
+  /** Run the replicator, auditor and expirer on their schedules (off in tests that drive them by hand). */
   daemons?: boolean
 }
 
@@ -40,6 +41,8 @@ export interface ObjectStorageUnit {
   ctx: ProxyContext
   mounts: ServiceMount[]
   replicate(): ReturnType<typeof replicateObjects>
+  /** One auditor pass at full speed (the scheduled one keeps to the configured rate). */
+  audit(): Promise<AuditReport>
   expire(): Promise<number>
   close(): Promise<void>
 }
@@ -91,6 +94,18 @@ export async function createObjectStorageUnit(
             signal: abort.signal,
             onError: (err) => logger.warn({ err }, 'replicator pass failed'),
           }),
+          startPeriodic(
+            async () =>
+              void (await auditObjects(cluster, logger, {
+                bytesPerSecond: config.auditorBytesPerSecond,
+                signal: abort.signal,
+              })),
+            {
+              intervalMs: config.auditorIntervalMs,
+              signal: abort.signal,
+              onError: (err) => logger.warn({ err }, 'auditor pass failed'),
+            },
+          ),
           startPeriodic(async () => void (await expireObjects(ctx)), {
             intervalMs: config.expirerIntervalMs,
             signal: abort.signal,
@@ -111,6 +126,7 @@ export async function createObjectStorageUnit(
       },
     ],
     replicate: () => replicateObjects(cluster, logger),
+    audit: () => auditObjects(cluster, logger),
     expire: () => expireObjects(ctx),
     async close() {
       abort.abort()
