@@ -341,7 +341,10 @@ async function main(): Promise<void> {
   const runs = Number(values.runs ?? 3)
   const dataDir = await mkdtemp(join(values.dir ?? tmpdir(), 'nimbus-image-bench-'))
   const password = randomBytes(12).toString('hex')
-  const cloud = await startCloud(dataDir, password)
+  const cloud = await startCloud(dataDir, password).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true })
+    throw error
+  })
   try {
     const report = await runImageThroughput(
       {
