@@ -91,6 +91,8 @@ export async function createComputeFixture(
     config?: Partial<ComputeConfig>
     driverFor?: (host: string) => ComputeDriver
     periodicMs?: number
+    /** Per-project port quota of the network service (default: its configured one). */
+    portQuota?: number
   } = {},
 ): Promise<ComputeFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-compute-'))
@@ -109,7 +111,12 @@ export async function createComputeFixture(
   const network = await createNetworkUnit({
     ...common,
     database,
-    config: networkConfigFrom(resolveConfig(networkConfigSpec, {})),
+    config: ((base) =>
+      options.portQuota === undefined
+        ? base
+        : { ...base, quotas: { ...base.quotas, port: options.portQuota } })(
+      networkConfigFrom(resolveConfig(networkConfigSpec, {})),
+    ),
     adminProjectId: admin.projectId,
   })
   const placement = await createPlacementUnit({ ...common, database })
