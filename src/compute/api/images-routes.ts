@@ -8,7 +8,7 @@ import {
   type ImageInfo,
 } from '../service/image-proxy.js'
 import { rule } from './policy.js'
-import { baseUrl, idParams } from './route-kit.js'
+import { baseUrl, idParams, queryOne } from './route-kit.js'
 
 const STATUS: Record<string, [string, number]> = {
   queued: ['SAVING', 25],
@@ -63,6 +63,29 @@ function imageView(input: RouteInput, i: ImageInfo) {
   }
 }
 
+/** Nova's image list filters: name, status, server, type, minRam, minDisk, changes-since, marker, limit. */
+function filterImages(input: RouteInput, images: ImageInfo[]): ImageInfo[] {
+  const q = (k: string) => queryOne(input, k)
+  const since = q('changes-since')
+  let out = images.filter((i) => {
+    const status = STATUS[i.status]?.[0] ?? 'UNKNOWN'
+    const server = q('server')?.split('/').pop()
+    if (q('name') !== undefined && i.name !== q('name')) return false
+    if (q('status') !== undefined && status !== q('status')?.toUpperCase()) return false
+    if (server !== undefined && i.properties['instance_uuid'] !== server) return false
+    if (q('type') !== undefined && (i.properties['image_type'] ?? 'image') !== q('type'))
+      return false
+    if (q('minRam') !== undefined && i.minRam < Number(q('minRam'))) return false
+    if (q('minDisk') !== undefined && i.minDisk < Number(q('minDisk'))) return false
+    if (since !== undefined && Date.parse(i.updatedAt) < Date.parse(since)) return false
+    return true
+  })
+  const marker = q('marker')
+  if (marker !== undefined) out = out.slice(out.findIndex((i) => i.id === marker) + 1)
+  const limit = q('limit')
+  return limit !== undefined ? out.slice(0, Number(limit)) : out
+}
+
 export function imageRoutes(ctx: ComputeContext): Route[] {
   const token = (input: RouteInput) => input.context.authToken ?? ''
   const base = { policy: rule('images'), microversion: { max: '2.35' } }
@@ -74,7 +97,7 @@ export function imageRoutes(ctx: ComputeContext): Route[] {
       errors: [],
       handler: async (input) => {
         input.authorize()
-        const images = await proxyImages(ctx, token(input))
+        const images = filterImages(input, await proxyImages(ctx, token(input)))
         const body = images.map((i) =>
           suffix ? imageView(input, i) : { id: i.id, name: i.name, links: imageLinks(input, i.id) },
         )

@@ -97,7 +97,10 @@ const CORE_KEYS = new Set([
 
 export function coreServerView(input: RouteInput, detail: ServerDetail, isAdmin: boolean) {
   const full = serverView(input, detail, isAdmin)
-  const core = Object.fromEntries(Object.entries(full).filter(([k]) => CORE_KEYS.has(k)))
+  // From 2.75 update and rebuild answer with the whole server, as show does.
+  if (atLeast(input, '2.75')) return full
+  const keys = atLeast(input, '2.54') ? new Set([...CORE_KEYS, 'key_name']) : CORE_KEYS
+  const core = Object.fromEntries(Object.entries(full).filter(([k]) => keys.has(k)))
   // Without the extended attributes, addresses carry only version and address.
   core['addresses'] = Object.fromEntries(
     Object.entries(addressesOf(detail)).map(([net, list]) => [
@@ -134,7 +137,7 @@ export function serverView(input: RouteInput, detail: ServerDetail, isAdmin: boo
     accessIPv4: i.accessIpv4 ?? '',
     accessIPv6: i.accessIpv6 ?? '',
     links: links(base, 'servers', i.uuid),
-    'OS-DCF:diskConfig': 'MANUAL',
+    'OS-DCF:diskConfig': i.requestSpec.diskConfig ?? 'MANUAL',
     'OS-EXT-AZ:availability_zone': i.host ? (i.availabilityZone ?? 'nova') : '',
     config_drive: i.configDrive,
     key_name: i.keyName,
@@ -170,6 +173,9 @@ export function serverView(input: RouteInput, detail: ServerDetail, isAdmin: boo
   if (atLeast(input, '2.19')) view['description'] = i.description
   if (atLeast(input, '2.26')) view['tags'] = detail.tags
   if (atLeast(input, '2.63')) view['trusted_image_certificates'] = null
+  if (atLeast(input, '2.71')) {
+    view['server_groups'] = i.requestSpec.groupId ? [i.requestSpec.groupId] : []
+  }
   if (atLeast(input, '2.73')) view['locked_reason'] = i.lockedReason
   if (detail.fault && (status === 'ERROR' || status === 'DELETED')) {
     view['fault'] = {

@@ -59,6 +59,9 @@ function createInput(input: RouteInput): ServerCreate {
     maxCount: count(s['max_count'], minCount),
     tags: (s['tags'] as string[] | undefined) ?? [],
     configDrive: s['config_drive'] === true || s['config_drive'] === 'true',
+    ...(s['OS-DCF:diskConfig'] === 'AUTO' || s['OS-DCF:diskConfig'] === 'MANUAL'
+      ? { diskConfig: s['OS-DCF:diskConfig'] }
+      : {}),
     ...(typeof s['key_name'] === 'string' ? { keyName: s['key_name'] } : {}),
     ...(userData !== undefined ? { userData } : {}),
     ...(typeof s['availability_zone'] === 'string'
@@ -174,7 +177,7 @@ export function serverRoutes(ctx: ComputeContext): Route[] {
             server: {
               id: first.uuid,
               links: serverBrief(input, first).links,
-              'OS-DCF:diskConfig': 'MANUAL',
+              'OS-DCF:diskConfig': spec.diskConfig ?? 'MANUAL',
               security_groups: (spec.securityGroups.length > 0
                 ? spec.securityGroups
                 : ['default']

@@ -82,6 +82,8 @@ export interface RequestSpec {
   attempts: number
   /** Consumer holding the old flavor's allocation during a resize. */
   migrationId?: string
+  /** `OS-DCF:diskConfig` as asked: AUTO (grow the root partition) or MANUAL. */
+  diskConfig?: 'AUTO' | 'MANUAL'
 }
 
 /** A server. */

@@ -14,6 +14,7 @@ export interface RebuildInput {
   description?: string | null
   accessIpv4?: string
   accessIpv6?: string
+  diskConfig?: 'AUTO' | 'MANUAL'
 }
 
 export async function rebuildServer(
@@ -41,6 +42,9 @@ export async function rebuildServer(
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.accessIpv4 !== undefined ? { accessIpv4: input.accessIpv4 } : {}),
       ...(input.accessIpv6 !== undefined ? { accessIpv6: input.accessIpv6 } : {}),
+      ...(input.diskConfig
+        ? { requestSpec: { ...instance.requestSpec, diskConfig: input.diskConfig } }
+        : {}),
     },
     { taskState: [null] },
   )

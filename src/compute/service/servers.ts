@@ -31,6 +31,7 @@ export interface ServerCreate {
   accessIpv6?: string
   tags: string[]
   configDrive: boolean
+  diskConfig?: 'AUTO' | 'MANUAL'
 }
 
 function hostnameOf(name: string): string {
@@ -150,6 +151,7 @@ export async function createServers(
         groupId: input.groupId ?? null,
         triedHosts: [],
         attempts: 0,
+        ...(input.diskConfig ? { diskConfig: input.diskConfig } : {}),
       },
     }
     await ctx.db.transaction().execute(async (tx) => {

@@ -40,6 +40,9 @@ export const rebuildAction: ServerAction = {
       ...(v['description'] !== undefined ? { description: v['description'] as string | null } : {}),
       ...(typeof v['accessIPv4'] === 'string' ? { accessIpv4: v['accessIPv4'] } : {}),
       ...(typeof v['accessIPv6'] === 'string' ? { accessIpv6: v['accessIPv6'] } : {}),
+      ...(v['OS-DCF:diskConfig'] === 'AUTO' || v['OS-DCF:diskConfig'] === 'MANUAL'
+        ? { diskConfig: v['OS-DCF:diskConfig'] }
+        : {}),
     })
     const detail = await showServer(ctx, caller, uuid)
     const view = coreServerView(input, detail, caller.isAdmin)
