@@ -63,6 +63,7 @@ const OWNER_RULES = [
   'os-security-groups:list',
   'os-security-groups:add',
   'os-security-groups:remove',
+  'os-create-backup',
 ]
 
 const ADMIN_RULES = [

@@ -8,7 +8,11 @@ export async function snapshotServer(
   ctx: ComputeContext,
   caller: Caller,
   uuid: string,
-  input: { name: string; metadata: Record<string, string> },
+  input: {
+    name: string
+    metadata: Record<string, string>
+    action?: 'createImage' | 'createBackup'
+  },
 ): Promise<string> {
   const instance = await findServer(ctx, caller, uuid)
   assertState(instance, 'createImage', {
@@ -55,11 +59,41 @@ export async function snapshotServer(
       )
       throw error
     })
-  await startAction(ctx, ctx.db, { uuid, action: 'createImage', ...caller })
+  await startAction(ctx, ctx.db, { uuid, action: input.action ?? 'createImage', ...caller })
   await ctx.agents.snapshotInstance(instance.host, {
     uuid,
     imageId: image.id,
     requestId: caller.requestId,
   })
   return image.id
+}
+
+/**
+ * `createBackup`: a snapshot marked as a backup of `type`; older backups of the same server and
+ * type beyond `rotation` are deleted (newest kept), as Nova's rotation does.
+ */
+export async function backupServer(
+  ctx: ComputeContext,
+  caller: Caller,
+  uuid: string,
+  input: { name: string; type: string; rotation: number; metadata: Record<string, string> },
+): Promise<string> {
+  const imageId = await snapshotServer(ctx, caller, uuid, {
+    name: input.name,
+    metadata: { ...input.metadata, image_type: 'backup', backup_type: input.type },
+    action: 'createBackup',
+  })
+  const older = (await ctx.images.listImages())
+    .filter(
+      (i) =>
+        i.id !== imageId &&
+        i.properties['instance_uuid'] === uuid &&
+        i.properties['image_type'] === 'backup' &&
+        i.properties['backup_type'] === input.type,
+    )
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+  for (const stale of older.slice(Math.max(0, input.rotation - 1))) {
+    await ctx.images.deleteImage(stale.id)
+  }
+  return imageId
 }

@@ -250,4 +250,32 @@ describe('servers', () => {
     })
     expect(bad.statusCode).toBe(400)
   })
+
+  it('uploads a snapshot to the image service and rotates backups', async () => {
+    fx = await createComputeFixture()
+    const id = await fx.boot(alice)
+    await fx.waitFor(alice, id, 'ACTIVE')
+    const snap = await action(fx, alice, id, { createImage: { name: 'snap' } })
+    expect(snap.statusCode).toBe(202)
+    const imageId = String(snap.headers['location']).split('/').pop()
+    await fx.waitFor(alice, id, 'ACTIVE')
+    const image = await fx.request(alice, { method: 'GET', url: `/image/v2/images/${imageId}` })
+    expect(image.json()).toMatchObject({
+      status: 'active',
+      instance_uuid: id,
+      owner: alice.projectId,
+    })
+    for (const name of ['b1', 'b2', 'b3']) {
+      const r = await action(fx, alice, id, {
+        createBackup: { name, backup_type: 'daily', rotation: 2 },
+      })
+      expect(r.statusCode).toBe(202)
+      await fx.waitFor(alice, id, 'ACTIVE')
+    }
+    const list = await fx.request(admin, { method: 'GET', url: '/image/v2/images?limit=100' })
+    const backups = (list.json() as { images: Json[] }).images.filter(
+      (i) => i['image_type'] === 'backup' && i['instance_uuid'] === id,
+    )
+    expect(backups.map((b) => b['name']).sort()).toEqual(['b2', 'b3'])
+  })
 })

@@ -2,6 +2,7 @@
 import { addSecurityGroupAction } from './add-security-group-action.js'
 import { confirmResizeAction } from './confirm-resize-action.js'
 import { consoleOutputAction } from './console-output-action.js'
+import { createBackupAction } from './create-backup-action.js'
 import { createImageAction } from './create-image-action.js'
 import { forceDeleteAction } from './force-delete-action.js'
 import { lockAction } from './lock-action.js'
@@ -41,5 +42,6 @@ export const serverActions: ReadonlyMap<string, ServerAction> = new Map(
     removeSecurityGroupAction,
     resetStateAction,
     forceDeleteAction,
+    createBackupAction,
   ].map((a) => [a.key, a]),
 )
