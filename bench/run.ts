@@ -122,6 +122,8 @@ async function startOwnCloud(): Promise<Target> {
       const result = await send(agent, tokenRequest(authUrl, password)).catch(() => undefined)
       if (result?.status === 201) {
         target.firstTokenMs = performance.now() - t0
+        // The listener can answer before the ready line reaches this process's pipe.
+        for (let waited = 0; readyMs === undefined && waited < 5_000; waited += 20) await sleep(20)
         target.readyMs = readyMs
         return target
       }
