@@ -16,6 +16,10 @@ export async function reconcileHost(ctx: AgentContext): Promise<void> {
     if (instance.taskState === 'deleting') {
       await ctx.driver.destroy(uuid)
       await ctx.conductor.instanceDestroyed({ uuid, host: ctx.host, requestId })
+    } else if (instance.vmState === 'building' && instance.taskState !== 'spawning') {
+      // Scheduling, networking and block device mapping belong to the conductor's recovery.
+      guests.delete(uuid)
+      continue
     } else if (instance.vmState === 'building') {
       if (guests.has(uuid)) {
         await ctx.conductor.instanceUpdate({

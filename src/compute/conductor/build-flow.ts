@@ -14,6 +14,11 @@ import { allocatePorts, releasePorts } from './port-setup.js'
 
 const EVENT = 'conductor_schedule_and_build_instances'
 
+/** Another flow moved the server on (a delete, a recovery): this one steps back without a fault. */
+function superseded(what: string): Error {
+  return Object.assign(new Error(what), { superseded: true })
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof RemoteError) return error.message
   return error instanceof Error ? error.message : String(error)
@@ -80,7 +85,7 @@ export async function buildInstance(
       },
       { taskState: ['scheduling'] },
     )
-    if (!placed) throw new Error('the server was deleted while it was scheduled')
+    if (!placed) throw superseded('the server changed while it was scheduled')
     const vifs = await allocatePorts(ctx, placed, dest.host, revert)
     const ready = await updateInstance(
       ctx.db,
@@ -88,7 +93,7 @@ export async function buildInstance(
       { networkInfo: vifs, taskState: 'block_device_mapping', updatedAt: now(ctx) },
       { taskState: ['networking'] },
     )
-    if (!ready) throw new Error('the server was deleted while its ports were created')
+    if (!ready) throw superseded('the server changed while its ports were created')
     await recordEvent(ctx, {
       uuid,
       requestId,
@@ -101,6 +106,7 @@ export async function buildInstance(
     revert.success()
   } catch (error) {
     await revert.fail()
+    if ((error as { superseded?: boolean }).superseded) return
     const fresh = await getInstance(ctx.db, uuid)
     if (fresh && !fresh.deleted) {
       await updateInstance(ctx.db, uuid, { host: null, node: null, networkInfo: [] })

@@ -8,10 +8,10 @@ import {
   getActionByRequest,
 } from '../db/actions-repo.js'
 import type { Db } from '../db/instances-repo.js'
-import type { ComputeContext } from './context.js'
+import { now, type ComputeContext } from './context.js'
 
 /** Action times keep milliseconds so actions of one second still sort in order. */
-function now(ctx: { clock: { now(): number } }): string {
+function actionTime(ctx: { clock: { now(): number } }): string {
   return new Date(ctx.clock.now()).toISOString()
 }
 
@@ -30,7 +30,7 @@ export async function startAction(
   db: Db,
   input: { uuid: string; action: string; requestId: string; userId: string; projectId: string },
 ): Promise<void> {
-  const at = now(ctx)
+  const at = actionTime(ctx)
   await createAction(db, {
     id: ctx.ids.uuid(),
     requestId: input.requestId,
@@ -60,7 +60,7 @@ export async function recordEvent(
 ): Promise<boolean> {
   const action = await getActionByRequest(ctx.db, input.uuid, input.requestId)
   if (!action) return false
-  const at = now(ctx)
+  const at = actionTime(ctx)
   if (input.phase === 'start') {
     await createEvent(ctx.db, {
       id: ctx.ids.uuid(),

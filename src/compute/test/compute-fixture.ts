@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { injectDispatcher } from '../../clients/http-dispatcher.js'
 import { staticTokenSource } from '../../clients/service-token.js'
 import type { AuthIdentity, TokenValidator } from '../../core/auth/index.js'
@@ -11,7 +11,7 @@ import { systemClock } from '../../core/clock/index.js'
 import { resolveConfig } from '../../core/config/index.js'
 import { parseDatabaseUrl } from '../../core/db/index.js'
 import { UnauthorizedError } from '../../core/errors/index.js'
-import { createHttpServer, mountService } from '../../core/http/index.js'
+import { createHttpServer, mountService, type ServiceMount } from '../../core/http/index.js'
 import { randomIds } from '../../core/ids/index.js'
 import { silentLogger } from '../../core/log/index.js'
 /* eslint-disable no-restricted-imports -- this fixture is a composition root (as deploy/ is): it
@@ -62,7 +62,8 @@ function identityOf(caller: TestCaller): AuthIdentity {
   }
 }
 
-const tokens: TokenValidator = {
+/** Knows admin, alice, bob and the service user by their tokens. */
+export const testTokens: TokenValidator = {
   async validate(token) {
     const caller = [admin, alice, bob, service].find((c) => c.token === token)
     if (!caller) throw new UnauthorizedError()
@@ -71,6 +72,9 @@ const tokens: TokenValidator = {
 }
 
 export interface ComputeFixture {
+  app: FastifyInstance
+  /** The other services' mounts (image, network, placement), to mount on another app. */
+  otherMounts: ServiceMount[]
   compute: ComputeUnit
   bus: MemoryBus
   imageId: string
@@ -93,12 +97,17 @@ export async function createComputeFixture(
     periodicMs?: number
     /** Per-project port quota of the network service (default: its configured one). */
     portQuota?: number
+    /** A folder for SQLite files (default: in memory), so a unit can be started again on it. */
+    databaseDir?: string
   } = {},
 ): Promise<ComputeFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-compute-'))
   const logger = silentLogger()
-  const common = { logger, clock: systemClock, ids: randomIds, tokens }
-  const database = parseDatabaseUrl('sqlite::memory:', dataDir)
+  const common = { logger, clock: systemClock, ids: randomIds, tokens: testTokens }
+  const database = parseDatabaseUrl(
+    options.databaseDir ? `sqlite://${options.databaseDir}` : 'sqlite::memory:',
+    dataDir,
+  )
   const image = await createImageUnit({
     ...common,
     dataDir,
@@ -167,6 +176,8 @@ export async function createComputeFixture(
     payload: { subnet: { network_id: networkId, cidr: '10.1.0.0/24', ip_version: 4 } },
   })
   const fixture: ComputeFixture = {
+    app: server.app,
+    otherMounts: [image, network, placement].flatMap((u) => u.mounts),
     compute,
     bus,
     imageId,
