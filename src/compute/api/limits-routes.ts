@@ -134,9 +134,13 @@ export function limitRoutes(ctx: ComputeContext): Route[] {
         input.authorize({ project_id: project })
         const limits = await projectLimits(ctx, project)
         const used = await projectUsage(ctx, project, callerOf(input).userId)
-        const detail = Object.fromEntries(
+        const detail: Record<string, unknown> = Object.fromEntries(
           COMPUTE_QUOTAS.map((q) => [q, { limit: limits[q], in_use: used[q], reserved: 0 }]),
         )
+        const { id: _id, ...legacy } = quotaSet(input, project, limits)
+        for (const [k, v] of Object.entries(legacy)) {
+          detail[k] ??= { limit: v, in_use: 0, reserved: 0 }
+        }
         return { status: 200, body: { quota_set: { id: project, ...detail } } }
       },
     },

@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto'
 import { listKeypairs, getFlavor as findFlavor } from '../db/catalog-repo.js'
 import { addGroupMember, getGroup } from '../db/actions-repo.js'
 import { createInstance, setMetadata, setTags, updateInstance } from '../db/instances-repo.js'
-import { ComputeValidationError, ServerGroupNotFoundError } from '../errors.js'
+import { ComputeValidationError, QuotaExceededError, ServerGroupNotFoundError } from '../errors.js'
 import type { Instance, RequestSpec } from '../model/instance.js'
 import { now, type Caller, type ComputeContext } from './context.js'
 import { knownZones } from './aggregates.js'
 import { snapshotOf } from './flavors.js'
 import { startAction } from './instance-records.js'
-import { enforceQuota } from './quotas.js'
+import { enforceQuota, projectLimits } from './quotas.js'
 import { assertUnlocked, findServer } from './server-access.js'
 
 /** A create request, in domain terms. */
@@ -96,6 +96,10 @@ export async function createServers(
     throw new ComputeValidationError('min_count must be <= max_count')
   }
   await checkNetworks(ctx, input.networks)
+  const metadataLimit = (await projectLimits(ctx, caller.projectId)).metadata_items
+  if (metadataLimit >= 0 && Object.keys(input.metadata).length > metadataLimit) {
+    throw new QuotaExceededError(`Quota exceeded for metadata_items: limit ${metadataLimit}`)
+  }
   const count = input.maxCount
   const owner = { projectId: caller.projectId, userId: caller.userId }
   await enforceQuota(ctx, owner, {
