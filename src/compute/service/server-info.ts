@@ -44,9 +44,8 @@ export async function consoleOutput(
   }
   const text = await ctx.agents.getConsoleOutput(instance.host, uuid)
   if (length === null) return text
-  const lines = text.split('\n')
-  if (lines[lines.length - 1] === '') lines.pop()
-  return lines.slice(Math.max(0, lines.length - length)).join('\n') + (length > 0 ? '\n' : '')
+  // As Nova does: the last `length` pieces of the log split on newlines.
+  return text.split('\n').slice(-length).join('\n')
 }
 
 /** Compute services with up/down from heartbeats. */

@@ -43,6 +43,25 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
+/** What a small Linux guest prints while it boots, so consoles look like a real one's. */
+function bootLog(name: string, host: string): string[] {
+  return [
+    `[    0.000000] Linux version 6.1.0 (fake guest ${name} on ${host})`,
+    '[    0.000000] Command line: console=ttyS0',
+    '[    0.010000] Memory: available',
+    '[    0.020000] CPU: fake vCPU',
+    '[    0.100000] virtio_net virtio0: registered',
+    '[    0.200000] EXT4-fs (vda1): mounted filesystem',
+    'Starting network...',
+    'udhcpc: lease obtained',
+    'Starting dropbear sshd: OK',
+    'checking http://169.254.169.254/2009-04-04/instance-id',
+    `=== hostname: ${name} ===`,
+    '',
+    `${name} login: `,
+  ]
+}
+
 /** An in-memory driver: guests are records whose power states move as a hypervisor's would. */
 export class FakeDriver implements ComputeDriver {
   readonly name = 'fake'
@@ -84,7 +103,7 @@ export class FakeDriver implements ComputeDriver {
     this.guests.set(spec.uuid, {
       spec,
       power: POWER_STATE.running,
-      console: [`fake guest ${spec.name} booting on ${this.host}`, 'login: '],
+      console: bootLog(spec.name, this.host),
     })
   }
 
