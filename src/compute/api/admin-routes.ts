@@ -19,7 +19,7 @@ function groupView(input: RouteInput, g: ServerGroup) {
     id: g.uuid,
     name: g.name,
     members: g.members,
-    metadata: {},
+    ...(atLeast(input, '2.64') ? {} : { metadata: {} }),
     ...(atLeast(input, '2.64') ? { policy: g.policy, rules: g.rules } : { policies: [g.policy] }),
     ...(atLeast(input, '2.13') ? { project_id: g.projectId, user_id: g.userId } : {}),
   }

@@ -30,6 +30,12 @@ function view(input: RouteInput, a: Aggregate) {
   }
 }
 
+/** The create answer: the aggregate without hosts and metadata, as Nova answers. */
+function briefView(input: RouteInput, a: Aggregate) {
+  const { hosts: _hosts, metadata: _metadata, ...rest } = view(input, a)
+  return rest
+}
+
 const name = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[\\s\\S]*(?<!\\s)$' }
 const zone = { type: ['string', 'null'], minLength: 1, maxLength: 255 }
 const hostBody = {
@@ -46,9 +52,9 @@ export function aggregateRoutes(ctx: ComputeContext): Route[] {
       return r.run(input)
     },
   })
-  const one = async (input: RouteInput, a: Promise<Aggregate>) => ({
+  const one = async (input: RouteInput, a: Promise<Aggregate>, brief = false) => ({
     status: 200,
-    body: { aggregate: view(input, await a) },
+    body: { aggregate: brief ? briefView(input, await a) : view(input, await a) },
   })
   return [
     route({
@@ -88,6 +94,7 @@ export function aggregateRoutes(ctx: ComputeContext): Route[] {
             name: String(b['name']),
             availabilityZone: (b['availability_zone'] as string | null | undefined) ?? null,
           }),
+          true,
         )
       },
     }),

@@ -1,5 +1,5 @@
 /** @module compute/api/flavors-routes: flavors, extra specs and flavor access */
-import { BadRequestError } from '../../core/errors/index.js'
+import { BadRequestError, NotFoundError } from '../../core/errors/index.js'
 import type { Route, RouteInput } from '../../core/http/index.js'
 import type { Flavor } from '../model/flavor.js'
 import type { ComputeContext } from '../service/context.js'
@@ -285,11 +285,34 @@ export function flavorRoutes(ctx: ComputeContext): Route[] {
         const key = input.params['key'] ?? ''
         const specs = await flavorExtraSpecs(ctx, callerOf(input), input.params['id'] ?? '')
         if (specs[key] === undefined) {
-          throw new BadRequestError(
+          throw new NotFoundError(
             `Flavor ${input.params['id']} has no extra specs with key ${key}.`,
           )
         }
         return { status: 200, body: { [key]: specs[key] } }
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/v2.1/flavors/:id/os-extra_specs/:key',
+      policy: rule('os-flavor-extra-specs:update'),
+      schema: {
+        body: {
+          type: 'object',
+          minProperties: 1,
+          maxProperties: 1,
+          additionalProperties: { type: ['string', 'number', 'boolean'] },
+        },
+      },
+      errors: [404],
+      handler: async (input) => {
+        input.authorize()
+        const key = input.params['key'] ?? ''
+        const body = input.body as Record<string, unknown>
+        if (body[key] === undefined) throw new BadRequestError('Request body and URI mismatch')
+        const value = String(body[key])
+        await setFlavorExtraSpecs(ctx, input.params['id'] ?? '', { [key]: value })
+        return { status: 200, body: { [key]: value } }
       },
     },
     {

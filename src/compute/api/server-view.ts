@@ -99,7 +99,11 @@ export function coreServerView(input: RouteInput, detail: ServerDetail, isAdmin:
   const full = serverView(input, detail, isAdmin)
   // From 2.75 update and rebuild answer with the whole server, as show does.
   if (atLeast(input, '2.75')) return full
-  const keys = atLeast(input, '2.54') ? new Set([...CORE_KEYS, 'key_name']) : CORE_KEYS
+  const keys = new Set([
+    ...CORE_KEYS,
+    ...(atLeast(input, '2.54') ? ['key_name'] : []),
+    ...(atLeast(input, '2.57') ? ['user_data'] : []),
+  ])
   const core = Object.fromEntries(Object.entries(full).filter(([k]) => keys.has(k)))
   // Without the extended attributes, addresses carry only version and address.
   core['addresses'] = Object.fromEntries(
@@ -173,6 +177,7 @@ export function serverView(input: RouteInput, detail: ServerDetail, isAdmin: boo
   if (atLeast(input, '2.19')) view['description'] = i.description
   if (atLeast(input, '2.26')) view['tags'] = detail.tags
   if (atLeast(input, '2.63')) view['trusted_image_certificates'] = null
+  if (atLeast(input, '2.57')) view['user_data'] = i.userData
   if (atLeast(input, '2.71')) {
     view['server_groups'] = i.requestSpec.groupId ? [i.requestSpec.groupId] : []
   }

@@ -20,6 +20,8 @@ export interface PowerRequest extends RequestRef {
 
 export interface RebuildRequest extends RequestRef {
   spec: GuestSpec
+  /** The server was stopped: it ends stopped again (Nova rebuilds a SHUTOFF server to SHUTOFF). */
+  stopAfter?: boolean
 }
 
 export interface ResizeRequest extends RequestRef {

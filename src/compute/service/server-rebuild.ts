@@ -53,6 +53,7 @@ export async function rebuildServer(
   await ctx.agents.rebuildInstance(instance.host, {
     requestId: caller.requestId,
     spec: guestSpecOf(updated),
+    stopAfter: instance.vmState === 'stopped',
   })
   return updated
 }

@@ -9,6 +9,7 @@ export async function rebuildInstance(ctx: AgentContext, r: RebuildRequest): Pro
       await ctx.driver.destroy(uuid)
       await ctx.conductor.instanceUpdate({ uuid, changes: { taskState: 'rebuild_spawning' } })
       await ctx.driver.spawn(r.spec)
+      if (r.stopAfter) await ctx.driver.powerOff(uuid)
     })
   } catch (error) {
     await failOperation(ctx, uuid, error)
@@ -18,7 +19,7 @@ export async function rebuildInstance(ctx: AgentContext, r: RebuildRequest): Pro
   await ctx.conductor.instanceUpdate({
     uuid,
     changes: {
-      vmState: 'active',
+      vmState: r.stopAfter ? 'stopped' : 'active',
       taskState: null,
       powerState: await ctx.driver.powerState(uuid),
       launchedAt: 'now',
