@@ -1,17 +1,16 @@
 /** @module core/http/microversion: OpenStack API microversion parsing and negotiation. */
 
+import { CloudError } from '../errors/index.js'
+
 /** The standard microversion request and response header. */
 export const MICROVERSION_HEADER = 'OpenStack-API-Version'
 
-/** A microversion error with the HTTP status the API answers with. */
-export class MicroversionError extends Error {
+/** A microversion error with the HTTP status the API answers with, in the service's fault format. */
+export class MicroversionError extends CloudError {
   override readonly name: string = 'MicroversionError'
-  /** HTTP status to answer with. */
-  readonly status: number
 
   constructor(status: number, message: string) {
-    super(message)
-    this.status = status
+    super(status, message)
   }
 }
 

@@ -279,3 +279,67 @@ describe('mountService', () => {
     })
   })
 })
+
+describe('mountService with microversions', () => {
+  let server: HttpServer | undefined
+  afterEach(async () => {
+    await server?.app.close()
+    server = undefined
+  })
+
+  async function startVersioned(): Promise<HttpServer> {
+    const created = createHttpServer({ logger: silentLogger() })
+    await mountService(created.app, {
+      name: 'versioned',
+      prefixes: ['/v'],
+      faults: renderComputeFault,
+      logger: silentLogger(),
+      tokens,
+      policy: createPolicyEnforcer({ defaults: { 'thing:get': '' } }),
+      microversion: { serviceType: 'compute', min: '2.1', max: '2.90' },
+      routes: [
+        {
+          method: 'GET',
+          path: '/tagged',
+          policy: 'thing:get',
+          microversion: { min: '2.26' },
+          errors: [],
+          async handler(input) {
+            input.authorize()
+            return { status: 200, body: { version: input.microversion?.toString() } }
+          },
+        },
+      ],
+    })
+    return created
+  }
+
+  it('answers a malformed version with 400 and one out of range with 406 in the service’s format', async () => {
+    server = await startVersioned()
+    const bad = await server.app.inject({
+      url: '/v/tagged',
+      headers: { 'x-auth-token': 'reader', 'openstack-api-version': 'compute 2.x' },
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ badRequest: { code: 400 } })
+    const high = await server.app.inject({
+      url: '/v/tagged',
+      headers: { 'x-auth-token': 'reader', 'openstack-api-version': 'compute 2.999' },
+    })
+    expect(high.statusCode).toBe(406)
+    expect(high.json().notAcceptable.message).toContain('maximum is 2.90')
+  })
+
+  it('serves a route inside its range and hides it below, echoing the version', async () => {
+    server = await startVersioned()
+    const ok = await server.app.inject({
+      url: '/v/tagged',
+      headers: { 'x-auth-token': 'reader', 'openstack-api-version': 'compute 2.30' },
+    })
+    expect(ok.statusCode).toBe(200)
+    expect(ok.json()).toEqual({ version: '2.30' })
+    expect(ok.headers['openstack-api-version']).toBe('compute 2.30')
+    const low = await server.app.inject({ url: '/v/tagged', headers: { 'x-auth-token': 'reader' } })
+    expect(low.statusCode).toBe(404)
+  })
+})
