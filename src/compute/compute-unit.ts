@@ -19,7 +19,7 @@ import type { Logger } from '../core/log/index.js'
 import { createPolicyEnforcer } from '../core/policy/index.js'
 import { startPeriodic } from '../core/tasks/index.js'
 import { startComputeAgent, type ComputeAgent } from './agent/compute-agent.js'
-import { microversionCheck } from './api/microversion-check.js'
+import { computeRequestIdHeader } from './api/request-id-header.js'
 import { computePolicyDefaults } from './api/policy.js'
 import { computeRoutes } from './api/routes.js'
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION } from './api/versions-routes.js'
@@ -148,7 +148,7 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
         tokens: options.tokens,
         policy,
         microversion: MICROVERSIONS,
-        configure: microversionCheck(MICROVERSIONS),
+        configure: computeRequestIdHeader(),
       },
     ],
     async start() {

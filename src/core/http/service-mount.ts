@@ -179,8 +179,11 @@ function toCloudError(
 ) {
   const log = mount.logger.child({ requestId: request.id, service: mount.name })
   if (isCloudError(error)) {
+    // Outside a route (404s, parse errors) every status is the framework's own.
     const declared =
-      FRAMEWORK_STATUSES.has(error.status) || route?.errors.includes(error.status) !== false
+      route === undefined ||
+      FRAMEWORK_STATUSES.has(error.status) ||
+      route.errors.includes(error.status)
     if (declared || error.status === 503 || error.status === 404) return error
     log.error({ err: error, route: route?.path }, 'undeclared error status %d', error.status)
     return new InternalError()
