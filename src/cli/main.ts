@@ -1,9 +1,10 @@
-/** @module cli/main: `nimbus up | identity rotate-keys | help` */
+/** @module cli/main: `nimbus up | identity rotate-keys | object-storage ring ... | help` */
 import { ConfigError, envName } from '../core/config/index.js'
 import { startAllInOne } from '../deploy/all-in-one.js'
 import { loadNimbusConfig, nimbusConfigSpec } from '../deploy/config.js'
 import { openKeyRepository } from '../identity/tokens/key-repository.js'
 import { tokenKeyDir } from '../identity/identity-unit.js'
+import { ringCommand } from '../object-storage/ring/ring-command.js'
 import { optionsHelp, parseArgs, UsageError } from './args.js'
 
 const STOP_DEADLINE_MS = 5_000
@@ -15,6 +16,7 @@ function usage(): string {
     'Commands:',
     '  up                     run the all-in-one cloud in the foreground',
     '  identity rotate-keys   rotate the token keys in the data dir',
+    '  object-storage ring    build the object storage ring (object-storage ring help)',
     '  help                   show this text',
     '',
     'Options (each also NIMBUS_<NAME> in the environment, e.g. ' + envName('data_dir') + '):',
@@ -83,6 +85,15 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     if (command === 'up') return await up(rest)
     if (command === 'identity' && rest[0] === 'rotate-keys') return rotateKeys(rest.slice(1))
+    if (command === 'object-storage' && rest[0] === 'ring') {
+      const io = {
+        out: (text: string) => void process.stdout.write(text),
+        err: (text: string) => void process.stderr.write(text),
+        defaultDataDir: () => loadNimbusConfig({ env: process.env, flags: new Map() }).dataDir,
+      }
+      process.exitCode = await ringCommand(rest.slice(1), io)
+      return
+    }
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(`${usage()}\n`)
       return

@@ -45,37 +45,60 @@ export function hashPath(suffix: string, account: string, container?: string, ob
 
 /**
  * Assigns each partition's replicas to devices: weighted by device, never two replicas of a
- * partition on one device, preferring distinct zones (Swift's "as unique as possible").
+ * partition on one device, preferring distinct zones (Swift's "as unique as possible"). With a
+ * `previous` ring, a replica stays where it was while its device is still in the ring, weighted,
+ * not over its share and not already holding the partition, so a rebalance moves few partitions.
  */
-export function rebalance(ring: Omit<RingData, 'assignments'>): RingData {
+export function rebalance(ring: Omit<RingData, 'assignments'>, previous?: RingData): RingData {
   const parts = 2 ** ring.partPower
   const devices = ring.devices.filter((d) => d.weight > 0)
   const replicas = Math.min(ring.replicas, devices.length)
   const totalWeight = devices.reduce((sum, d) => sum + d.weight, 0)
   const wanted = new Map(devices.map((d) => [d.id, (d.weight / totalWeight) * parts * replicas]))
   const load = new Map(devices.map((d) => [d.id, 0]))
+  const byId = new Map(devices.map((d) => [d.id, d]))
   const assignments: number[][] = Array.from({ length: replicas }, () => new Array<number>(parts))
+  const used: RingDevice[][] = Array.from({ length: parts }, () => [])
+  const place = (part: number, replica: number, device: RingDevice) => {
+    used[part]?.push(device)
+    load.set(device.id, (load.get(device.id) ?? 0) + 1)
+    const row = assignments[replica]
+    if (row) row[part] = device.id
+  }
+  const kept = new Set<string>()
+  for (let replica = 0; replica < replicas && previous; replica++) {
+    for (let part = 0; part < parts; part++) {
+      const device = byId.get(previous.assignments[replica]?.[part] ?? -1)
+      if (!device || used[part]?.includes(device)) continue
+      if ((load.get(device.id) ?? 0) + 1 > Math.ceil(wanted.get(device.id) ?? 0)) continue
+      place(part, replica, device)
+      kept.add(`${replica}/${part}`)
+    }
+  }
   for (let part = 0; part < parts; part++) {
-    const used: RingDevice[] = []
     for (let replica = 0; replica < replicas; replica++) {
-      const candidates = devices.filter((d) => !used.includes(d))
+      if (kept.has(`${replica}/${part}`)) continue
+      const taken = used[part] ?? []
+      const candidates = devices.filter((d) => !taken.includes(d))
       candidates.sort((a, b) => {
-        const zoneA = used.some((u) => u.zone === a.zone) ? 1 : 0
-        const zoneB = used.some((u) => u.zone === b.zone) ? 1 : 0
+        const zoneA = taken.some((u) => u.zone === a.zone) ? 1 : 0
+        const zoneB = taken.some((u) => u.zone === b.zone) ? 1 : 0
         if (zoneA !== zoneB) return zoneA - zoneB
         const needA = (wanted.get(a.id) ?? 0) - (load.get(a.id) ?? 0)
         const needB = (wanted.get(b.id) ?? 0) - (load.get(b.id) ?? 0)
         return needB - needA || a.id - b.id
       })
       const chosen = candidates[0]
-      if (!chosen) break
-      used.push(chosen)
-      load.set(chosen.id, (load.get(chosen.id) ?? 0) + 1)
-      const row = assignments[replica]
-      if (row) row[part] = chosen.id
+      if (chosen) place(part, replica, chosen)
     }
   }
-  return { ...ring, replicas, assignments }
+  return {
+    partPower: ring.partPower,
+    replicas,
+    hashSuffix: ring.hashSuffix,
+    devices: ring.devices,
+    assignments,
+  }
 }
 
 /** A loaded ring answering where things live. */

@@ -53,8 +53,16 @@ export interface Fixture {
   close(): Promise<void>
 }
 
-export async function startFixture(config: Partial<ObjectStorageConfig> = {}): Promise<Fixture> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-objects-'))
+/** Where a fixture keeps its data: a throwaway dir by default, or a given one kept on close. */
+export interface FixtureOptions {
+  dataDir?: string
+}
+
+export async function startFixture(
+  config: Partial<ObjectStorageConfig> = {},
+  options: FixtureOptions = {},
+): Promise<Fixture> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nimbus-objects-'))
   const unit = await createObjectStorageUnit({
     dataDir,
     config: defaultObjectStorageConfig({ partPower: 4, ...config }),
@@ -72,7 +80,7 @@ export async function startFixture(config: Partial<ObjectStorageConfig> = {}): P
     async close() {
       await server.app.close()
       await unit.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
