@@ -66,6 +66,12 @@ export const objectStorageConfigSpec: ConfigSpec = {
     min: 1,
     help: 'read rate the auditor keeps under, so it does not starve client traffic',
   },
+  'object_storage.updater_interval_s': {
+    kind: 'int',
+    default: 10,
+    min: 1,
+    help: 'seconds between updater passes (container updates kept while a container replica was down)',
+  },
   'object_storage.expirer_interval_s': {
     kind: 'int',
     default: 2,
@@ -86,6 +92,7 @@ export interface ObjectStorageConfig {
   maxFileSize: number
   replicatorIntervalMs: number
   expirerIntervalMs: number
+  updaterIntervalMs: number
   auditorIntervalMs: number
   auditorBytesPerSecond: number
 }
@@ -107,6 +114,7 @@ export function objectStorageConfigFrom(values: ConfigValues): Readonly<ObjectSt
     maxFileSize: Number(values['object_storage.max_file_size_mib'] ?? 5120) * 1024 * 1024,
     replicatorIntervalMs: Number(values['object_storage.replicator_interval_s'] ?? 30) * 1000,
     expirerIntervalMs: Number(values['object_storage.expirer_interval_s'] ?? 2) * 1000,
+    updaterIntervalMs: Number(values['object_storage.updater_interval_s'] ?? 10) * 1000,
     auditorIntervalMs: Number(values['object_storage.auditor_interval_s'] ?? 300) * 1000,
     auditorBytesPerSecond: Number(
       values['object_storage.auditor_bytes_per_second'] ?? 50 * 1024 * 1024,

@@ -12,6 +12,7 @@ import type { ObjectStorageConfig } from './config.js'
 import { auditObjects, type AuditReport } from './daemons/object-auditor.js'
 import { expireObjects } from './daemons/object-expirer.js'
 import { replicateObjects } from './daemons/object-replicator.js'
+import { updateObjects, type UpdaterReport } from './daemons/object-updater.js'
 import { Cluster } from './proxy/cluster.js'
 import type { ProxyContext } from './proxy/context.js'
 import { EXPIRY_SCHEMA, ExpiryQueue } from './proxy/expiry-queue.js'
@@ -44,6 +45,8 @@ export interface ObjectStorageUnit {
   /** One auditor pass at full speed (the scheduled one keeps to the configured rate). */
   audit(): Promise<AuditReport>
   expire(): Promise<number>
+  /** One updater pass: retries the container updates kept as async pending. */
+  update(): Promise<UpdaterReport>
   close(): Promise<void>
 }
 
@@ -106,6 +109,11 @@ export async function createObjectStorageUnit(
               onError: (err) => logger.warn({ err }, 'auditor pass failed'),
             },
           ),
+          startPeriodic(async () => void (await updateObjects(ctx)), {
+            intervalMs: config.updaterIntervalMs,
+            signal: abort.signal,
+            onError: (err) => logger.warn({ err }, 'updater pass failed'),
+          }),
           startPeriodic(async () => void (await expireObjects(ctx)), {
             intervalMs: config.expirerIntervalMs,
             signal: abort.signal,
@@ -128,6 +136,7 @@ export async function createObjectStorageUnit(
     replicate: () => replicateObjects(cluster, logger),
     audit: () => auditObjects(cluster, logger),
     expire: () => expireObjects(ctx),
+    update: () => updateObjects(ctx),
     async close() {
       abort.abort()
       await Promise.all(jobs.map((j) => j.stopped))

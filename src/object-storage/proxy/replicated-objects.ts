@@ -10,7 +10,7 @@ import type {
 } from '../storage/disk-file.js'
 import { currentStamp } from '../storage/file-disk-file.js'
 import type { ProxyContext } from './context.js'
-import { reportContainer } from './container-ops.js'
+import { updateContainers } from './container-updates.js'
 
 /** Where a readable copy lives. */
 export interface ObjectSource {
@@ -124,7 +124,7 @@ export async function writeObject(
     const committed = await Promise.allSettled(writers.map((w) => w.commit(metadata)))
     if (committed.filter((r) => r.status === 'fulfilled').length < ctx.cluster.quorum)
       throw new QuorumError('write')
-    recordObject(ctx, options, {
+    await recordObject(ctx, options, {
       size: options.listing?.size ?? size,
       etag: options.listing?.etag ?? etag,
       deleted: false,
@@ -140,20 +140,15 @@ function recordObject(
   ctx: ProxyContext,
   options: Pick<WriteOptions, 'account' | 'container' | 'object' | 'timestamp' | 'contentType'>,
   row: { size: number; etag: string; deleted: boolean },
-): void {
-  for (const { broker } of ctx.cluster.containerBrokers(options.account, options.container)) {
-    broker.mergeObjects([
-      {
-        name: options.object,
-        createdAt: options.timestamp,
-        size: row.size,
-        contentType: options.contentType,
-        etag: row.etag,
-        deleted: row.deleted,
-      },
-    ])
-  }
-  reportContainer(ctx, options.account, options.container)
+): Promise<void> {
+  return updateContainers(ctx, {
+    account: options.account,
+    container: options.container,
+    object: options.object,
+    createdAt: options.timestamp,
+    contentType: options.contentType,
+    ...row,
+  })
 }
 
 /** Writes a tombstone on every replica and removes the object from the listing. */
@@ -169,7 +164,11 @@ export async function deleteObject(
   )
   if (results.filter((r) => r.status === 'fulfilled').length < ctx.cluster.quorum)
     throw new QuorumError('delete')
-  recordObject(ctx, { ...path, timestamp, contentType: '' }, { size: 0, etag: '', deleted: true })
+  await recordObject(
+    ctx,
+    { ...path, timestamp, contentType: '' },
+    { size: 0, etag: '', deleted: true },
+  )
 }
 
 /** Replaces an object's user headers on every replica (fast POST). */
