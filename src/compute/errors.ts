@@ -83,3 +83,17 @@ export class NoValidHostError extends CloudError {
     super(500, `No valid host was found. ${reason}`.trim())
   }
 }
+
+/** 404: no compute service runs on this host (evacuate's target). */
+export class ComputeHostNotFoundError extends NotFoundError {
+  constructor(host: string) {
+    super(`Compute host ${host} not found.`)
+  }
+}
+
+/** 400: an evacuation from a host whose compute service still reports as up. */
+export class ComputeServiceInUseError extends BadRequestError {
+  constructor(host: string) {
+    super(`Compute service of ${host} is still in use.`)
+  }
+}

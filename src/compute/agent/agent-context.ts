@@ -1,13 +1,15 @@
 /** @module compute/agent/agent-context: what every agent operation is given */
 import type { ImageClient } from '../../clients/image-client.js'
 import type { Logger } from '../../core/log/index.js'
-import type { ConductorClient } from '../rpc/compute-rpc-clients.js'
+import type { AgentClient, ConductorClient } from '../rpc/compute-rpc-clients.js'
 import type { ComputeDriver } from '../virt/compute-driver.js'
 
 export interface AgentContext {
   host: string
   driver: ComputeDriver
   conductor: ConductorClient
+  /** The other hosts' agents, for the steps of a migration that continue there. */
+  agents: AgentClient
   images: ImageClient
   logger: Logger
 }

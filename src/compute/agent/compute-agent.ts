@@ -6,11 +6,12 @@ import type { Logger } from '../../core/log/index.js'
 import { createKeyedQueue, startPeriodic } from '../../core/tasks/index.js'
 import { providerUuidFor } from '../model/host-provider.js'
 import { agentRpc } from '../rpc/contracts.js'
-import { createConductorClient } from '../rpc/compute-rpc-clients.js'
+import { createAgentClient, createConductorClient } from '../rpc/compute-rpc-clients.js'
 import {
   guestSpecRequest,
   payload,
   powerRequest,
+  type MigrateRequest,
   type ResizeRequest,
   type SnapshotRequest,
   type TerminateRequest,
@@ -18,6 +19,13 @@ import {
 import type { ComputeDriver } from '../virt/compute-driver.js'
 import type { AgentContext } from './agent-context.js'
 import { buildInstance } from './operations/build-instance.js'
+import {
+  confirmMigration,
+  finishMigration,
+  finishRevertMigration,
+  migrateInstance,
+  revertMigration,
+} from './operations/migrate-instance.js'
 import { powerAction } from './operations/power-action.js'
 import { rebuildInstance } from './operations/rebuild-instance.js'
 import { resizeInstance } from './operations/resize-instance.js'
@@ -26,6 +34,13 @@ import { terminateInstance } from './operations/terminate-instance.js'
 import { syncPowerStates } from './periodic/power-sync.js'
 import { reconcileHost } from './reconcile.js'
 import { reportInventory } from './resource-tracker.js'
+
+function migrateRequest(args: unknown, method: string): MigrateRequest {
+  const keys = ['uuid', 'requestId', 'migrationId', 'sourceHost', 'destHost']
+  const r = payload<MigrateRequest>(args, method, keys)
+  guestSpecRequest({ requestId: r.requestId, spec: r.spec }, method)
+  return r
+}
 
 export interface ComputeAgentOptions {
   host: string
@@ -53,6 +68,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
     host,
     driver,
     conductor: createConductorClient(bus),
+    agents: createAgentClient(bus),
     images: options.images,
     logger,
   }
@@ -97,6 +113,26 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
           'imageId',
         ])
         await queued(r.uuid, () => snapshotInstance(ctx, r))
+      },
+      migrateInstance: async (args) => {
+        const r = migrateRequest(args, 'migrateInstance')
+        await queued(r.uuid, () => migrateInstance(ctx, r))
+      },
+      finishMigration: async (args) => {
+        const r = migrateRequest(args, 'finishMigration')
+        await queued(r.uuid, () => finishMigration(ctx, r))
+      },
+      revertMigration: async (args) => {
+        const r = migrateRequest(args, 'revertMigration')
+        await queued(r.uuid, () => revertMigration(ctx, r))
+      },
+      finishRevertMigration: async (args) => {
+        const r = migrateRequest(args, 'finishRevertMigration')
+        await queued(r.uuid, () => finishRevertMigration(ctx, r))
+      },
+      confirmMigration: async (args) => {
+        const r = payload<TerminateRequest>(args, 'confirmMigration', ['uuid', 'requestId'])
+        await queued(r.uuid, () => confirmMigration(ctx, r))
       },
       getConsoleOutput: async (args) => {
         const r = payload<{ uuid: string }>(args, 'getConsoleOutput', ['uuid'])

@@ -42,5 +42,7 @@ export async function reconcileHost(ctx: AgentContext): Promise<void> {
     }
     guests.delete(uuid)
   }
+  // Guests of servers evacuated while this host was down are among these.
   for (const orphan of guests) await ctx.driver.destroy(orphan)
+  await ctx.conductor.hostRecovered({ host: ctx.host })
 }

@@ -101,6 +101,11 @@ const ADMIN_RULES = [
   'os-aggregates:delete',
   'os-quota-class-sets:show',
   'os-simple-tenant-usage:list',
+  'os-migrate-server:migrate',
+  'os-migrate-server:migrate_live',
+  'os-evacuate',
+  'os-migrations:index',
+  'servers:migrations:index',
 ]
 
 const ANY_RULES = [

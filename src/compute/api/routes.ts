@@ -9,6 +9,7 @@ import { hypervisorRoutes } from './hypervisors-routes.js'
 import { imageRoutes } from './images-routes.js'
 import { keypairRoutes } from './keypairs-routes.js'
 import { limitRoutes } from './limits-routes.js'
+import { migrationRoutes } from './migrations-routes.js'
 import { securityGroupRoutes } from './security-groups-routes.js'
 import { serverExtraRoutes } from './server-extras-routes.js'
 import { serverRoutes } from './servers-routes.js'
@@ -31,5 +32,6 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...hypervisorRoutes(ctx),
     ...usageRoutes(ctx),
     ...aggregateRoutes(ctx),
+    ...migrationRoutes(ctx),
   ]
 }

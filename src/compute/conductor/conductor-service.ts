@@ -6,13 +6,23 @@ import {
   payload,
   type ActionEventRequest,
   type BuildFailure,
+  type EvacuateRequest,
+  type InstanceMovedRequest,
   type InstanceUpdateRequest,
+  type ResizeInstanceRequest,
 } from '../rpc/payloads.js'
 import { now } from '../service/context.js'
 import { recordEvent } from '../service/instance-records.js'
 import { buildInstance, handleBuildFailure } from './build-flow.js'
 import type { ConductorContext } from './conductor-context.js'
-import { applyInstanceUpdate, completeDelete, instancesOnHost } from './instance-sync.js'
+import { evacuateInstance } from './evacuate-flow.js'
+import {
+  applyInstanceMoved,
+  applyInstanceUpdate,
+  completeDelete,
+  instancesOnHost,
+  recoverHost,
+} from './instance-sync.js'
 import { resizeInstance } from './resize-flow.js'
 
 /** Serves the conductor's RPC API; every handler parses its payload, then runs one flow. */
@@ -29,11 +39,20 @@ export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscri
       await handleBuildFailure(ctx, f)
     },
     resizeInstance: async (args) => {
-      const r = payload<{ uuid: string; requestId: string }>(args, 'resizeInstance', [
-        'uuid',
-        'requestId',
-      ])
+      const r = payload<ResizeInstanceRequest>(args, 'resizeInstance', ['uuid', 'requestId'])
       await resizeInstance(ctx, r)
+    },
+    evacuateInstance: async (args) => {
+      const keys = ['uuid', 'requestId', 'migrationId']
+      await evacuateInstance(ctx, payload<EvacuateRequest>(args, 'evacuateInstance', keys))
+    },
+    instanceMoved: async (args) =>
+      applyInstanceMoved(
+        ctx,
+        payload<InstanceMovedRequest>(args, 'instanceMoved', ['uuid', 'host']),
+      ),
+    hostRecovered: async (args) => {
+      await recoverHost(ctx, payload<{ host: string }>(args, 'hostRecovered', ['host']).host)
     },
     instanceUpdate: async (args) =>
       applyInstanceUpdate(ctx, payload<InstanceUpdateRequest>(args, 'instanceUpdate', ['uuid'])),

@@ -6,7 +6,10 @@ import {
   updateInstance,
 } from '../db/instances-repo.js'
 import type { Instance } from '../model/instance.js'
-import type { InstanceUpdateRequest } from '../rpc/payloads.js'
+import { listMigrations, updateMigration } from '../db/migrations-repo.js'
+import { DEFAULT_AVAILABILITY_ZONE } from '../model/host-provider.js'
+import type { InstanceMovedRequest, InstanceUpdateRequest } from '../rpc/payloads.js'
+import { hostZones } from '../service/aggregates.js'
 import { now } from '../service/context.js'
 import type { ConductorContext } from './conductor-context.js'
 import { releasePorts } from './port-setup.js'
@@ -39,7 +42,44 @@ export async function applyInstanceUpdate(
     ...(current.taskState === 'deleting' ? [] : [current.taskState]),
   ]
   const updated = await updateInstance(ctx.db, r.uuid, changes, { taskState: expected })
+  if (updated && r.migration) {
+    await updateMigration(ctx.db, r.migration.uuid, { status: r.migration.status }, now(ctx))
+  }
   return updated ?? null
+}
+
+/** A moving server's guest is now on `host`: record it there and bind its ports to that host. */
+export async function applyInstanceMoved(ctx: ConductorContext, r: InstanceMovedRequest) {
+  const instance = await getInstance(ctx.db, r.uuid)
+  if (!instance || instance.deleted) return null
+  for (const vif of instance.networkInfo) {
+    await ctx.network.bindPort(vif.portId, r.uuid, r.host)
+  }
+  const zone = (await hostZones(ctx.db)).get(r.host) ?? DEFAULT_AVAILABILITY_ZONE
+  const updated = await updateInstance(ctx.db, r.uuid, {
+    host: r.host,
+    node: r.host,
+    availabilityZone: zone,
+    taskState: r.taskState,
+    updatedAt: now(ctx),
+  })
+  return updated ? { uuid: updated.uuid } : null
+}
+
+/**
+ * A host is back: the evacuations made away from it are complete. Its guests of evacuated
+ * servers were destroyed by its reconciliation; the allocations held there are released.
+ */
+export async function recoverHost(ctx: ConductorContext, host: string): Promise<void> {
+  const done = await listMigrations(ctx.db, {
+    sourceCompute: host,
+    migrationType: 'evacuation',
+    status: 'done',
+  })
+  for (const m of done) {
+    await ctx.placement.release(m.uuid)
+    await updateMigration(ctx.db, m.uuid, { status: 'completed' }, now(ctx))
+  }
 }
 
 /** The guest is gone: release ports and claims, and mark the server deleted. */

@@ -173,6 +173,25 @@ export interface AggregateMetadataTable {
   meta_value: string
 }
 
+export interface MigrationTable {
+  id: number
+  uuid: string
+  instance_uuid: string
+  migration_type: string
+  status: string
+  source_compute: string | null
+  source_node: string | null
+  dest_compute: string | null
+  dest_node: string | null
+  dest_host: string | null
+  old_flavor_id: string | null
+  new_flavor_id: string | null
+  project_id: string
+  user_id: string
+  created_at: string
+  updated_at: string | null
+}
+
 export interface ComputeDatabase {
   aggregate: AggregateTable
   aggregate_host: AggregateHostTable
@@ -187,6 +206,7 @@ export interface ComputeDatabase {
   instance_fault: InstanceFaultTable
   instance_action: InstanceActionTable
   instance_action_event: InstanceActionEventTable
+  migration: MigrationTable
   server_group: ServerGroupTable
   server_group_member: ServerGroupMemberTable
   quota: QuotaTable

@@ -5,9 +5,13 @@ import type {
   ActionEventRequest,
   BuildFailure,
   BuildRequest,
+  EvacuateRequest,
+  InstanceMovedRequest,
   InstanceUpdateRequest,
+  MigrateRequest,
   PowerRequest,
   RebuildRequest,
+  ResizeInstanceRequest,
   ResizeRequest,
   SelectDestinationRequest,
   SelectedDestination,
@@ -23,6 +27,11 @@ export interface AgentClient {
   rebuildInstance(host: string, request: RebuildRequest): Promise<void>
   resizeInstance(host: string, request: ResizeRequest): Promise<void>
   snapshotInstance(host: string, request: SnapshotRequest): Promise<void>
+  migrateInstance(host: string, request: MigrateRequest): Promise<void>
+  finishMigration(host: string, request: MigrateRequest): Promise<void>
+  revertMigration(host: string, request: MigrateRequest): Promise<void>
+  finishRevertMigration(host: string, request: MigrateRequest): Promise<void>
+  confirmMigration(host: string, request: TerminateRequest): Promise<void>
   getConsoleOutput(host: string, uuid: string): Promise<string>
 }
 
@@ -35,6 +44,11 @@ export function createAgentClient(bus: Bus): AgentClient {
     rebuildInstance: (host, r) => rpc.rebuildInstance(r, { host }),
     resizeInstance: (host, r) => rpc.resizeInstance(r, { host }),
     snapshotInstance: (host, r) => rpc.snapshotInstance(r, { host }),
+    migrateInstance: (host, r) => rpc.migrateInstance(r, { host }),
+    finishMigration: (host, r) => rpc.finishMigration(r, { host }),
+    revertMigration: (host, r) => rpc.revertMigration(r, { host }),
+    finishRevertMigration: (host, r) => rpc.finishRevertMigration(r, { host }),
+    confirmMigration: (host, r) => rpc.confirmMigration(r, { host }),
     getConsoleOutput: async (host, uuid) => String(await rpc.getConsoleOutput({ uuid }, { host })),
   }
 }
@@ -43,7 +57,10 @@ export function createAgentClient(bus: Bus): AgentClient {
 export interface ConductorClient {
   buildInstances(request: { uuids: string[]; requestId: string }): Promise<void>
   buildFailed(failure: BuildFailure): Promise<void>
-  resizeInstance(request: { uuid: string; flavorId: string; requestId: string }): Promise<void>
+  resizeInstance(request: ResizeInstanceRequest): Promise<void>
+  evacuateInstance(request: EvacuateRequest): Promise<void>
+  instanceMoved(request: InstanceMovedRequest): Promise<void>
+  hostRecovered(request: { host: string }): Promise<void>
   instanceUpdate(request: InstanceUpdateRequest): Promise<unknown>
   actionEvent(request: ActionEventRequest): Promise<void>
   instanceDestroyed(request: { uuid: string; host: string; requestId: string }): Promise<void>
@@ -59,6 +76,9 @@ export function createConductorClient(bus: Bus): ConductorClient {
     buildInstances: (r) => rpc.buildInstances(r),
     buildFailed: (r) => rpc.buildFailed(r),
     resizeInstance: (r) => rpc.resizeInstance(r),
+    evacuateInstance: (r) => rpc.evacuateInstance(r),
+    instanceMoved: async (r) => void (await rpc.instanceMoved(r)),
+    hostRecovered: async (r) => void (await rpc.hostRecovered(r)),
     instanceUpdate: (r) => rpc.instanceUpdate(r),
     actionEvent: async (r) => void (await rpc.actionEvent(r)),
     instanceDestroyed: async (r) => void (await rpc.instanceDestroyed(r)),

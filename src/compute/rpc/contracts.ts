@@ -12,6 +12,12 @@ export const conductorRpc = defineRpc({
     buildFailed: { kind: 'cast', since: '1.0' },
     /** Resize or migrate a server to a new flavor/host. */
     resizeInstance: { kind: 'cast', since: '1.0' },
+    /** Rebuild a server on another host because its own is down. */
+    evacuateInstance: { kind: 'cast', since: '1.0' },
+    /** A moving server now runs on `host`: its ports follow and its host is recorded. Replies. */
+    instanceMoved: { kind: 'call', since: '1.0' },
+    /** An agent came back: finish the evacuations made away from its host. */
+    hostRecovered: { kind: 'call', since: '1.0' },
     /** An agent changed a server's state. Replies with the updated server or null. */
     instanceUpdate: { kind: 'call', since: '1.0' },
     /** An agent started or finished an instance action event. */
@@ -45,6 +51,16 @@ export const agentRpc = defineRpc({
     rebuildInstance: { kind: 'cast', since: '1.0' },
     resizeInstance: { kind: 'cast', since: '1.0' },
     snapshotInstance: { kind: 'cast', since: '1.0' },
+    /** Source host of a cold migration: power the guest off, then hand it to the destination. */
+    migrateInstance: { kind: 'cast', since: '1.0' },
+    /** Destination host of a cold migration: create the guest (VERIFY_RESIZE follows). */
+    finishMigration: { kind: 'cast', since: '1.0' },
+    /** Destination host of a reverted migration: drop the guest, then hand back to the source. */
+    revertMigration: { kind: 'cast', since: '1.0' },
+    /** Source host of a reverted migration: power the kept guest on again. */
+    finishRevertMigration: { kind: 'cast', since: '1.0' },
+    /** Source host of a confirmed migration: destroy the guest left behind. */
+    confirmMigration: { kind: 'cast', since: '1.0' },
     getConsoleOutput: { kind: 'call', since: '1.0' },
   },
 })

@@ -22,6 +22,40 @@ export interface RebuildRequest extends RequestRef {
   spec: GuestSpec
   /** The server was stopped: it ends stopped again (Nova rebuilds a SHUTOFF server to SHUTOFF). */
   stopAfter?: boolean
+  /** An evacuation: its migration record is finished with the rebuild. */
+  migrationId?: string
+}
+
+/** One step of a cold migration between two hosts. */
+export interface MigrateRequest extends RequestRef {
+  uuid: string
+  migrationId: string
+  sourceHost: string
+  destHost: string
+  /** The guest to create on the destination (with the new flavor's size). */
+  spec: GuestSpec
+  /** The server was stopped: the moved guest stays off. */
+  stopped: boolean
+}
+
+/** A cold resize/migration (`kind`), to a given host when `host` is set. */
+export interface ResizeInstanceRequest extends RequestRef {
+  uuid: string
+  kind?: 'resize' | 'migration'
+  host?: string | null
+}
+
+export interface EvacuateRequest extends RequestRef {
+  uuid: string
+  migrationId: string
+  host?: string | null
+}
+
+/** A moving server's guest now lives on `host`. */
+export interface InstanceMovedRequest {
+  uuid: string
+  host: string
+  taskState: TaskState | null
 }
 
 export interface ResizeRequest extends RequestRef {
@@ -29,6 +63,8 @@ export interface ResizeRequest extends RequestRef {
   size: GuestSize
   /** `resize` on the way to VERIFY_RESIZE, `revert` back to the old size. */
   phase: 'resize' | 'revert'
+  /** The resize's migration record, moved on with the server. */
+  migrationId?: string
 }
 
 export interface SnapshotRequest extends RequestRef {
@@ -52,6 +88,8 @@ export interface InstanceUpdateRequest {
     newFlavorToCurrent?: boolean
     oldFlavorToCurrent?: boolean
   }
+  /** A migration record to move on together with the server. */
+  migration?: { uuid: string; status: string }
   expectTaskState?: (TaskState | null)[]
 }
 

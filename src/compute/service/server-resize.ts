@@ -1,7 +1,9 @@
 /** @module compute/service/server-resize: resize to a flavor, then confirm or revert */
 import { getFlavor as findFlavor } from '../db/catalog-repo.js'
 import { ComputeValidationError, InstanceInvalidStateError } from '../errors.js'
-import type { Caller, ComputeContext } from './context.js'
+import { getMigration, updateMigration } from '../db/migrations-repo.js'
+import { guestSpecOf } from '../rpc/guest-spec.js'
+import { now, type Caller, type ComputeContext } from './context.js'
 import { snapshotOf } from './flavors.js'
 import { startAction } from './instance-records.js'
 import { enforceQuota } from './quotas.js'
@@ -40,19 +42,19 @@ export async function resizeServer(
     { taskState: [null] },
   )
   await startAction(ctx, ctx.db, { uuid, action: 'resize', ...caller })
-  await ctx.conductor.resizeInstance({
-    uuid,
-    flavorId: flavor.flavorid,
-    requestId: caller.requestId,
-  })
+  await ctx.conductor.resizeInstance({ uuid, requestId: caller.requestId, kind: 'resize' })
 }
 
-/** Keeps the new size: the old flavor's allocation is released. */
+/**
+ * Keeps the new size (or host): the old allocation is released, and after a migration the guest
+ * left on the source host is destroyed.
+ */
 export async function confirmResize(ctx: ComputeContext, caller: Caller, uuid: string) {
   const instance = await findServer(ctx, caller, uuid)
   assertState(instance, 'confirmResize', { vm: ['resized'] })
-  const migration = instance.requestSpec.migrationId
-  if (migration) await ctx.placement.release(migration)
+  const migrationId = instance.requestSpec.migrationId
+  const record = migrationId ? await getMigration(ctx.db, migrationId) : undefined
+  if (migrationId) await ctx.placement.release(migrationId)
   await transition(
     ctx,
     instance,
@@ -66,6 +68,11 @@ export async function confirmResize(ctx: ComputeContext, caller: Caller, uuid: s
     { taskState: [null], vmState: ['resized'] },
   )
   await startAction(ctx, ctx.db, { uuid, action: 'confirmResize', ...caller })
+  if (!record) return
+  await updateMigration(ctx.db, record.uuid, { status: 'confirmed' }, now(ctx))
+  if (record.sourceCompute && record.sourceCompute !== instance.host) {
+    await ctx.agents.confirmMigration(record.sourceCompute, { uuid, requestId: caller.requestId })
+  }
 }
 
 /** Goes back to the old size: the old allocation returns to the server, the new one is dropped. */
@@ -86,20 +93,36 @@ export async function revertResize(ctx: ComputeContext, caller: Caller, uuid: st
       vmState: ['resized'],
     },
   )
-  const migration = instance.requestSpec.migrationId
-  if (migration) {
-    const held = await ctx.placement.allocations(migration)
+  const migrationId = instance.requestSpec.migrationId
+  const record = migrationId ? await getMigration(ctx.db, migrationId) : undefined
+  if (migrationId) {
+    const held = await ctx.placement.allocations(migrationId)
     await ctx.placement.claim(uuid, held, {
       projectId: instance.projectId,
       userId: instance.userId,
     })
-    await ctx.placement.release(migration)
+    await ctx.placement.release(migrationId)
+    await updateMigration(ctx.db, migrationId, { status: 'reverting' }, now(ctx))
   }
   await startAction(ctx, ctx.db, { uuid, action: 'revertResize', ...caller })
+  const source = record?.sourceCompute
+  if (record && source && source !== instance.host) {
+    await ctx.agents.revertMigration(instance.host, {
+      uuid,
+      requestId: caller.requestId,
+      migrationId: record.uuid,
+      sourceHost: source,
+      destHost: instance.host,
+      spec: guestSpecOf({ ...instance, flavor: old }),
+      stopped: instance.powerState === 4,
+    })
+    return
+  }
   await ctx.agents.resizeInstance(instance.host, {
     uuid,
     requestId: caller.requestId,
     phase: 'revert',
     size: { vcpus: old.vcpus, memoryMb: old.memoryMb, rootGb: old.rootGb },
+    ...(migrationId ? { migrationId } : {}),
   })
 }

@@ -13,7 +13,11 @@ export async function rebuildInstance(ctx: AgentContext, r: RebuildRequest): Pro
     })
   } catch (error) {
     await failOperation(ctx, uuid, error)
-    await ctx.conductor.instanceUpdate({ uuid, changes: { vmState: 'error' } })
+    await ctx.conductor.instanceUpdate({
+      uuid,
+      changes: { vmState: 'error' },
+      ...(r.migrationId ? { migration: { uuid: r.migrationId, status: 'failed' } } : {}),
+    })
     return
   }
   await ctx.conductor.instanceUpdate({
@@ -24,5 +28,6 @@ export async function rebuildInstance(ctx: AgentContext, r: RebuildRequest): Pro
       powerState: await ctx.driver.powerState(uuid),
       launchedAt: 'now',
     },
+    ...(r.migrationId ? { migration: { uuid: r.migrationId, status: 'done' } } : {}),
   })
 }

@@ -8,7 +8,11 @@ export async function resizeInstance(ctx: AgentContext, r: ResizeRequest): Promi
     await asEvent(ctx, r, event, () => ctx.driver.resize(r.uuid, r.size))
   } catch (error) {
     await failOperation(ctx, r.uuid, error)
-    await ctx.conductor.instanceUpdate({ uuid: r.uuid, changes: { vmState: 'error' } })
+    await ctx.conductor.instanceUpdate({
+      uuid: r.uuid,
+      changes: { vmState: 'error' },
+      ...(r.migrationId ? { migration: { uuid: r.migrationId, status: 'error' } } : {}),
+    })
     return
   }
   const power = await ctx.driver.powerState(r.uuid)
@@ -23,5 +27,13 @@ export async function resizeInstance(ctx: AgentContext, r: ResizeRequest): Promi
             powerState: power,
             oldFlavorToCurrent: true,
           },
+    ...(r.migrationId
+      ? {
+          migration: {
+            uuid: r.migrationId,
+            status: r.phase === 'resize' ? 'finished' : 'reverted',
+          },
+        }
+      : {}),
   })
 }

@@ -4,8 +4,10 @@ import { confirmResizeAction } from './confirm-resize-action.js'
 import { consoleOutputAction } from './console-output-action.js'
 import { createBackupAction } from './create-backup-action.js'
 import { createImageAction } from './create-image-action.js'
+import { evacuateAction } from './evacuate-action.js'
 import { forceDeleteAction } from './force-delete-action.js'
 import { lockAction } from './lock-action.js'
+import { migrateAction } from './migrate-action.js'
 import { pauseAction } from './pause-action.js'
 import { rebootAction } from './reboot-action.js'
 import { rebuildAction } from './rebuild-action.js'
@@ -43,5 +45,7 @@ export const serverActions: ReadonlyMap<string, ServerAction> = new Map(
     resetStateAction,
     forceDeleteAction,
     createBackupAction,
+    migrateAction,
+    evacuateAction,
   ].map((a) => [a.key, a]),
 )

@@ -2,8 +2,10 @@
 import type { MigrationSet } from '../../../core/db/index.js'
 import { migration0001 } from './0001-initial.js'
 import { migration0002 } from './0002-aggregates.js'
+import { migration0003 } from './0003-migrations.js'
 
 export const computeMigrations: MigrationSet = {
   '0001-initial': migration0001,
   '0002-aggregates': migration0002,
+  '0003-migrations': migration0003,
 }

@@ -1,0 +1,103 @@
+/** @module compute/agent/operations/migrate-instance: the source and destination steps of a cold migration */
+import type { MigrateRequest, TerminateRequest } from '../../rpc/payloads.js'
+import { asEvent, failOperation, type AgentContext } from '../agent-context.js'
+
+async function failMigration(ctx: AgentContext, r: MigrateRequest, error: unknown): Promise<void> {
+  await failOperation(ctx, r.uuid, error)
+  await ctx.conductor.instanceUpdate({
+    uuid: r.uuid,
+    changes: { vmState: 'error' },
+    migration: { uuid: r.migrationId, status: 'error' },
+  })
+}
+
+/** Source: powers the guest off (it stays until confirm), then hands over to the destination. */
+export async function migrateInstance(ctx: AgentContext, r: MigrateRequest): Promise<void> {
+  try {
+    await asEvent(ctx, r, 'compute_resize_instance', () => ctx.driver.powerOff(r.uuid))
+  } catch (error) {
+    await failMigration(ctx, r, error)
+    return
+  }
+  const moved = await ctx.conductor.instanceUpdate({
+    uuid: r.uuid,
+    changes: { taskState: 'resize_migrated' },
+    expectTaskState: ['resize_migrating'],
+    migration: { uuid: r.migrationId, status: 'post-migrating' },
+  })
+  if (moved) await ctx.agents.finishMigration(r.destHost, r)
+}
+
+/** Destination: takes the server over, creates its guest, and leaves it in VERIFY_RESIZE. */
+export async function finishMigration(ctx: AgentContext, r: MigrateRequest): Promise<void> {
+  try {
+    await asEvent(ctx, r, 'compute_finish_resize', async () => {
+      await ctx.conductor.instanceMoved({
+        uuid: r.uuid,
+        host: ctx.host,
+        taskState: 'resize_finish',
+      })
+      await ctx.driver.spawn(r.spec)
+      if (r.stopped) await ctx.driver.powerOff(r.uuid)
+    })
+  } catch (error) {
+    await ctx.driver.destroy(r.uuid)
+    await failMigration(ctx, r, error)
+    return
+  }
+  await ctx.conductor.instanceUpdate({
+    uuid: r.uuid,
+    changes: {
+      vmState: 'resized',
+      taskState: null,
+      powerState: await ctx.driver.powerState(r.uuid),
+      newFlavorToCurrent: true,
+    },
+    expectTaskState: ['resize_finish'],
+    migration: { uuid: r.migrationId, status: 'finished' },
+  })
+}
+
+/** Destination of a revert: drops its guest, then hands the server back to the source. */
+export async function revertMigration(ctx: AgentContext, r: MigrateRequest): Promise<void> {
+  try {
+    await asEvent(ctx, r, 'compute_revert_resize', () => ctx.driver.destroy(r.uuid))
+  } catch (error) {
+    await failMigration(ctx, r, error)
+    return
+  }
+  await ctx.agents.finishRevertMigration(r.sourceHost, r)
+}
+
+/** Source of a revert: takes the server back and powers its kept guest on again. */
+export async function finishRevertMigration(ctx: AgentContext, r: MigrateRequest): Promise<void> {
+  try {
+    await asEvent(ctx, r, 'compute_finish_revert_resize', async () => {
+      await ctx.conductor.instanceMoved({
+        uuid: r.uuid,
+        host: ctx.host,
+        taskState: 'resize_reverting',
+      })
+      if (!r.stopped) await ctx.driver.powerOn(r.uuid)
+    })
+  } catch (error) {
+    await failMigration(ctx, r, error)
+    return
+  }
+  await ctx.conductor.instanceUpdate({
+    uuid: r.uuid,
+    changes: {
+      vmState: r.stopped ? 'stopped' : 'active',
+      taskState: null,
+      powerState: await ctx.driver.powerState(r.uuid),
+      oldFlavorToCurrent: true,
+    },
+    expectTaskState: ['resize_reverting'],
+    migration: { uuid: r.migrationId, status: 'reverted' },
+  })
+}
+
+/** Source of a confirmed migration: the guest left behind goes. */
+export async function confirmMigration(ctx: AgentContext, r: TerminateRequest): Promise<void> {
+  await asEvent(ctx, r, 'compute_confirm_resize', () => ctx.driver.destroy(r.uuid))
+}
