@@ -57,6 +57,20 @@ export class BusClosedError extends Error {
   }
 }
 
+/**
+ * The connection to the message broker is down or was lost: a send could not be handed to the
+ * broker in time, or a call was in flight when the connection dropped (it may or may not have
+ * been handled). The bus reconnects by itself; a later send may succeed.
+ */
+export class BusConnectionError extends Error {
+  override readonly name = 'BusConnectionError'
+  readonly status = 503
+
+  constructor(message: string) {
+    super(message)
+  }
+}
+
 /** A consumer got a message for a method it has no handler for. */
 export class UnsupportedMethodError extends Error {
   override readonly name = 'UnsupportedMethod'

@@ -5,7 +5,6 @@ import {
   hostTopic,
   type Bus,
   type CallOptions,
-  type MessageHandler,
   type MessageHandlers,
   type MessageKind,
   type MessageMeta,
@@ -18,8 +17,17 @@ import {
   RemoteError,
   toRemoteErrorData,
   UnsupportedMethodError,
-  type RemoteErrorData,
 } from './errors.js'
+import {
+  assertHandlers,
+  assertName,
+  encode,
+  encodeReply,
+  findHandler,
+  report,
+  warnHandlerError,
+  type Reply,
+} from './message-codec.js'
 
 /** The in-process bus, with a way for tests to wait for quiet. */
 export interface MemoryBus extends Bus {
@@ -39,10 +47,6 @@ export interface MemoryBusOptions {
    */
   readonly onHandlerError?: (error: unknown, meta: MessageMeta) => void
 }
-
-type Reply =
-  | { readonly ok: true; readonly body: string }
-  | { readonly ok: false; readonly error: RemoteErrorData }
 
 interface Envelope {
   readonly kind: MessageKind
@@ -70,7 +74,7 @@ interface TopicState {
 
 /** Creates an empty in-process bus. */
 export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
-  const onHandlerError = options.onHandlerError ?? warn
+  const onHandlerError = options.onHandlerError ?? warnHandlerError
   const topics = new Map<string, TopicState>()
   const pendingCalls = new Set<(error: Error) => void>()
   const idleWaiters: (() => void)[] = []
@@ -220,11 +224,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
     async serve(topic, handlers, serveOptions: ServeOptions = {}) {
       assertOpen()
       assertName('topic', topic)
-      for (const [method, handler] of Object.entries(handlers)) {
-        if (typeof handler !== 'function') {
-          throw new TypeError(`Handler for ${method} on topic ${topic} is not a function`)
-        }
-      }
+      assertHandlers(topic, handlers)
       const names = [topic]
       if (serveOptions.host !== undefined) {
         assertName('host', serveOptions.host)
@@ -265,48 +265,4 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
       await idle()
     },
   }
-}
-
-function findHandler(handlers: MessageHandlers, method: string): MessageHandler | undefined {
-  return Object.hasOwn(handlers, method) ? handlers[method] : undefined
-}
-
-function encode(value: unknown, what: string): string {
-  const text: string | undefined = JSON.stringify(value === undefined ? null : value)
-  if (text === undefined) throw new TypeError(`The ${what} is not JSON (${typeof value})`)
-  return text
-}
-
-function encodeReply(result: unknown): Reply {
-  try {
-    return { ok: true, body: encode(result, 'reply') }
-  } catch (error) {
-    return { ok: false, error: toRemoteErrorData(error) }
-  }
-}
-
-function assertName(what: string, name: string): void {
-  if (typeof name !== 'string' || name === '') {
-    throw new TypeError(`A message ${what} must be a non-empty string`)
-  }
-}
-
-function report(
-  onHandlerError: (error: unknown, meta: MessageMeta) => void,
-  error: unknown,
-  meta: MessageMeta,
-): void {
-  try {
-    onHandlerError(error, meta)
-  } catch {
-    // A failing error hook must not break delivery of other messages.
-  }
-}
-
-function warn(error: unknown, meta: MessageMeta): void {
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  process.emitWarning(
-    `Handler for ${meta.kind} ${meta.method} on topic ${meta.topic} failed: ${reason}`,
-    'BusHandlerWarning',
-  )
 }
