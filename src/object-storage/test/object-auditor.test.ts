@@ -1,6 +1,6 @@
 /** @module object-storage/test/object-auditor.test: a corrupt copy is quarantined and restored */
 import { randomBytes } from 'node:crypto'
-import { open, readdir, readFile } from 'node:fs/promises'
+import { open, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { owner, startFixture, url, type Fixture } from './object-storage-fixture.js'
@@ -94,5 +94,40 @@ describe('object auditor', () => {
     const report = await f.unit.audit()
     expect(report).toMatchObject({ objectsChecked: 6, quarantined: 0, skipped: 0 })
     expect(report.bytesRead).toBe(3 * 'full bytes'.length)
+  })
+
+  it('restores every object of a device whose object files were all deleted', async () => {
+    await f.server.app.inject({ method: 'PUT', url: url(owner, '/c'), headers: auth })
+    const bodies = Array.from({ length: 20 }, () => randomBytes(3000))
+    for (const [i, body] of bodies.entries()) {
+      const put = await f.server.app.inject({
+        method: 'PUT',
+        url: url(owner, `/c/o${i}`),
+        headers: auth,
+        payload: body,
+      })
+      expect(put.statusCode).toBe(201)
+    }
+    const cluster = f.unit.ctx.cluster
+    const [wiped] = cluster.ring.devices
+    const store = wiped && cluster.store(wiped.id)
+    if (!wiped || !store) throw new Error('no device')
+    await rm(join(wiped.path, 'objects'), { recursive: true, force: true })
+    const report = await f.unit.replicate()
+    expect(report.objectsRepaired).toBe(20)
+    for (const [i, body] of bodies.entries()) {
+      const place = cluster.ring.nodesFor('AUTH_p1', 'c', `o${i}`)
+      const state = await store.read(place.partition, place.hash)
+      if (state?.kind !== 'data') throw new Error(`o${i} not restored`)
+      const chunks: Buffer[] = []
+      const stream = await store.open(place.partition, place.hash, {
+        dataTimestamp: state.dataTimestamp,
+        start: 0,
+        end: body.length - 1,
+      })
+      for await (const chunk of stream) chunks.push(chunk as Buffer)
+      expect(Buffer.concat(chunks).equals(body)).toBe(true)
+    }
+    expect(await f.unit.audit()).toMatchObject({ objectsChecked: 60, quarantined: 0 })
   })
 })
