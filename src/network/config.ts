@@ -50,8 +50,38 @@ export const networkConfigSpec: ConfigSpec = {
   'network.mechanism_driver': {
     kind: 'enum',
     default: 'noop',
-    values: ['noop'],
-    help: 'mechanism driver binding ports (noop: bind everything, no data plane)',
+    values: ['noop', 'linuxbridge'],
+    help: 'mechanism driver binding ports (noop: bind everything, no data plane; linuxbridge: bridges on hosts with a live L2 agent)',
+  },
+  'network.dataplane': {
+    kind: 'enum',
+    default: 'none',
+    values: ['none', 'linuxbridge'],
+    help: 'data plane this process builds (linuxbridge: L2, DHCP and L3 agents on Linux bridges, namespaces, VXLAN, dnsmasq and nftables; needs root); implies the linuxbridge mechanism driver',
+  },
+  'network.agent_host': {
+    kind: 'string',
+    default: '',
+    pattern: /^[A-Za-z0-9._-]*$/,
+    help: 'host name the agents of this process report (default: the machine host name)',
+  },
+  'network.interface_mappings': {
+    kind: 'list',
+    default: [],
+    help: 'physical network to host interface, as physnet:device; flat networks on an unmapped physnet get a bridge without uplink',
+  },
+  'network.tunnel_ip': {
+    kind: 'string',
+    default: '',
+    pattern: /^[0-9.]*$/,
+    help: 'local VXLAN endpoint address (default: the first global IPv4 address of the host)',
+  },
+  'network.agent_resync_seconds': {
+    kind: 'int',
+    default: 30,
+    min: 1,
+    max: 3600,
+    help: 'how often agents pull their whole state again and repair the host',
   },
   'network.quota_network': {
     kind: 'int',
@@ -122,7 +152,12 @@ export interface NetworkConfig {
   macBase: string
   publicNetwork: string
   publicCidr: string
-  mechanismDriver: 'noop'
+  mechanismDriver: 'noop' | 'linuxbridge'
+  dataplane: 'none' | 'linuxbridge'
+  agentHost: string
+  interfaceMappings: Readonly<Record<string, string>>
+  tunnelIp: string
+  agentResyncSeconds: number
   quotas: Readonly<Record<QuotaResource, number>>
 }
 
@@ -156,7 +191,26 @@ export function networkConfigFrom(values: ConfigValues): Readonly<NetworkConfig>
     macBase: String(values['network.mac_base']),
     publicNetwork: String(values['network.public_network'] ?? ''),
     publicCidr: String(values['network.public_cidr']),
-    mechanismDriver: 'noop',
+    mechanismDriver:
+      values['network.dataplane'] === 'linuxbridge' ||
+      values['network.mechanism_driver'] === 'linuxbridge'
+        ? 'linuxbridge'
+        : 'noop',
+    dataplane: values['network.dataplane'] === 'linuxbridge' ? 'linuxbridge' : 'none',
+    agentHost: String(values['network.agent_host'] ?? ''),
+    interfaceMappings: Object.freeze(
+      Object.fromEntries(
+        list('network.interface_mappings').map((text) => {
+          const at = text.indexOf(':')
+          if (at <= 0 || at === text.length - 1) {
+            throw new Error(`network: bad interface mapping '${text}' (want physnet:device)`)
+          }
+          return [text.slice(0, at), text.slice(at + 1)]
+        }),
+      ),
+    ),
+    tunnelIp: String(values['network.tunnel_ip'] ?? ''),
+    agentResyncSeconds: int('network.agent_resync_seconds'),
     quotas: Object.freeze({
       network: int('network.quota_network'),
       subnet: int('network.quota_subnet'),

@@ -1,5 +1,6 @@
 /** @module network/network-unit: builds the network server from its parts (its composition root) */
 import type { TokenValidator } from '../core/auth/index.js'
+import type { Bus, Subscription } from '../core/bus/index.js'
 import type { Clock } from '../core/clock/index.js'
 import { migrateToLatest, openServiceDatabase, type DatabaseLocation } from '../core/db/index.js'
 import { renderNetworkFault } from '../core/faults/index.js'
@@ -13,6 +14,8 @@ import type { NetworkConfig } from './config.js'
 import { networkMigrations } from './db/migrations/index.js'
 import type { NetworkDatabase } from './db/schema.js'
 import { mechanismDrivers } from './mech/driver-registry.js'
+import { createAgentRegistry, type AgentRegistry } from './rpc/agent-registry.js'
+import { createAgentNotifier, servePluginRpc } from './rpc/plugin-server.js'
 import { bootstrapPublicNetwork } from './service/bootstrap.js'
 import type { NetworkContext } from './service/context.js'
 
@@ -26,6 +29,8 @@ export interface NetworkUnitOptions {
   policyOverrides?: Record<string, string>
   /** Owner of the bootstrapped public network ('' when unknown). */
   adminProjectId?: string
+  /** The bus to the network agents; the linuxbridge driver needs it. */
+  bus?: Bus
 }
 
 /** A running network server. */
@@ -34,21 +39,32 @@ export interface NetworkUnit {
   ctx: NetworkContext
   mounts: ServiceMount[]
   catalog: { type: string; name: string; description: string; path: string }[]
+  /** The agents that reported to this server. */
+  agents: AgentRegistry
   close(): Promise<void>
 }
 
 export async function createNetworkUnit(options: NetworkUnitOptions): Promise<NetworkUnit> {
   const database = await openServiceDatabase<NetworkDatabase>(options.database, 'network')
   await migrateToLatest(database.db as never, networkMigrations)
+  const logger = options.logger.child({ service: 'network' })
+  const agents = createAgentRegistry()
+  const { bus } = options
+  if (options.config.mechanismDriver === 'linuxbridge' && !bus) {
+    throw new Error('network: the linuxbridge mechanism driver needs the bus to its agents')
+  }
+  const notify = bus ? createAgentNotifier(bus, { logger }) : () => {}
   const ctx: NetworkContext = {
     db: database.db,
     dialect: database.dialect,
     clock: options.clock,
     ids: options.ids,
     config: options.config,
-    logger: options.logger.child({ service: 'network' }),
-    drivers: [mechanismDrivers[options.config.mechanismDriver]()],
+    logger,
+    drivers: [mechanismDrivers[options.config.mechanismDriver]({ agents, notify, logger })],
   }
+  const subscriptions: Subscription[] = []
+  if (bus) subscriptions.push(await servePluginRpc(bus, ctx, agents, notify))
   await bootstrapPublicNetwork(ctx, options.adminProjectId ?? '')
   const policy = createPolicyEnforcer({
     defaults: networkPolicyDefaults,
@@ -69,7 +85,11 @@ export async function createNetworkUnit(options: NetworkUnitOptions): Promise<Ne
       },
     ],
     catalog: [{ type: 'network', name: 'neutron', description: 'Networking', path: '/networking' }],
-    close: () => database.close(),
+    agents,
+    async close() {
+      for (const subscription of subscriptions) await subscription.close()
+      await database.close()
+    },
   }
 }
 
@@ -82,6 +102,7 @@ export interface NetworkUnitEnv {
   ids: IdSource
   tokens: TokenValidator
   policyOverrides?: Record<string, string>
+  bus?: Bus
 }
 
 /** The all-in-one's factory of the network server. */
@@ -94,5 +115,6 @@ export function startNetworkUnit(env: NetworkUnitEnv): Promise<NetworkUnit> {
     ids: env.ids,
     tokens: env.tokens,
     ...(env.policyOverrides ? { policyOverrides: env.policyOverrides } : {}),
+    ...(env.bus ? { bus: env.bus } : {}),
   })
 }

@@ -23,7 +23,7 @@ import { now, retryingTransaction, type Caller, type NetworkContext, type Tx } f
 import { createPort, removePortIn } from './ports.js'
 import { checkQuota } from './quotas.js'
 import { assertWritten, bumped, checkRevision } from './revisions.js'
-import { routersReaching } from './routers.js'
+import { routerChanged, routersReaching } from './routers.js'
 import { visibleNetwork } from './visibility.js'
 
 export const FLOATING_IP_OWNER = 'network:floatingip'
@@ -111,7 +111,7 @@ export async function createFloatingIp(
   }
   const projectId = input.projectId ?? caller.projectId
   const at = now(ctx)
-  return retryingTransaction(ctx, async (tx) => {
+  const created = await retryingTransaction(ctx, async (tx) => {
     await checkQuota(ctx, tx, projectId, 'floatingip')
     const id = ctx.ids.uuid()
     const fixed = input.floatingIpAddress
@@ -158,6 +158,7 @@ export async function createFloatingIp(
     await setTags(tx, fip.id, fip.tags)
     return withPort(tx, fip)
   })
+  return routerChanged(ctx, [created.fip.routerId], created)
 }
 
 function visible(caller: Caller, fip: FloatingIp | undefined, id: string): FloatingIp {
@@ -189,8 +190,10 @@ export async function updateFloatingIp(
   update: { portId?: string | null; fixedIpAddress?: string | null; description?: string },
   ifMatch?: number,
 ): Promise<FloatingIpDetails> {
-  return ctx.db.transaction().execute(async (tx) => {
+  let before: string | null = null
+  const updated = await ctx.db.transaction().execute(async (tx) => {
     const fip = visible(caller, await getFloatingIpRow(tx, id), id)
+    before = fip.routerId
     checkRevision(fip, ifMatch)
     let next = bumped(
       ctx,
@@ -204,6 +207,7 @@ export async function updateFloatingIp(
     assertWritten(await writeFloatingIp(tx, next, fip.revisionNumber), 'Floating IP')
     return withPort(tx, next)
   })
+  return routerChanged(ctx, [before, updated.fip.routerId], updated)
 }
 
 export async function deleteFloatingIp(
@@ -211,11 +215,14 @@ export async function deleteFloatingIp(
   caller: Caller,
   id: string,
 ): Promise<void> {
+  let routerId: string | null = null
   await ctx.db.transaction().execute(async (tx) => {
     const fip = visible(caller, await getFloatingIpRow(tx, id), id)
+    routerId = fip.routerId
     const port = await getPortRow(tx, fip.floatingPortId)
     if (port) await removePortIn(ctx, tx, port)
     await removeFloatingIp(tx, id)
     await dropTags(tx, id)
   })
+  await routerChanged(ctx, [routerId], undefined)
 }

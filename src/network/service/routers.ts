@@ -132,6 +132,18 @@ async function detachGateway(ctx: NetworkContext, tx: Tx, router: Router): Promi
   return { ...router, gwNetworkId: null, gwPortId: null, enableSnat: true }
 }
 
+/** Tells the drivers a router changed, after the commit; returns `result`. */
+export async function routerChanged<T>(
+  ctx: NetworkContext,
+  routerIds: readonly (string | null | undefined)[],
+  result: T,
+): Promise<T> {
+  for (const id of new Set(routerIds)) {
+    if (id) for (const d of ctx.drivers) await d.routerPostcommit?.(id)
+  }
+  return result
+}
+
 export async function createRouter(
   ctx: NetworkContext,
   caller: Caller,
@@ -139,7 +151,7 @@ export async function createRouter(
 ): Promise<RouterDetails> {
   const at = now(ctx)
   const projectId = input.projectId ?? caller.projectId
-  return retryingTransaction(ctx, async (tx) => {
+  const created = await retryingTransaction(ctx, async (tx) => {
     await checkQuota(ctx, tx, projectId, 'router')
     let router: Router = {
       id: ctx.ids.uuid(),
@@ -166,6 +178,7 @@ export async function createRouter(
     await setTags(tx, router.id, router.tags)
     return details(tx, router)
   })
+  return routerChanged(ctx, [created.router.id], created)
 }
 
 function visible(caller: Caller, router: Router | undefined, id: string): Router {
@@ -236,7 +249,7 @@ export async function updateRouter(
   update: RouterUpdate,
   ifMatch?: number,
 ): Promise<RouterDetails> {
-  return retryingTransaction(ctx, async (tx) => {
+  const updated = await retryingTransaction(ctx, async (tx) => {
     const router = visible(caller, await getRouterRow(tx, id), id)
     checkRevision(router, ifMatch)
     const { gateway, routes, ...plain } = update
@@ -253,6 +266,7 @@ export async function updateRouter(
     assertWritten(await writeRouter(tx, next, router.revisionNumber), 'Router')
     return details(tx, next)
   })
+  return routerChanged(ctx, [id], updated)
 }
 
 export async function deleteRouter(ctx: NetworkContext, caller: Caller, id: string): Promise<void> {
@@ -264,6 +278,7 @@ export async function deleteRouter(ctx: NetworkContext, caller: Caller, id: stri
     await removeRouter(tx, id)
     await dropTags(tx, id)
   })
+  await routerChanged(ctx, [id], undefined)
 }
 
 async function checkOverlap(tx: Tx, routerId: string, subnet: Subnet): Promise<void> {
@@ -295,7 +310,7 @@ export async function addInterface(
   }
   const subnet = by.subnetId ? await getSubnet(ctx, caller, by.subnetId) : undefined
   const given = by.portId ? await getPort(ctx, caller, by.portId) : undefined
-  return retryingTransaction(ctx, async (tx) => {
+  const info = await retryingTransaction(ctx, async (tx) => {
     const router = visible(caller, await getRouterRow(tx, routerId), routerId)
     let port: Port
     if (subnet) {
@@ -354,6 +369,7 @@ export async function addInterface(
       networkId: port.networkId,
     }
   })
+  return routerChanged(ctx, [routerId], info)
 }
 
 export async function removeInterface(
@@ -365,7 +381,7 @@ export async function removeInterface(
   if (!by.subnetId && !by.portId) {
     throw new BadRequestError('Bad router request: Either subnet_id or port_id must be specified.')
   }
-  return ctx.db.transaction().execute(async (tx) => {
+  const info = await ctx.db.transaction().execute(async (tx) => {
     const router = visible(caller, await getRouterRow(tx, routerId), routerId)
     const ports = await interfacePorts(tx, router.id)
     let port: Port | undefined
@@ -405,6 +421,7 @@ export async function removeInterface(
       networkId: port.networkId,
     }
   })
+  return routerChanged(ctx, [routerId], info)
 }
 
 /** Routers with a gateway on `externalNetworkId` and an interface on `subnetId`. */

@@ -1,0 +1,46 @@
+/** @module network/rpc/plugin-server: serves the agents' RPC API from the network server */
+import { createRpcClient, serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
+import type { NetworkContext } from '../service/context.js'
+import { dhcpStateFor, l2StateFor, l3StateFor, setDeviceStatus } from '../service/agent-sync.js'
+import type { AgentRegistry } from './agent-registry.js'
+import { agentNotifyRpc, pluginRpc } from './contracts.js'
+import { parseAgentReport, parseDeviceStatus, parseHostRequest } from './payloads.js'
+
+/** Sends thin `changed` notifications to every agent; failures are logged, never thrown. */
+export function createAgentNotifier(
+  bus: Bus,
+  ctx: Pick<NetworkContext, 'logger'>,
+): (kind: string, id: string) => void {
+  const client = createRpcClient(bus, agentNotifyRpc)
+  return (kind, id) => {
+    client.changed({ kind, id }).catch((error: unknown) => {
+      ctx.logger.warn({ err: error, kind, id }, 'could not notify the network agents')
+    })
+  }
+}
+
+/** Serves {@link pluginRpc}: heartbeats, the state each agent pulls and port status. */
+export function servePluginRpc(
+  bus: Bus,
+  ctx: NetworkContext,
+  agents: AgentRegistry,
+  notify: (kind: string, id: string) => void,
+): Promise<Subscription> {
+  return serveRpc(bus, pluginRpc, {
+    reportState: async (args) => {
+      const report = parseAgentReport(args)
+      const wasAlive = agents.alive(report.host, report.agentType) !== undefined
+      agents.report(report)
+      // a new L2 agent changes binding and the other hosts' VTEP lists
+      if (!wasAlive && report.agentType === 'l2') notify('agent', report.host)
+      return null
+    },
+    l2State: async (args) => l2StateFor(ctx, agents, parseHostRequest(args).host),
+    updateDeviceStatus: async (args) => {
+      const changed = await setDeviceStatus(ctx, parseDeviceStatus(args))
+      return { changed }
+    },
+    dhcpState: async (args) => dhcpStateFor(ctx, agents, parseHostRequest(args).host),
+    l3State: async (args) => l3StateFor(ctx, agents, parseHostRequest(args).host),
+  })
+}

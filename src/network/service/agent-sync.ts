@@ -1,0 +1,261 @@
+/** @module network/service/agent-sync: the state each agent pulls, the DHCP and router port bindings, port status from agents */
+import { createHash } from 'node:crypto'
+import { getNetwork, listNetworks } from '../db/networks-repo.js'
+import {
+  getPort as getPortRow,
+  listPorts as listPortRows,
+  updatePort as writePort,
+  type Port,
+} from '../db/ports-repo.js'
+import { listFloatingIps, listRouters } from '../db/routers-repo.js'
+import { listSubnets, type Subnet } from '../db/subnets-repo.js'
+import type { AgentRegistry } from '../rpc/agent-registry.js'
+import type { AgentType } from '../rpc/contracts.js'
+import type { DhcpNetwork, L2State, L3Router, L3State, RouterPort } from '../rpc/payloads.js'
+import type { Caller, NetworkContext } from './context.js'
+import { createPort, updatePort } from './ports.js'
+import { bumped } from './revisions.js'
+
+const SYSTEM: Caller = { projectId: '', isAdmin: true }
+
+/** The live agent of `type` that hosts a resource: one per resource, spread by a hash of its id. */
+export function hostingAgent(
+  agents: AgentRegistry,
+  type: AgentType,
+  resourceId: string,
+): string | undefined {
+  const live = agents.liveAgents(type)
+  if (live.length === 0) return undefined
+  const score = (host: string) =>
+    createHash('sha256').update(`${resourceId}/${host}`).digest().readUInt32BE(0)
+  return live.map((a) => a.host).sort((a, b) => score(a) - score(b))[0]
+}
+
+function prefixOf(cidr: string): string {
+  return cidr.slice(cidr.indexOf('/') + 1)
+}
+
+/** The networks and ports bound to `host`, with the VTEPs of the other hosts on each network. */
+export async function l2StateFor(
+  ctx: NetworkContext,
+  agents: AgentRegistry,
+  host: string,
+): Promise<L2State> {
+  const all = await listPortRows(ctx.db)
+  const mine = all.filter((p) => p.hostId === host)
+  const networkIds = [...new Set(mine.map((p) => p.networkId))]
+  const networks = await listNetworks(ctx.db, { ids: networkIds })
+  return {
+    networks: networks.map((n) => {
+      const peers = new Set<string>()
+      if (n.networkType === 'vxlan') {
+        for (const p of all) {
+          if (p.networkId !== n.id || p.hostId === host || !p.hostId) continue
+          const ip = agents.alive(p.hostId, 'l2')?.configurations['tunnelIp']
+          if (typeof ip === 'string' && ip !== '') peers.add(ip)
+        }
+      }
+      return {
+        id: n.id,
+        networkType: n.networkType,
+        physicalNetwork: n.physicalNetwork,
+        segmentationId: n.segmentationId,
+        mtu: n.mtu,
+        peers: [...peers].sort(),
+      }
+    }),
+    ports: mine.map((p) => ({
+      id: p.id,
+      networkId: p.networkId,
+      macAddress: p.macAddress,
+      adminStateUp: p.adminStateUp,
+    })),
+  }
+}
+
+/**
+ * Records what an L2 agent found: ports plugged on its host become ACTIVE (when administratively
+ * up), ports unplugged become DOWN. Ports bound elsewhere are left alone. Returns the ids changed.
+ */
+export async function setDeviceStatus(
+  ctx: NetworkContext,
+  report: { host: string; up: readonly string[]; down: readonly string[] },
+): Promise<string[]> {
+  const changed: string[] = []
+  const apply = async (id: string, wanted: (p: Port) => string) => {
+    const port = await getPortRow(ctx.db, id)
+    if (!port || port.hostId !== report.host) return
+    const status = wanted(port)
+    if (port.status === status) return
+    if (await writePort(ctx.db, bumped(ctx, port, { status }), port.revisionNumber)) {
+      changed.push(id)
+    }
+  }
+  for (const id of report.up) await apply(id, (p) => (p.adminStateUp ? 'ACTIVE' : 'DOWN'))
+  for (const id of report.down) await apply(id, () => 'DOWN')
+  return changed
+}
+
+function dhcpDeviceId(host: string, networkId: string): string {
+  const digest = createHash('sha256').update(host).digest('hex').slice(0, 32)
+  return `dhcp${digest}-${networkId}`
+}
+
+function hostnameOf(ip: string): string {
+  return `host-${ip.replaceAll('.', '-').replaceAll(':', '-')}`
+}
+
+/** Makes the network:dhcp port of `host` on a network, with an address on each DHCP subnet. */
+async function ensureDhcpPort(
+  ctx: NetworkContext,
+  host: string,
+  networkId: string,
+  subnets: readonly Subnet[],
+  ports: readonly Port[],
+): Promise<Port> {
+  const deviceId = dhcpDeviceId(host, networkId)
+  const existing = ports.find((p) => p.deviceOwner === 'network:dhcp' && p.deviceId === deviceId)
+  if (!existing) {
+    const network = await getNetwork(ctx.db, networkId)
+    return createPort(
+      ctx,
+      SYSTEM,
+      {
+        networkId,
+        projectId: network?.projectId ?? '',
+        deviceOwner: 'network:dhcp',
+        deviceId,
+        hostId: host,
+        fixedIps: subnets.map((s) => ({ subnetId: s.id })),
+      },
+      { internal: true },
+    )
+  }
+  const missing = subnets.filter((s) => !existing.fixedIps.some((f) => f.subnetId === s.id))
+  if (missing.length === 0 && existing.hostId === host) return existing
+  return updatePort(ctx, SYSTEM, existing.id, {
+    hostId: host,
+    fixedIps: [
+      ...existing.fixedIps.map((f) => ({ subnetId: f.subnetId, ipAddress: f.ipAddress })),
+      ...missing.map((s) => ({ subnetId: s.id })),
+    ],
+  })
+}
+
+/** The networks the DHCP agent on `host` serves (IPv4 DHCP subnets), creating their DHCP ports. */
+export async function dhcpStateFor(
+  ctx: NetworkContext,
+  agents: AgentRegistry,
+  host: string,
+): Promise<{ networks: DhcpNetwork[] }> {
+  const subnets = (await listSubnets(ctx.db)).filter((s) => s.enableDhcp && s.ipVersion === 4)
+  const networkIds = [...new Set(subnets.map((s) => s.networkId))].filter(
+    (id) => hostingAgent(agents, 'dhcp', id) === host,
+  )
+  const networks = await listNetworks(ctx.db, { ids: networkIds })
+  const result: DhcpNetwork[] = []
+  for (const network of networks) {
+    const own = subnets.filter((s) => s.networkId === network.id)
+    const ports = await listPortRows(ctx.db, { networkIds: [network.id] })
+    const port = await ensureDhcpPort(ctx, host, network.id, own, ports)
+    result.push({
+      id: network.id,
+      mtu: network.mtu,
+      subnets: own.map((s) => ({
+        id: s.id,
+        cidr: s.cidr,
+        gatewayIp: s.gatewayIp,
+        dnsNameservers: s.dnsNameservers,
+        hostRoutes: s.hostRoutes,
+      })),
+      port: { id: port.id, macAddress: port.macAddress, fixedIps: port.fixedIps },
+      hosts: ports
+        .filter((p) => p.id !== port.id && p.deviceOwner !== 'network:dhcp')
+        .flatMap((p) =>
+          p.fixedIps
+            .filter((f) => own.some((s) => s.id === f.subnetId))
+            .map((f) => ({
+              macAddress: p.macAddress,
+              ipAddress: f.ipAddress,
+              hostname: p.dnsName || hostnameOf(f.ipAddress),
+              subnetId: f.subnetId,
+            })),
+        ),
+    })
+  }
+  return { networks: result }
+}
+
+async function routerPort(ctx: NetworkContext, port: Port): Promise<RouterPort> {
+  const subnets = await listSubnets(ctx.db, { networkIds: [port.networkId] })
+  return {
+    portId: port.id,
+    networkId: port.networkId,
+    macAddress: port.macAddress,
+    cidrs: port.fixedIps.flatMap((f) => {
+      const subnet = subnets.find((s) => s.id === f.subnetId)
+      return subnet && subnet.ipVersion === 4 ? [`${f.ipAddress}/${prefixOf(subnet.cidr)}`] : []
+    }),
+  }
+}
+
+/** The routers the L3 agent on `host` hosts; their ports get bound to that host. */
+export async function l3StateFor(
+  ctx: NetworkContext,
+  agents: AgentRegistry,
+  host: string,
+): Promise<L3State> {
+  const routers = (await listRouters(ctx.db)).filter(
+    (r) => hostingAgent(agents, 'l3', r.id) === host,
+  )
+  const result: L3Router[] = []
+  const externalIds = new Set<string>()
+  for (const router of routers) {
+    let ports = await listPortRows(ctx.db, { deviceId: router.id })
+    for (const port of ports) {
+      if (port.hostId !== host) await updatePort(ctx, SYSTEM, port.id, { hostId: host })
+    }
+    ports = await listPortRows(ctx.db, { deviceId: router.id })
+    const interfaces = ports.filter((p) => p.deviceOwner === 'network:router_interface')
+    const gwPort = ports.find((p) => p.id === router.gwPortId)
+    let gateway: L3Router['gateway'] = null
+    if (gwPort) {
+      externalIds.add(gwPort.networkId)
+      const extSubnets = await listSubnets(ctx.db, { networkIds: [gwPort.networkId] })
+      const nexthop =
+        extSubnets.find(
+          (s) =>
+            s.ipVersion === 4 && s.gatewayIp && gwPort.fixedIps.some((f) => f.subnetId === s.id),
+        )?.gatewayIp ?? null
+      gateway = { ...(await routerPort(ctx, gwPort)), nexthop }
+    }
+    const fips = await listFloatingIps(ctx.db, { routerId: router.id })
+    result.push({
+      id: router.id,
+      adminStateUp: router.adminStateUp,
+      enableSnat: router.enableSnat,
+      interfaces: await Promise.all(interfaces.map((p) => routerPort(ctx, p))),
+      gateway,
+      routes: router.routes,
+      floatingIps: fips
+        .filter((f) => f.fixedIpAddress && f.portId)
+        .map((f) => ({
+          floatingIpAddress: f.floatingIpAddress,
+          fixedIpAddress: f.fixedIpAddress as string,
+        })),
+    })
+  }
+  const external = await listNetworks(ctx.db, { external: true })
+  const externalNetworks = []
+  for (const network of external) {
+    if (!externalIds.has(network.id)) continue
+    const subnets = await listSubnets(ctx.db, { networkIds: [network.id] })
+    externalNetworks.push({
+      id: network.id,
+      cidrs: subnets
+        .filter((s) => s.ipVersion === 4 && s.gatewayIp)
+        .map((s) => `${s.gatewayIp as string}/${prefixOf(s.cidr)}`),
+    })
+  }
+  return { routers: result, externalNetworks }
+}
