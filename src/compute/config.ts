@@ -32,6 +32,25 @@ export const computeConfigSpec: ConfigSpec = {
     max: 20,
     help: 'hosts a build is tried on before it fails (Nova: max_attempts)',
   },
+  'compute.shelved_offload_time': {
+    kind: 'int',
+    default: 0,
+    min: -1,
+    max: 0,
+    help: 'after a shelve: 0 offloads the server at once, -1 keeps it on its host',
+  },
+  'compute.vif_plugging_timeout': {
+    kind: 'int',
+    default: 300,
+    min: 0,
+    max: 3600,
+    help: 'seconds a build waits for network-vif-plugged events (0: does not wait)',
+  },
+  'compute.vif_plugging_is_fatal': {
+    kind: 'bool',
+    default: true,
+    help: 'whether a build fails when its network-vif-plugged events do not come in time',
+  },
   'compute.quota_instances': { kind: 'int', default: 10, min: -1, max: 1e9, help: 'per project' },
   'compute.quota_cores': { kind: 'int', default: 20, min: -1, max: 1e9, help: 'per project' },
   'compute.quota_ram': { kind: 'int', default: 51200, min: -1, max: 1e9, help: 'MiB per project' },
@@ -78,6 +97,12 @@ export interface ComputeConfig {
   hostMemoryMb: number
   hostDiskGb: number
   buildAttempts: number
+  /** 0: a shelved server is offloaded at once; -1: never. */
+  shelvedOffloadTime: number
+  /** Seconds a build waits for its ports' network-vif-plugged events; 0 does not wait. */
+  vifPluggingTimeout: number
+  /** Whether a build whose events do not come in time fails (else it goes on). */
+  vifPluggingIsFatal: boolean
   quotas: Readonly<Record<ComputeQuota, number>>
 }
 
@@ -92,6 +117,9 @@ export function computeConfigFrom(values: ConfigValues): Readonly<ComputeConfig>
     hostMemoryMb: int('compute.host_memory_mb'),
     hostDiskGb: int('compute.host_disk_gb'),
     buildAttempts: int('compute.build_attempts'),
+    shelvedOffloadTime: int('compute.shelved_offload_time'),
+    vifPluggingTimeout: int('compute.vif_plugging_timeout'),
+    vifPluggingIsFatal: values['compute.vif_plugging_is_fatal'] === true,
     quotas: Object.freeze(
       Object.fromEntries(COMPUTE_QUOTAS.map((q) => [q, quota(q)])) as Record<ComputeQuota, number>,
     ),

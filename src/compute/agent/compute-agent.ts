@@ -13,7 +13,9 @@ import {
   powerRequest,
   type MigrateRequest,
   type ResizeRequest,
+  type ShelveRequest,
   type SnapshotRequest,
+  type UnshelveRequest,
   type TerminateRequest,
 } from '../rpc/payloads.js'
 import type { ComputeDriver } from '../virt/compute-driver.js'
@@ -29,6 +31,11 @@ import {
 import { powerAction } from './operations/power-action.js'
 import { rebuildInstance } from './operations/rebuild-instance.js'
 import { resizeInstance } from './operations/resize-instance.js'
+import {
+  shelveInstance,
+  shelveOffloadInstance,
+  unshelveInstance,
+} from './operations/shelve-instance.js'
 import { snapshotInstance } from './operations/snapshot-instance.js'
 import { terminateInstance } from './operations/terminate-instance.js'
 import { syncPowerStates } from './periodic/power-sync.js'
@@ -133,6 +140,19 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
       confirmMigration: async (args) => {
         const r = payload<TerminateRequest>(args, 'confirmMigration', ['uuid', 'requestId'])
         await queued(r.uuid, () => confirmMigration(ctx, r))
+      },
+      shelveInstance: async (args) => {
+        const r = payload<ShelveRequest>(args, 'shelveInstance', ['uuid', 'requestId', 'imageId'])
+        await queued(r.uuid, () => shelveInstance(ctx, r))
+      },
+      shelveOffloadInstance: async (args) => {
+        const r = payload<TerminateRequest>(args, 'shelveOffloadInstance', ['uuid', 'requestId'])
+        await queued(r.uuid, () => shelveOffloadInstance(ctx, r))
+      },
+      unshelveInstance: async (args) => {
+        const r = payload<UnshelveRequest>(args, 'unshelveInstance', ['uuid', 'requestId'])
+        if (r.spec) guestSpecRequest({ requestId: r.requestId, spec: r.spec }, 'unshelveInstance')
+        await queued(r.uuid, () => unshelveInstance(ctx, r))
       },
       getConsoleOutput: async (args) => {
         const r = payload<{ uuid: string }>(args, 'getConsoleOutput', ['uuid'])

@@ -64,6 +64,8 @@ const OWNER_RULES = [
   'os-security-groups:add',
   'os-security-groups:remove',
   'os-create-backup',
+  'os-shelve:shelve',
+  'os-shelve:unshelve',
 ]
 
 const ADMIN_RULES = [
@@ -104,6 +106,7 @@ const ADMIN_RULES = [
   'os-migrate-server:migrate',
   'os-migrate-server:migrate_live',
   'os-evacuate',
+  'os-shelve:shelve_offload',
   'os-migrations:index',
   'servers:migrations:index',
 ]

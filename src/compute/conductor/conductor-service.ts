@@ -24,6 +24,7 @@ import {
   recoverHost,
 } from './instance-sync.js'
 import { resizeInstance } from './resize-flow.js'
+import { offloadInstance, unshelveInstance } from './shelve-flow.js'
 
 /** Serves the conductor's RPC API; every handler parses its payload, then runs one flow. */
 export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscription> {
@@ -51,6 +52,19 @@ export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscri
         ctx,
         payload<InstanceMovedRequest>(args, 'instanceMoved', ['uuid', 'host']),
       ),
+    unshelveInstance: async (args) => {
+      const keys = ['uuid', 'requestId']
+      await unshelveInstance(
+        ctx,
+        payload<{ uuid: string; requestId: string }>(args, 'unshelveInstance', keys),
+      )
+    },
+    instanceOffloaded: async (args) => {
+      await offloadInstance(
+        ctx,
+        payload<{ uuid: string; failure?: string }>(args, 'instanceOffloaded', ['uuid']),
+      )
+    },
     hostRecovered: async (args) => {
       await recoverHost(ctx, payload<{ host: string }>(args, 'hostRecovered', ['host']).host)
     },

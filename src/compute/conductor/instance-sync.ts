@@ -32,6 +32,10 @@ export async function applyInstanceUpdate(
     changes.flavor = current.newFlavor
     changes.oldFlavor = current.flavor
   }
+  if (c.clearShelvedImage) {
+    const { shelvedImageId: _dropped, ...spec } = current.requestSpec
+    changes.requestSpec = spec
+  }
   if (c.oldFlavorToCurrent && current.oldFlavor) {
     changes.flavor = current.oldFlavor
     changes.oldFlavor = null
@@ -90,6 +94,8 @@ export async function completeDelete(ctx: ConductorContext, uuid: string): Promi
   await ctx.placement.release(uuid)
   const migration = instance.requestSpec.migrationId
   if (migration) await ctx.placement.release(migration)
+  const shelved = instance.requestSpec.shelvedImageId
+  if (shelved) await ctx.images.deleteImage(shelved).catch(() => undefined)
   const at = now(ctx)
   await updateInstance(ctx.db, uuid, {
     vmState: 'deleted',

@@ -45,6 +45,12 @@ export const TASK_STATES = [
   'image_snapshot_pending',
   'image_pending_upload',
   'image_uploading',
+  'shelving',
+  'shelving_image_pending_upload',
+  'shelving_image_uploading',
+  'shelving_offloading',
+  'unshelving',
+  'migrating',
   'deleting',
 ] as const
 export type TaskState = (typeof TASK_STATES)[number]
@@ -82,6 +88,8 @@ export interface RequestSpec {
   attempts: number
   /** Consumer holding the old flavor's allocation during a resize. */
   migrationId?: string
+  /** The snapshot a shelve made (image-backed servers), until unshelve or delete. */
+  shelvedImageId?: string
   /** `OS-DCF:diskConfig` as asked: AUTO (grow the root partition) or MANUAL. */
   diskConfig?: 'AUTO' | 'MANUAL'
 }
@@ -170,6 +178,7 @@ function activeStatus(task: TaskState | null): string {
   if (task.startsWith('reboot')) return task.includes('hard') ? 'HARD_REBOOT' : 'REBOOT'
   if (task === 'rebuilding' || task === 'rebuild_spawning') return 'REBUILD'
   if (task.startsWith('resize_') && task !== 'resize_confirming') return 'RESIZE'
+  if (task === 'migrating') return 'MIGRATING'
   return 'ACTIVE'
 }
 
@@ -192,6 +201,7 @@ export function vmStatesForStatus(status: string): VmState[] {
     HARD_REBOOT: ['active'],
     REBUILD: ['active', 'stopped'],
     RESIZE: ['active', 'stopped'],
+    MIGRATING: ['active', 'paused'],
   }
   return map[status.toUpperCase()] ?? []
 }

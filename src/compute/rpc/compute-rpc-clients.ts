@@ -15,8 +15,10 @@ import type {
   ResizeRequest,
   SelectDestinationRequest,
   SelectedDestination,
+  ShelveRequest,
   SnapshotRequest,
   TerminateRequest,
+  UnshelveRequest,
 } from './payloads.js'
 
 /** What the API and conductor send to an agent. */
@@ -32,6 +34,9 @@ export interface AgentClient {
   revertMigration(host: string, request: MigrateRequest): Promise<void>
   finishRevertMigration(host: string, request: MigrateRequest): Promise<void>
   confirmMigration(host: string, request: TerminateRequest): Promise<void>
+  shelveInstance(host: string, request: ShelveRequest): Promise<void>
+  shelveOffloadInstance(host: string, request: TerminateRequest): Promise<void>
+  unshelveInstance(host: string, request: UnshelveRequest): Promise<void>
   getConsoleOutput(host: string, uuid: string): Promise<string>
 }
 
@@ -49,6 +54,9 @@ export function createAgentClient(bus: Bus): AgentClient {
     revertMigration: (host, r) => rpc.revertMigration(r, { host }),
     finishRevertMigration: (host, r) => rpc.finishRevertMigration(r, { host }),
     confirmMigration: (host, r) => rpc.confirmMigration(r, { host }),
+    shelveInstance: (host, r) => rpc.shelveInstance(r, { host }),
+    shelveOffloadInstance: (host, r) => rpc.shelveOffloadInstance(r, { host }),
+    unshelveInstance: (host, r) => rpc.unshelveInstance(r, { host }),
     getConsoleOutput: async (host, uuid) => String(await rpc.getConsoleOutput({ uuid }, { host })),
   }
 }
@@ -61,6 +69,8 @@ export interface ConductorClient {
   evacuateInstance(request: EvacuateRequest): Promise<void>
   instanceMoved(request: InstanceMovedRequest): Promise<void>
   hostRecovered(request: { host: string }): Promise<void>
+  unshelveInstance(request: { uuid: string; requestId: string }): Promise<void>
+  instanceOffloaded(request: { uuid: string; failure?: string }): Promise<void>
   instanceUpdate(request: InstanceUpdateRequest): Promise<unknown>
   actionEvent(request: ActionEventRequest): Promise<void>
   instanceDestroyed(request: { uuid: string; host: string; requestId: string }): Promise<void>
@@ -79,6 +89,8 @@ export function createConductorClient(bus: Bus): ConductorClient {
     evacuateInstance: (r) => rpc.evacuateInstance(r),
     instanceMoved: async (r) => void (await rpc.instanceMoved(r)),
     hostRecovered: async (r) => void (await rpc.hostRecovered(r)),
+    unshelveInstance: (r) => rpc.unshelveInstance(r),
+    instanceOffloaded: async (r) => void (await rpc.instanceOffloaded(r)),
     instanceUpdate: (r) => rpc.instanceUpdate(r),
     actionEvent: async (r) => void (await rpc.actionEvent(r)),
     instanceDestroyed: async (r) => void (await rpc.instanceDestroyed(r)),

@@ -18,6 +18,10 @@ export const conductorRpc = defineRpc({
     instanceMoved: { kind: 'call', since: '1.0' },
     /** An agent came back: finish the evacuations made away from its host. */
     hostRecovered: { kind: 'call', since: '1.0' },
+    /** Schedule a shelved-offloaded server again and have the chosen host spawn it. */
+    unshelveInstance: { kind: 'cast', since: '1.0' },
+    /** An agent destroyed a shelved server's guest: free the host's resources. Replies. */
+    instanceOffloaded: { kind: 'call', since: '1.0' },
     /** An agent changed a server's state. Replies with the updated server or null. */
     instanceUpdate: { kind: 'call', since: '1.0' },
     /** An agent started or finished an instance action event. */
@@ -61,6 +65,12 @@ export const agentRpc = defineRpc({
     finishRevertMigration: { kind: 'cast', since: '1.0' },
     /** Source host of a confirmed migration: destroy the guest left behind. */
     confirmMigration: { kind: 'cast', since: '1.0' },
+    /** Power off, snapshot to the image service, and offload when asked. */
+    shelveInstance: { kind: 'cast', since: '1.0' },
+    /** Destroy a shelved server's guest. */
+    shelveOffloadInstance: { kind: 'cast', since: '1.0' },
+    /** Power a shelved guest on, or spawn it from its snapshot after an offload. */
+    unshelveInstance: { kind: 'cast', since: '1.0' },
     getConsoleOutput: { kind: 'call', since: '1.0' },
   },
 })

@@ -72,6 +72,23 @@ export interface SnapshotRequest extends RequestRef {
   imageId: string
 }
 
+export interface ShelveRequest extends RequestRef {
+  uuid: string
+  /** The image the snapshot is uploaded to. */
+  imageId: string
+  /** Destroy the guest once shelved (shelved_offload_time 0). */
+  offload: boolean
+}
+
+export interface UnshelveRequest extends RequestRef {
+  uuid: string
+  /** The guest was offloaded: spawn it from `spec` (whose image is the shelved snapshot). */
+  spawn: boolean
+  spec?: GuestSpec
+  /** The shelved snapshot, deleted once the server is back. */
+  imageId?: string
+}
+
 export interface TerminateRequest extends RequestRef {
   uuid: string
 }
@@ -87,6 +104,8 @@ export interface InstanceUpdateRequest {
     progress?: number
     newFlavorToCurrent?: boolean
     oldFlavorToCurrent?: boolean
+    /** The server is back from a shelve: forget its shelved snapshot. */
+    clearShelvedImage?: boolean
   }
   /** A migration record to move on together with the server. */
   migration?: { uuid: string; status: string }

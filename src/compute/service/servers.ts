@@ -240,6 +240,8 @@ async function localDelete(ctx: ComputeContext, instance: Instance): Promise<voi
     else await ctx.network.unbindPort(vif.portId)
   }
   await ctx.placement.release(instance.uuid)
+  const shelved = instance.requestSpec.shelvedImageId
+  if (shelved) await ctx.images.deleteImage(shelved).catch(() => undefined)
   const at = now(ctx)
   await updateInstance(ctx.db, instance.uuid, {
     vmState: 'deleted',

@@ -17,6 +17,7 @@ import { resizeAction } from './resize-action.js'
 import { resumeAction } from './resume-action.js'
 import { revertResizeAction } from './revert-resize-action.js'
 import type { ServerAction } from './server-action.js'
+import { shelveAction, shelveOffloadAction, unshelveAction } from './shelve-action.js'
 import { startAction } from './start-action.js'
 import { stopAction } from './stop-action.js'
 import { suspendAction } from './suspend-action.js'
@@ -47,5 +48,8 @@ export const serverActions: ReadonlyMap<string, ServerAction> = new Map(
     createBackupAction,
     migrateAction,
     evacuateAction,
+    shelveAction,
+    shelveOffloadAction,
+    unshelveAction,
   ].map((a) => [a.key, a]),
 )
