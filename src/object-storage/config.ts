@@ -48,6 +48,18 @@ export const objectStorageConfigSpec: ConfigSpec = {
     min: 1,
     help: 'largest single object, in MiB (Swift max_file_size)',
   },
+  'object_storage.max_archive_size_mib': {
+    kind: 'int',
+    default: 5120,
+    min: 1,
+    help: 'largest tar archive (uncompressed) that PUT ?extract-archive unpacks, in MiB',
+  },
+  'object_storage.max_archive_objects': {
+    kind: 'int',
+    default: 10000,
+    min: 1,
+    help: 'most files PUT ?extract-archive creates from one archive',
+  },
   'object_storage.replicator_interval_s': {
     kind: 'int',
     default: 30,
@@ -90,6 +102,9 @@ export interface ObjectStorageConfig {
   operatorRoles: readonly string[]
   resellerAdminRole: string
   maxFileSize: number
+  /** Bytes of uncompressed tar one extract-archive request may carry. */
+  maxArchiveSize: number
+  maxArchiveObjects: number
   replicatorIntervalMs: number
   expirerIntervalMs: number
   updaterIntervalMs: number
@@ -112,6 +127,8 @@ export function objectStorageConfigFrom(values: ConfigValues): Readonly<ObjectSt
     operatorRoles: Object.freeze([...roles]),
     resellerAdminRole: String(values['object_storage.reseller_admin_role'] ?? 'ResellerAdmin'),
     maxFileSize: Number(values['object_storage.max_file_size_mib'] ?? 5120) * 1024 * 1024,
+    maxArchiveSize: Number(values['object_storage.max_archive_size_mib'] ?? 5120) * 1024 * 1024,
+    maxArchiveObjects: Number(values['object_storage.max_archive_objects'] ?? 10000),
     replicatorIntervalMs: Number(values['object_storage.replicator_interval_s'] ?? 30) * 1000,
     expirerIntervalMs: Number(values['object_storage.expirer_interval_s'] ?? 2) * 1000,
     updaterIntervalMs: Number(values['object_storage.updater_interval_s'] ?? 10) * 1000,

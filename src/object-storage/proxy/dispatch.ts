@@ -3,6 +3,7 @@ import { SwiftError } from '../errors.js'
 import { getAccount, headAccount, postAccount } from './account-ops.js'
 import { bulkDelete } from './bulk-delete.js'
 import type { ProxyContext, SwiftRequest, SwiftResponse } from './context.js'
+import { extractArchive } from './extract-archive.js'
 import {
   deleteContainer,
   getContainer,
@@ -42,6 +43,8 @@ export async function handleSwiftRequest(
   if (!request.account.startsWith(ctx.config.resellerPrefix) || request.account === '') {
     throw request.identity ? new SwiftError(403) : new SwiftError(401)
   }
+  if (request.method === 'PUT' && request.query['extract-archive'] !== undefined)
+    return extractArchive(ctx, request)
   if (request.object !== undefined) {
     checkTempUrl(ctx, request)
     if (!request.identity && !request.tempUrl && !['GET', 'HEAD'].includes(request.method)) {

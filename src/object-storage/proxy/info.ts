@@ -1,5 +1,6 @@
 /** @module object-storage/proxy/info: GET /info, the capabilities this proxy implements */
 import type { ProxyContext } from './context.js'
+import { EXTRACT_LIMITS } from './extract-archive.js'
 import { LIMITS } from './metadata.js'
 
 /** Swift's /info body, listing only the middleware implemented here. */
@@ -42,6 +43,10 @@ export function capabilities(ctx: ProxyContext): Record<string, unknown> {
     },
     dlo: { max_segments: 10000 },
     bulk_delete: { max_deletes_per_request: 10000, max_failed_deletes: 1000 },
+    bulk_upload: {
+      max_containers_per_extraction: EXTRACT_LIMITS.maxContainersPerExtraction,
+      max_failed_extractions: EXTRACT_LIMITS.maxFailedExtractions,
+    },
     account_quotas: {},
     container_quotas: {},
     versioned_writes: { allowed_flags: ['x-versions-location', 'x-history-location'] },
