@@ -5,7 +5,16 @@ import type { FastifyRequest } from 'fastify'
 import type { RequestContext } from '../auth/index.js'
 import type { Microversion } from './microversion.js'
 
-export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'COPY'] as const
+export const HTTP_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'COPY',
+  'OPTIONS',
+] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
 
 /** A JSON schema, as plain data. */

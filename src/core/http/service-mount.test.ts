@@ -90,6 +90,15 @@ function routes(): Route[] {
       },
     },
     {
+      method: 'OPTIONS',
+      path: '/open',
+      auth: 'none',
+      errors: [],
+      async handler() {
+        return { status: 200, headers: { allow: 'GET, OPTIONS' } }
+      },
+    },
+    {
       method: 'GET',
       path: '/maybe',
       auth: 'optional',
@@ -154,6 +163,15 @@ describe('mountService', () => {
     expect(response.statusCode).toBe(200)
     expect(response.json()).toEqual({ thing: { id: 't1', by: 'user-reader' } })
     expect(response.headers['x-openstack-request-id']).toMatch(/^req-/)
+  })
+
+  it('routes OPTIONS only where a route declares it', async () => {
+    const call = await start()
+    const declared = await call('OPTIONS', '/svc/open')
+    expect(declared.statusCode).toBe(200)
+    expect(declared.headers['allow']).toBe('GET, OPTIONS')
+    expect(declared.headers['x-openstack-request-id']).toMatch(/^req-/)
+    expect((await call('OPTIONS', '/svc/things/t1')).statusCode).toBe(404)
   })
 
   it('answers a missing or invalid token with 401 in the service’s fault format', async () => {
