@@ -1,7 +1,8 @@
 /** @module cli/main: `nimbus up | identity rotate-keys | object-storage ring ... | help` */
 import { ConfigError, envName } from '../core/config/index.js'
 import { startAllInOne } from '../deploy/all-in-one.js'
-import { loadNimbusConfig, nimbusConfigSpec } from '../deploy/config.js'
+import { startComputeRole } from '../deploy/compute-role.js'
+import { loadNimbusConfig, nimbusConfigSpec, type NimbusConfig } from '../deploy/config.js'
 import { openKeyRepository } from '../identity/tokens/key-repository.js'
 import { tokenKeyDir } from '../identity/identity-unit.js'
 import { ringCommand } from '../object-storage/ring/ring-command.js'
@@ -14,7 +15,7 @@ function usage(): string {
     'Usage: nimbus <command> [options]',
     '',
     'Commands:',
-    '  up                     run the all-in-one cloud in the foreground',
+    '  up                     run the cloud (or one node role, --role) in the foreground',
     '  identity rotate-keys   rotate the token keys in the data dir',
     '  object-storage ring    build the object storage ring (object-storage ring help)',
     '  help                   show this text',
@@ -22,6 +23,38 @@ function usage(): string {
     'Options (each also NIMBUS_<NAME> in the environment, e.g. ' + envName('data_dir') + '):',
     optionsHelp(nimbusConfigSpec),
   ].join('\n')
+}
+
+/** What `up` reports and stops, whichever role it started. */
+interface StartedNode {
+  readyLine: string
+  stop(): Promise<void>
+}
+
+async function startRole(config: Readonly<NimbusConfig>): Promise<StartedNode> {
+  if (config.role === 'network' || config.role === 'storage') {
+    throw new ConfigError(
+      `role ${config.role} is not available yet: its agents run in the controller (use --role controller or all)`,
+    )
+  }
+  if (config.role === 'compute') {
+    const node = await startComputeRole(config)
+    process.stdout.write(`Logs: ${node.logFile}\n`)
+    return {
+      readyLine: `Nimbus compute node is ready: hosts ${node.hosts.join(', ')}, controller ${node.controllerUrl}`,
+      stop: () => node.stop(),
+    }
+  }
+  const cloud = await startAllInOne(config)
+  if (cloud.generatedPassword)
+    process.stdout.write(
+      `Generated admin password: ${cloud.adminPassword} (kept in ${config.dataDir}/admin-password)\n`,
+    )
+  process.stdout.write(
+    `Client config: ${cloud.files.cloudsYaml} (OS_CLOUD=nimbus) and ${cloud.files.openrc}\n`,
+  )
+  process.stdout.write(`Logs: ${cloud.files.log}\n`)
+  return { readyLine: `Nimbus is ready: ${cloud.authUrl}`, stop: () => cloud.stop() }
 }
 
 async function up(argv: readonly string[]): Promise<void> {
@@ -32,17 +65,9 @@ async function up(argv: readonly string[]): Promise<void> {
     flags: args.flags,
   })
   const started = Date.now()
-  const cloud = await startAllInOne(config)
-  if (cloud.generatedPassword)
-    process.stdout.write(
-      `Generated admin password: ${cloud.adminPassword} (kept in ${config.dataDir}/admin-password)\n`,
-    )
-  process.stdout.write(
-    `Client config: ${cloud.files.cloudsYaml} (OS_CLOUD=nimbus) and ${cloud.files.openrc}\n`,
-  )
-  process.stdout.write(`Logs: ${cloud.files.log}\n`)
+  const node = await startRole(config)
   process.stdout.write(`Started in ${Date.now() - started} ms\n`)
-  process.stdout.write(`Nimbus is ready: ${cloud.authUrl}\n`)
+  process.stdout.write(`${node.readyLine}\n`)
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -53,7 +78,7 @@ async function up(argv: readonly string[]): Promise<void> {
       process.exit(1)
     }, STOP_DEADLINE_MS)
     deadline.unref()
-    cloud.stop().then(
+    node.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`Error while stopping: ${String(error)}\n`)

@@ -66,8 +66,10 @@ export interface ComputeUnitOptions {
   policyOverrides?: Record<string, string>
   /** Builds each host's driver instead of the configured one (tests inject failures). */
   driverFor?: (host: string) => ComputeDriver
-  /** Names of the compute hosts (default: this machine's name, then -2, -3...). */
+  /** Names of the compute hosts (default: `hostName`, then -2, -3...). */
   hostNames?: string[]
+  /** This node's name, for its services and hosts (default: the machine's name). */
+  hostName?: string
   periodicMs?: number
 }
 
@@ -121,7 +123,7 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
   const subscriptions: Subscription[] = []
   const agents: ComputeAgent[] = []
   const stop = new AbortController()
-  const me = hostname()
+  const me = options.hostName ?? hostname()
   const hosts =
     options.hostNames ??
     Array.from({ length: options.config.hosts }, (_, i) => (i === 0 ? me : `${me}-${i + 1}`))
@@ -199,7 +201,7 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
 
 /** What the all-in-one gives the compute unit (structurally the deploy layer's UnitEnv). */
 export interface ComputeUnitEnv {
-  config: { compute: Readonly<ComputeConfig> }
+  config: { compute: Readonly<ComputeConfig>; hostName?: string }
   database: DatabaseLocation
   logger: Logger
   clock: Clock
@@ -223,6 +225,7 @@ export async function startComputeUnit(env: ComputeUnitEnv) {
     bus: env.bus,
     dispatch: env.dispatch,
     serviceToken: env.serviceToken('nova'),
+    ...(env.config.hostName ? { hostName: env.config.hostName } : {}),
     ...(env.policyOverrides ? { policyOverrides: env.policyOverrides } : {}),
   })
   return {

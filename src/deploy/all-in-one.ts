@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { injectDispatcher } from '../clients/http-dispatcher.js'
 import { passwordTokenSource } from '../clients/service-token.js'
-import { createMemoryBus } from '../core/bus/index.js'
 import { systemClock } from '../core/clock/index.js'
 import { parseDatabaseUrl } from '../core/db/index.js'
 import { createHttpServer, mountService } from '../core/http/index.js'
@@ -14,6 +13,7 @@ import { createIdentityUnit } from '../identity/identity-unit.js'
 import { resolveAdminPassword } from './admin-password.js'
 import { writeClientConfig } from './client-config.js'
 import type { NimbusConfig } from './config.js'
+import { openMessageBus } from './message-bus.js'
 import { serviceUnitFactories, type ServiceUnit, type UnitEnv } from './service-units.js'
 import { serviceUserPasswords } from './service-users.js'
 
@@ -53,9 +53,7 @@ export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<Run
     ...(policyOverrides ? { policyOverrides } : {}),
   })
   for (const mount of identity.mounts) await mountService(server.app, mount)
-  const bus = createMemoryBus({
-    onHandlerError: (error, meta) => logger.error({ err: error, ...meta }, 'bus handler failed'),
-  })
+  const bus = await openMessageBus(config, logger)
   const dispatch = injectDispatcher(server.app)
   const env: UnitEnv = {
     config,

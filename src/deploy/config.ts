@@ -1,7 +1,8 @@
 /** @module deploy/config: every setting of a Nimbus process, resolved once at start */
-import { homedir } from 'node:os'
+import { homedir, hostname } from 'node:os'
 import { join } from 'node:path'
 import {
+  envName,
   resolveConfig,
   readConfigFile,
   type ConfigSpec,
@@ -18,6 +19,11 @@ import {
 } from '../object-storage/config.js'
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+
+/** Node roles: which units a process runs (ARCHITECTURE.md, processes and node roles). */
+export const NODE_ROLES = ['all', 'controller', 'compute', 'network', 'storage'] as const
+/** A node role. */
+export type NodeRole = (typeof NODE_ROLES)[number]
 
 /** Settings of the process itself. */
 export const coreConfigSpec: ConfigSpec = {
@@ -56,6 +62,41 @@ export const coreConfigSpec: ConfigSpec = {
     pattern: /^(sqlite:|mysql:|mariadb:|postgres(ql)?:)/,
     help: 'sqlite://, mysql://user:pw@host/name or postgresql://user:pw@host/name',
   },
+  transport_url: {
+    kind: 'string',
+    default: 'memory://',
+    pattern: /^(memory|rabbit|amqp):/,
+    help: 'message bus: memory:// (in process) or rabbit://user:password@host:5672/vhost',
+  },
+  control_exchange: {
+    kind: 'string',
+    default: 'nimbus',
+    pattern: /^[A-Za-z0-9_.-]{1,100}$/,
+    help: 'AMQP exchange of this cloud; another name also prefixes its queues (clouds sharing a vhost)',
+  },
+  role: {
+    kind: 'enum',
+    default: 'all',
+    values: NODE_ROLES,
+    help: 'units this process runs: all, controller (all but compute agents), compute',
+  },
+  host_name: {
+    kind: 'string',
+    default: '',
+    pattern: /^[A-Za-z0-9_.-]{0,255}$/,
+    help: 'host name this node registers its agents under (default: the machine name)',
+  },
+  controller_url: {
+    kind: 'string',
+    default: '',
+    pattern: /^(https?:\/\/.+)?$/,
+    help: 'compute role: base URL of the controller API listener, e.g. http://controller:5000',
+  },
+  service_password: {
+    kind: 'string',
+    default: '',
+    help: 'compute role: password of the nova service user (identity/service-users.json on the controller)',
+  },
   log_level: { kind: 'enum', default: 'info', values: LOG_LEVELS, help: 'level of the log file' },
   policy_file: { kind: 'string', default: '', help: 'YAML file of policy rule overrides' },
 }
@@ -78,6 +119,13 @@ export interface NimbusConfig {
   adminPassword: string
   region: string
   database: string
+  transportUrl: string
+  controlExchange: string
+  role: NodeRole
+  /** This node's host name (the machine name unless set). */
+  hostName: string
+  controllerUrl: string
+  servicePassword: string
   logLevel: string
   policyFile: string
   identity: Readonly<IdentityConfig>
@@ -99,6 +147,12 @@ function typed(values: ConfigValues): Readonly<NimbusConfig> {
     adminPassword: String(values['admin_password']),
     region: String(values['region']),
     database: String(values['database']),
+    transportUrl: String(values['transport_url']),
+    controlExchange: String(values['control_exchange']),
+    role: String(values['role']) as NodeRole,
+    hostName: String(values['host_name']) || hostname(),
+    controllerUrl: String(values['controller_url']).replace(/\/+$/, ''),
+    servicePassword: String(values['service_password']),
     logLevel: String(values['log_level']),
     policyFile: String(values['policy_file']),
     identity: identityConfigFrom(values),
@@ -116,11 +170,16 @@ export function loadNimbusConfig(options: {
   flags: Map<string, string>
 }): Readonly<NimbusConfig> {
   const file = options.configFile ? readConfigFile(options.configFile, nimbusConfigSpec) : undefined
-  return typed(
-    resolveConfig(nimbusConfigSpec, {
-      ...(file ? { file, filePath: options.configFile as string } : {}),
-      env: options.env,
-      flags: options.flags,
-    }),
-  )
+  const values = resolveConfig(nimbusConfigSpec, {
+    ...(file ? { file, filePath: options.configFile as string } : {}),
+    env: options.env,
+    flags: options.flags,
+  })
+  const hostsGiven =
+    options.flags.has('compute.hosts') ||
+    options.env[envName('compute.hosts')] !== undefined ||
+    file?.get('compute.hosts') !== undefined
+  // A controller runs no compute agent unless asked to: compute nodes join over the bus.
+  if (values['role'] === 'controller' && !hostsGiven) values['compute.hosts'] = 0
+  return typed(values)
 }

@@ -1,4 +1,4 @@
-/** @module core/bus: the message bus contract, the in-process bus and versioned RPC. */
+/** @module core/bus: the message bus contract, the in-process and AMQP buses and versioned RPC. */
 
 export {
   hostTopic,
@@ -14,6 +14,9 @@ export {
   type Subscription,
 } from './bus.js'
 export { createMemoryBus, type MemoryBus, type MemoryBusOptions } from './memory-bus.js'
+export { createAmqpBus, type AmqpBusOptions } from './amqp-bus.js'
+export type { AmqpLinkEvent } from './amqp-link.js'
+export { parseTransportUrl, type BusTransport } from './transport-url.js'
 export {
   createRpcClient,
   defineRpc,
@@ -31,6 +34,7 @@ export {
 } from './rpc.js'
 export {
   BusClosedError,
+  BusConnectionError,
   BusTimeoutError,
   MalformedMessageError,
   RemoteError,
