@@ -1,5 +1,7 @@
 /** @module clients/network-client: the Networking API as the compute service uses it */
+import { createFloatingIpClient, type FloatingIpClient } from './floating-ip-client.js'
 import { restCall, type RestEndpoint } from './rest-client.js'
+import { staticTokenSource } from './service-token.js'
 
 /** A port as the compute service needs it. */
 export interface NetPort {
@@ -90,10 +92,14 @@ export interface NetworkClient {
   portsOfDevice(deviceId: string): Promise<NetPort[]>
   floatingIpsOfPorts(portIds: readonly string[]): Promise<NetFloatingIp[]>
   securityGroupIds(projectId: string, names: readonly string[]): Promise<string[]>
+  /** Floating IPs as the caller whose token is given (Nova's os-floating-ips proxy). */
+  floatingIpsAs(token: string): FloatingIpClient
 }
 
 export function createNetworkClient(endpoint: RestEndpoint): NetworkClient {
   return {
+    floatingIpsAs: (token) =>
+      createFloatingIpClient({ ...endpoint, tokens: staticTokenSource(token) }),
     async getNetwork(id) {
       const r = await restCall(endpoint, 'GET', `/networks/${encodeURIComponent(id)}`, {
         allow: [404],

@@ -66,6 +66,12 @@ const OWNER_RULES = [
   'os-create-backup',
   'os-shelve:shelve',
   'os-shelve:unshelve',
+  'os-floating-ips:list',
+  'os-floating-ips:show',
+  'os-floating-ips:create',
+  'os-floating-ips:delete',
+  'os-floating-ips:add',
+  'os-floating-ips:remove',
 ]
 
 const ADMIN_RULES = [
@@ -120,6 +126,7 @@ const ANY_RULES = [
   'limits',
   'images',
   'extensions',
+  'os-floating-ip-pools:list',
 ]
 
 /** Rule names to check strings; a policy file may override any of them. */

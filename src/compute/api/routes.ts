@@ -5,6 +5,7 @@ import { actionRoutes } from './action-routes.js'
 import { adminRoutes } from './admin-routes.js'
 import { aggregateRoutes } from './aggregates-routes.js'
 import { flavorRoutes } from './flavors-routes.js'
+import { floatingIpRoutes } from './floating-ips-routes.js'
 import { hypervisorRoutes } from './hypervisors-routes.js'
 import { imageRoutes } from './images-routes.js'
 import { keypairRoutes } from './keypairs-routes.js'
@@ -33,5 +34,6 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...usageRoutes(ctx),
     ...aggregateRoutes(ctx),
     ...migrationRoutes(ctx),
+    ...floatingIpRoutes(ctx),
   ]
 }

@@ -5,6 +5,7 @@ import { consoleOutputAction } from './console-output-action.js'
 import { createBackupAction } from './create-backup-action.js'
 import { createImageAction } from './create-image-action.js'
 import { evacuateAction } from './evacuate-action.js'
+import { addFloatingIpAction, removeFloatingIpAction } from './floating-ip-actions.js'
 import { forceDeleteAction } from './force-delete-action.js'
 import { lockAction } from './lock-action.js'
 import { migrateAction } from './migrate-action.js'
@@ -51,5 +52,7 @@ export const serverActions: ReadonlyMap<string, ServerAction> = new Map(
     shelveAction,
     shelveOffloadAction,
     unshelveAction,
+    addFloatingIpAction,
+    removeFloatingIpAction,
   ].map((a) => [a.key, a]),
 )
