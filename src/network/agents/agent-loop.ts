@@ -1,0 +1,107 @@
+/** @module network/agents/agent-loop: what every network agent shares: heartbeats, change notifications, coalesced resyncs */
+import { createRpcClient, serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
+import type { Logger } from '../../core/log/index.js'
+import { agentNotifyRpc, pluginRpc, type AgentType } from '../rpc/contracts.js'
+
+/** How an agent loop runs. */
+export interface AgentLoopOptions {
+  bus: Bus
+  host: string
+  agentType: AgentType
+  binary: string
+  configurations: Record<string, unknown>
+  logger: Logger
+  /** Pulls the desired state and makes the host match it; must be idempotent. */
+  sync(): Promise<void>
+  /** Seconds between heartbeats; default 10. */
+  heartbeatSeconds?: number
+  /** Seconds between full resyncs even without notifications; default 30. */
+  resyncSeconds?: number
+}
+
+/** A running agent loop. */
+export interface AgentLoop {
+  /** Runs a sync now (after the running one) and resolves when a whole pass finished after the call. */
+  syncNow(): Promise<void>
+  /** Asks for a sync soon, coalescing with other requests. */
+  requestSync(): void
+  /** How many passes failed since start (each failure is logged and retried at the next trigger). */
+  readonly failures: number
+  stop(): Promise<void>
+}
+
+/** Starts an agent: first heartbeat, subscription to changes, a first sync, then periodic ones. */
+export async function startAgentLoop(options: AgentLoopOptions): Promise<AgentLoop> {
+  const plugin = createRpcClient(options.bus, pluginRpc)
+  const log = options.logger.child({ agent: options.agentType, host: options.host })
+  let running: Promise<void> | undefined
+  let dirty = false
+  let failures = 0
+  let stopped = false
+  let waiters: (() => void)[] = []
+
+  const pass = async (): Promise<void> => {
+    do {
+      dirty = false
+      const finished = waiters
+      waiters = []
+      try {
+        await options.sync()
+      } catch (error) {
+        failures++
+        log.error({ err: error }, 'sync failed; the next pass retries')
+      }
+      for (const done of finished) done()
+    } while (dirty && !stopped)
+  }
+  const requestSync = (): void => {
+    if (stopped) return
+    if (running) {
+      dirty = true
+      return
+    }
+    running = pass().finally(() => {
+      running = undefined
+    })
+  }
+  const syncNow = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      waiters.push(resolve)
+      if (running) dirty = true
+      else requestSync()
+    })
+
+  const report = () =>
+    plugin
+      .reportState({
+        host: options.host,
+        agentType: options.agentType,
+        binary: options.binary,
+        configurations: options.configurations,
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed'))
+  await report()
+  const subscription: Subscription = await serveRpc(options.bus, agentNotifyRpc, {
+    changed: async () => requestSync(),
+  })
+  const heartbeat = setInterval(() => void report(), (options.heartbeatSeconds ?? 10) * 1000)
+  const periodic = setInterval(requestSync, (options.resyncSeconds ?? 30) * 1000)
+  heartbeat.unref()
+  periodic.unref()
+  await syncNow()
+  return {
+    syncNow,
+    requestSync,
+    get failures() {
+      return failures
+    },
+    async stop() {
+      stopped = true
+      clearInterval(heartbeat)
+      clearInterval(periodic)
+      await subscription.close()
+      await running
+      for (const done of waiters) done()
+    },
+  }
+}

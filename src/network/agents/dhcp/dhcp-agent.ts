@@ -1,0 +1,182 @@
+/** @module network/agents/dhcp/dhcp-agent: a qdhcp namespace and a supervised dnsmasq per network with DHCP */
+import { mkdir, readFile, rename, rm, writeFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createRpcClient, type Bus } from '../../../core/bus/index.js'
+import type { Logger } from '../../../core/log/index.js'
+import {
+  deleteLink,
+  ensureVeth,
+  getLink,
+  setLink,
+  syncAddresses,
+} from '../../../core/sys/ip-link.js'
+import { deleteNetns, ensureNetns, listNetns } from '../../../core/sys/netns.js'
+import { superviseProcess, type SupervisedProcess } from '../../../core/sys/supervised-process.js'
+import { dhcpInterfaceName, dhcpNamespace, tapName } from '../../rpc/device-names.js'
+import { pluginRpc } from '../../rpc/contracts.js'
+import type { DhcpNetwork } from '../../rpc/payloads.js'
+import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
+import { dnsmasqArgs, hostsFile, ipv4Network, optsFile } from './dnsmasq-config.js'
+
+/** What the DHCP agent is given. */
+export interface DhcpAgentOptions {
+  bus: Bus
+  host: string
+  logger: Logger
+  /** Where each network's hosts and options files live (`<dir>/<network id>/`). */
+  stateDir: string
+  /** The dnsmasq program; default /usr/sbin/dnsmasq. */
+  dnsmasq?: string
+  resyncSeconds?: number
+}
+
+/** A running DHCP agent. */
+export interface DhcpAgent {
+  readonly loop: AgentLoop
+  /** The supervised dnsmasq of a network, if one runs. */
+  dnsmasqOf(networkId: string): SupervisedProcess | undefined
+  /** Stops the agent; `cleanup` also removes every namespace and process it made. */
+  stop(options?: { cleanup?: boolean }): Promise<void>
+}
+
+const NS_PREFIX = 'qdhcp-'
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+async function writeIfChanged(path: string, text: string): Promise<boolean> {
+  const old = await readFile(path, 'utf8').catch(() => undefined)
+  if (old === text) return false
+  await writeFile(`${path}.tmp`, text, { mode: 0o644 })
+  await rename(`${path}.tmp`, path)
+  return true
+}
+
+/** Ends a dnsmasq a previous run of the agent left behind (it would hold the DHCP port). */
+async function killLeftover(dir: string): Promise<void> {
+  const pid = Number((await readFile(join(dir, 'pid'), 'utf8').catch(() => '')).trim())
+  if (!Number.isInteger(pid) || pid <= 1) return
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+  if (!cmdline.includes(`--pid-file=${dir}/pid`)) return
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // gone already
+  }
+  for (let i = 0; i < 50; i++) {
+    if (!(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''))) return
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** Starts the DHCP agent of this host. */
+export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAgent> {
+  const plugin = createRpcClient(options.bus, pluginRpc)
+  const processes = new Map<string, SupervisedProcess>()
+  const log = options.logger.child({ agent: 'dhcp' })
+
+  const buildNetwork = async (network: DhcpNetwork): Promise<void> => {
+    const ns = dhcpNamespace(network.id)
+    const inner = dhcpInterfaceName(network.port.id)
+    const tap = tapName(network.port.id)
+    await ensureNetns(ns)
+    if (!(await getLink(inner, { netns: ns }))) {
+      await deleteLink(tap)
+      await ensureVeth(tap, inner, { peerNetns: ns })
+    }
+    await setLink(
+      inner,
+      { mac: network.port.macAddress, mtu: network.mtu, up: true },
+      { netns: ns },
+    )
+    await setLink(tap, { mtu: network.mtu, up: true })
+    const cidrs = network.port.fixedIps.flatMap((f) => {
+      const subnet = network.subnets.find((s) => s.id === f.subnetId)
+      return subnet ? [`${f.ipAddress}/${ipv4Network(subnet.cidr).prefix}`] : []
+    })
+    await syncAddresses(inner, cidrs, { netns: ns })
+    const dir = join(options.stateDir, network.id)
+    await mkdir(dir, { recursive: true })
+    const hostsChanged = await writeIfChanged(join(dir, 'host'), hostsFile(network))
+    const optsChanged = await writeIfChanged(join(dir, 'opts'), optsFile(network))
+    const args = dnsmasqArgs(network, dir, inner)
+    const argsChanged = await writeIfChanged(join(dir, 'args'), args.join('\n'))
+    let proc = processes.get(network.id)
+    if (proc && argsChanged) {
+      await proc.stop()
+      processes.delete(network.id)
+      proc = undefined
+    }
+    if (!proc) {
+      await killLeftover(dir)
+      proc = superviseProcess({
+        program: 'ip',
+        args: ['netns', 'exec', ns, options.dnsmasq ?? '/usr/sbin/dnsmasq', ...args],
+        onUnexpectedExit: (info) =>
+          log.warn(
+            { networkId: network.id, code: info.code, signal: info.signal, output: info.output },
+            'dnsmasq exited; restarting it',
+          ),
+      })
+      processes.set(network.id, proc)
+    } else if (hostsChanged || optsChanged) {
+      // dnsmasq rereads --dhcp-hostsfile and --dhcp-optsfile on SIGHUP
+      proc.signal('SIGHUP')
+    }
+  }
+
+  const removeNetwork = async (networkId: string): Promise<void> => {
+    log.info({ networkId }, 'removing the DHCP service of a network')
+    const proc = processes.get(networkId)
+    processes.delete(networkId)
+    await proc?.stop()
+    const dir = join(options.stateDir, networkId)
+    await killLeftover(dir)
+    await deleteNetns(dhcpNamespace(networkId))
+    await rm(dir, { recursive: true, force: true })
+  }
+
+  const known = async (): Promise<Set<string>> => {
+    const ids = new Set(processes.keys())
+    for (const ns of await listNetns())
+      if (ns.startsWith(NS_PREFIX)) ids.add(ns.slice(NS_PREFIX.length))
+    for (const entry of await readdir(options.stateDir).catch(() => [] as string[])) {
+      if (UUID.test(entry)) ids.add(entry)
+    }
+    return ids
+  }
+
+  const loop = await startAgentLoop({
+    bus: options.bus,
+    host: options.host,
+    agentType: 'dhcp',
+    binary: 'nimbus-dhcp-agent',
+    configurations: { dhcpDriver: 'dnsmasq' },
+    logger: options.logger,
+    ...(options.resyncSeconds ? { resyncSeconds: options.resyncSeconds } : {}),
+    async sync() {
+      const state = (await plugin.dhcpState({ host: options.host })) as { networks: DhcpNetwork[] }
+      const wanted = new Set(state.networks.map((n) => n.id))
+      for (const network of state.networks) {
+        try {
+          await buildNetwork(network)
+        } catch (error) {
+          log.error({ err: error, networkId: network.id }, 'could not build the DHCP service')
+        }
+      }
+      for (const id of await known()) if (!wanted.has(id)) await removeNetwork(id)
+    },
+  })
+
+  return {
+    loop,
+    dnsmasqOf: (networkId) => processes.get(networkId),
+    async stop(stopOptions = {}) {
+      await loop.stop()
+      if (stopOptions.cleanup) {
+        for (const id of await known()) await removeNetwork(id)
+      } else {
+        for (const proc of processes.values()) await proc.stop()
+      }
+      processes.clear()
+    },
+  }
+}

@@ -1,0 +1,161 @@
+/** @module network/agents/l2/l2-agent: one Linux bridge per network on this host, VXLAN/flat uplinks, taps enslaved, port status reported */
+import { createRpcClient, type Bus } from '../../../core/bus/index.js'
+import { syncFdb } from '../../../core/sys/bridge-fdb.js'
+import {
+  deleteLink,
+  ensureBridge,
+  ensureVxlan,
+  listLinks,
+  setLink,
+  type LinkInfo,
+} from '../../../core/sys/ip-link.js'
+import type { Logger } from '../../../core/log/index.js'
+import { bridgeName, tapName, vxlanName } from '../../rpc/device-names.js'
+import { pluginRpc } from '../../rpc/contracts.js'
+import type { L2Network, L2State } from '../../rpc/payloads.js'
+import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
+
+/** What the L2 agent is given. */
+export interface L2AgentOptions {
+  bus: Bus
+  host: string
+  logger: Logger
+  /** Local VXLAN endpoint; '' leaves VXLAN networks unbound on this host. */
+  tunnelIp: string
+  /** Physical network -> host interface for flat networks. */
+  interfaceMappings: Readonly<Record<string, string>>
+  resyncSeconds?: number
+  /** How often the agent looks for taps plugged or removed; default 1000 ms. */
+  pollMs?: number
+}
+
+/** A running L2 agent. */
+export interface L2Agent {
+  readonly loop: AgentLoop
+  stop(): Promise<void>
+}
+
+const ZERO_MAC = '00:00:00:00:00:00'
+const OWN_BRIDGE = /^brq[0-9a-f-]{11}$/
+const OWN_VXLAN = /^vxlan-\d+$/
+
+async function buildNetwork(
+  network: L2Network,
+  options: L2AgentOptions,
+  links: readonly LinkInfo[],
+): Promise<string[]> {
+  const bridge = bridgeName(network.id)
+  const kept = [bridge]
+  await ensureBridge(bridge)
+  await setLink(bridge, { up: true })
+  if (network.networkType === 'vxlan' && network.segmentationId !== null && options.tunnelIp) {
+    const vxlan = vxlanName(network.segmentationId)
+    kept.push(vxlan)
+    await ensureVxlan({ name: vxlan, vni: network.segmentationId, local: options.tunnelIp })
+    const link = links.find((l) => l.name === vxlan)
+    if (!link || link.master !== bridge || !link.up || link.mtu !== network.mtu) {
+      await setLink(vxlan, { master: bridge, mtu: network.mtu, up: true })
+    }
+    // l2population: flood and unknown unicast go to every other host with ports here
+    await syncFdb(
+      vxlan,
+      network.peers.map((dst) => ({ mac: ZERO_MAC, dst })),
+    )
+  } else if (network.networkType === 'flat' && network.physicalNetwork) {
+    const device = options.interfaceMappings[network.physicalNetwork]
+    const link = device ? links.find((l) => l.name === device) : undefined
+    if (device && link && link.master !== bridge)
+      await setLink(device, { master: bridge, up: true })
+  }
+  return kept
+}
+
+/** One reconciliation pass: bridges and uplinks, taps, status, cleanup. */
+async function reconcile(
+  state: L2State,
+  options: L2AgentOptions,
+): Promise<{ up: string[]; down: string[] }> {
+  let links = await listLinks()
+  const wanted = new Set<string>()
+  const mtuOf = new Map<string, number>()
+  for (const network of state.networks) {
+    for (const name of await buildNetwork(network, options, links)) wanted.add(name)
+    mtuOf.set(network.id, network.mtu)
+  }
+  links = await listLinks()
+  const up: string[] = []
+  const down: string[] = []
+  for (const port of state.ports) {
+    const tap = links.find((l) => l.name === tapName(port.id))
+    if (!tap) {
+      down.push(port.id)
+      continue
+    }
+    const bridge = bridgeName(port.networkId)
+    const mtu = mtuOf.get(port.networkId) ?? tap.mtu
+    if (tap.master !== bridge || tap.up !== port.adminStateUp || tap.mtu !== mtu) {
+      await setLink(tap.name, { master: bridge, mtu, up: port.adminStateUp })
+    }
+    up.push(port.id)
+  }
+  for (const link of links) {
+    const ours =
+      (link.kind === 'bridge' && OWN_BRIDGE.test(link.name)) ||
+      (link.kind === 'vxlan' && OWN_VXLAN.test(link.name))
+    if (ours && !wanted.has(link.name)) {
+      options.logger.info({ device: link.name }, 'removing a device no network needs here')
+      await deleteLink(link.name)
+    }
+  }
+  return { up, down }
+}
+
+/** Starts the L2 agent of this host. */
+export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
+  const plugin = createRpcClient(options.bus, pluginRpc)
+  let taps = ''
+  const loop = await startAgentLoop({
+    bus: options.bus,
+    host: options.host,
+    agentType: 'l2',
+    binary: 'nimbus-l2-agent',
+    configurations: {
+      tunnelIp: options.tunnelIp,
+      interfaceMappings: options.interfaceMappings,
+    },
+    logger: options.logger,
+    ...(options.resyncSeconds ? { resyncSeconds: options.resyncSeconds } : {}),
+    async sync() {
+      const state = (await plugin.l2State({ host: options.host })) as L2State
+      const { up, down } = await reconcile(state, options)
+      // the whole picture each pass: a rebinding may have reset a status the server then repairs
+      if (up.length > 0 || down.length > 0) {
+        await plugin.updateDeviceStatus({ host: options.host, up, down })
+      }
+    },
+  })
+  // taps appear and vanish without the server knowing: look for them as Neutron's agent polls
+  const poll = setInterval(() => {
+    listLinks()
+      .then((links) => {
+        const now = links
+          .filter((l) => l.name.startsWith('tap'))
+          .map((l) => `${l.name}:${l.master ?? ''}`)
+          .sort()
+          .join(',')
+        if (now !== taps) {
+          taps = now
+          loop.requestSync()
+        }
+      })
+      .catch((error: unknown) => options.logger.warn({ err: error }, 'could not list links'))
+  }, options.pollMs ?? 1000)
+  poll.unref()
+  return {
+    loop,
+    async stop() {
+      clearInterval(poll)
+      await loop.stop()
+    },
+  }
+}
