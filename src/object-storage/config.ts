@@ -48,6 +48,16 @@ export const objectStorageConfigSpec: ConfigSpec = {
     min: 1,
     help: 'largest single object, in MiB (Swift max_file_size)',
   },
+  'object_storage.cors_allow_origin': {
+    kind: 'list',
+    default: [],
+    help: "origins allowed cross-origin access to every container, besides each container's own list",
+  },
+  'object_storage.cors_expose_headers': {
+    kind: 'list',
+    default: [],
+    help: 'response headers exposed to every allowed cross-origin caller',
+  },
   'object_storage.max_archive_size_mib': {
     kind: 'int',
     default: 5120,
@@ -102,6 +112,9 @@ export interface ObjectStorageConfig {
   operatorRoles: readonly string[]
   resellerAdminRole: string
   maxFileSize: number
+  /** Origins allowed on every container (Swift's cors_allow_origin). */
+  corsAllowOrigin: readonly string[]
+  corsExposeHeaders: readonly string[]
   /** Bytes of uncompressed tar one extract-archive request may carry. */
   maxArchiveSize: number
   maxArchiveObjects: number
@@ -127,6 +140,12 @@ export function objectStorageConfigFrom(values: ConfigValues): Readonly<ObjectSt
     operatorRoles: Object.freeze([...roles]),
     resellerAdminRole: String(values['object_storage.reseller_admin_role'] ?? 'ResellerAdmin'),
     maxFileSize: Number(values['object_storage.max_file_size_mib'] ?? 5120) * 1024 * 1024,
+    corsAllowOrigin: Object.freeze([
+      ...((values['object_storage.cors_allow_origin'] as readonly string[] | undefined) ?? []),
+    ]),
+    corsExposeHeaders: Object.freeze([
+      ...((values['object_storage.cors_expose_headers'] as readonly string[] | undefined) ?? []),
+    ]),
     maxArchiveSize: Number(values['object_storage.max_archive_size_mib'] ?? 5120) * 1024 * 1024,
     maxArchiveObjects: Number(values['object_storage.max_archive_objects'] ?? 10000),
     replicatorIntervalMs: Number(values['object_storage.replicator_interval_s'] ?? 30) * 1000,

@@ -7,13 +7,15 @@ import {
   type Route,
   type RouteResult,
 } from '../../core/http/index.js'
+import { CloudError } from '../../core/errors/index.js'
 import type { ProxyContext, SwiftResponse } from '../proxy/context.js'
+import { addCorsHeaders } from '../proxy/cors.js'
 import { handleSwiftRequest } from '../proxy/dispatch.js'
 import { capabilities } from '../proxy/info.js'
 import { swiftRequestFrom } from './swift-request.js'
 
 /** Statuses the proxy answers with besides the framework's. */
-const SWIFT_ERRORS = [202, 304, 404, 405, 409, 411, 412, 413, 416, 422, 499, 503] as const
+const SWIFT_ERRORS = [202, 304, 401, 404, 405, 409, 411, 412, 413, 416, 422, 499, 503] as const
 
 const HTML = 'text/html; charset=UTF-8'
 
@@ -32,7 +34,7 @@ function toResult(response: SwiftResponse): RouteResult {
 }
 
 const PATHS = ['/v1/:account', '/v1/:account/:container', '/v1/:account/:container/*']
-const METHODS: HttpMethod[] = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY']
+const METHODS: HttpMethod[] = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY', 'OPTIONS']
 
 /** The route table: `/info` and every method on accounts, containers and objects. */
 export function objectStorageRoutes(ctx: ProxyContext): readonly Route[] {
@@ -42,7 +44,18 @@ export function objectStorageRoutes(ctx: ProxyContext): readonly Route[] {
       path,
       auth: 'optional' as const,
       errors: SWIFT_ERRORS,
-      handler: async (input) => toResult(await handleSwiftRequest(ctx, swiftRequestFrom(input))),
+      handler: async (input) => {
+        const request = swiftRequestFrom(input)
+        try {
+          const response = await handleSwiftRequest(ctx, request)
+          addCorsHeaders(ctx, request, response.headers)
+          return toResult(response)
+        } catch (error) {
+          // Browsers only show a cross-origin caller the error when the CORS headers are on it.
+          if (error instanceof CloudError) addCorsHeaders(ctx, request, error.headers)
+          throw error
+        }
+      },
     })),
   )
   return defineRoutes([

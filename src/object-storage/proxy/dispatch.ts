@@ -3,6 +3,7 @@ import { SwiftError } from '../errors.js'
 import { getAccount, headAccount, postAccount } from './account-ops.js'
 import { bulkDelete } from './bulk-delete.js'
 import type { ProxyContext, SwiftRequest, SwiftResponse } from './context.js'
+import { preflight } from './cors.js'
 import { extractArchive } from './extract-archive.js'
 import {
   deleteContainer,
@@ -42,6 +43,11 @@ export async function handleSwiftRequest(
 ): Promise<SwiftResponse> {
   if (!request.account.startsWith(ctx.config.resellerPrefix) || request.account === '') {
     throw request.identity ? new SwiftError(403) : new SwiftError(401)
+  }
+  if (request.method === 'OPTIONS') {
+    const table =
+      request.object !== undefined ? OBJECT : request.container !== undefined ? CONTAINER : ACCOUNT
+    return preflight(ctx, request, Object.keys(table))
   }
   if (request.method === 'PUT' && request.query['extract-archive'] !== undefined)
     return extractArchive(ctx, request)

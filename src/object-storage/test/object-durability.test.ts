@@ -1,6 +1,7 @@
 /** @module object-storage/test/object-durability.test: SIGKILL during 1,000 concurrent PUTs loses no acknowledged object */
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -16,9 +17,9 @@ let dataDir: string
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'nimbus-durability-'))
 })
-afterEach(() => {
-  rmSync(dataDir, { recursive: true, force: true })
-})
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true })
+}, 60_000)
 
 /** Runs the object storage unit in a child process; `kill()` sends SIGKILL. */
 async function startChild(name: string): Promise<{ base: string; kill(): Promise<void> }> {
