@@ -11,8 +11,9 @@ import { parseRanges, multipartRanges } from './ranges.js'
 export async function readLiveObject(
   ctx: ProxyContext,
   path: { account: string; container: string; object: string },
+  keepBody = false,
 ): Promise<StoredObject | undefined> {
-  const stored = await readObject(ctx, path)
+  const stored = await readObject(ctx, path, keepBody)
   if (!stored) return undefined
   const deleteAt = stored.metadata.headers['x-delete-at']
   if (deleteAt !== undefined && Number(deleteAt) <= ctx.clock.now() / 1000) return undefined
@@ -73,7 +74,7 @@ export async function getObject(ctx: ProxyContext, request: SwiftRequest): Promi
     container: request.container ?? '',
     object: request.object ?? '',
   }
-  const stored = await readLiveObject(ctx, path)
+  const stored = await readLiveObject(ctx, path, request.method === 'GET')
   if (!stored) throw new SwiftError(404)
   const manifestGet = request.query['multipart-manifest'] === 'get'
   const body = manifestGet

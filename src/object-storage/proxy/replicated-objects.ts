@@ -1,6 +1,6 @@
 /** @module object-storage/proxy/replicated-objects: writes to every replica, reads the newest */
 import { createHash } from 'node:crypto'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { QuorumError, SwiftError } from '../errors.js'
 import type {
   DiskFileStore,
@@ -18,6 +18,8 @@ export interface ObjectSource {
   partition: number
   hash: string
   dataTimestamp: string
+  /** The whole data when it came with the metadata: served without opening the file again. */
+  body?: Buffer
 }
 
 /** The newest live version of an object, or undefined (missing, deleted). */
@@ -26,10 +28,15 @@ export interface StoredObject {
   source: ObjectSource
 }
 
-/** The newest state among the replicas (last write wins by X-Timestamp). */
+/**
+ * The newest state among the replicas (last write wins by X-Timestamp). With `keepBody`, a small
+ * object's bytes read along with its metadata stay with the source (a GET serves them at once);
+ * without, they are dropped so that long segment lists do not hold them.
+ */
 export async function readObject(
   ctx: ProxyContext,
   path: { account: string; container: string; object: string },
+  keepBody = false,
 ): Promise<StoredObject | undefined> {
   const place = ctx.cluster.objectPlace(path.account, path.container, path.object)
   let best: { state: ObjectState; store: DiskFileStore } | undefined
@@ -50,12 +57,19 @@ export async function readObject(
       partition: place.partition,
       hash: place.hash,
       dataTimestamp: best.state.dataTimestamp,
+      ...(keepBody && best.state.body ? { body: best.state.body } : {}),
     },
   }
 }
 
 /** Opens `start..end` (inclusive) of a stored copy. */
-export function openRange(source: ObjectSource, start: number, end: number): Promise<Readable> {
+export async function openRange(
+  source: ObjectSource,
+  start: number,
+  end: number,
+): Promise<Readable> {
+  if (source.body && end < source.body.length)
+    return Readable.from([source.body.subarray(start, end + 1)], { objectMode: false })
   return source.store.open(source.partition, source.hash, {
     dataTimestamp: source.dataTimestamp,
     start,

@@ -1,5 +1,5 @@
 /** @module object-storage/storage/account-broker: one account's SQLite database */
-import type { SqliteDatabase } from './sqlite-handles.js'
+import { statement, type SqliteDatabase } from './sqlite-handles.js'
 import { mergeMetadata, type TimedMetadata } from './container-broker.js'
 import { pageSql, walkListing, type ListingEntry, type ListingQuery } from './listing-query.js'
 
@@ -62,21 +62,23 @@ export class AccountBroker {
   constructor(private readonly db: SqliteDatabase) {}
 
   initialize(account: string, timestamp: string): void {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO stat VALUES (0, ?, ?, ?, '{}')`)
-      .run(account, timestamp, timestamp)
+    statement(this.db, `INSERT OR IGNORE INTO stat VALUES (0, ?, ?, ?, '{}')`).run(
+      account,
+      timestamp,
+      timestamp,
+    )
   }
 
   info(): AccountInfo | undefined {
-    const raw = this.db.prepare('SELECT * FROM stat WHERE id = 0').get() as
+    const raw = statement(this.db, 'SELECT * FROM stat WHERE id = 0').get() as
       { account: string; created_at: string; put_timestamp: string; metadata: string } | undefined
     if (!raw) return undefined
-    const totals = this.db
-      .prepare(
-        `SELECT count(*) AS c, coalesce(sum(object_count), 0) AS o, coalesce(sum(bytes_used), 0) AS b
+    const totals = statement(
+      this.db,
+
+      `SELECT count(*) AS c, coalesce(sum(object_count), 0) AS o, coalesce(sum(bytes_used), 0) AS b
          FROM container WHERE deleted = 0`,
-      )
-      .get() as { c: number; o: number; b: number }
+    ).get() as { c: number; o: number; b: number }
     return {
       account: raw.account,
       createdAt: raw.created_at,
@@ -89,17 +91,17 @@ export class AccountBroker {
   }
 
   updateMetadata(update: TimedMetadata): void {
-    const raw = this.db.prepare('SELECT metadata FROM stat WHERE id = 0').get() as
+    const raw = statement(this.db, 'SELECT metadata FROM stat WHERE id = 0').get() as
       { metadata: string } | undefined
     if (!raw) return
     const merged = mergeMetadata(JSON.parse(raw.metadata) as TimedMetadata, update)
-    this.db.prepare('UPDATE stat SET metadata = ?').run(JSON.stringify(merged))
+    statement(this.db, 'UPDATE stat SET metadata = ?').run(JSON.stringify(merged))
   }
 
   /** Applies container rows: a newer put/delete timestamp replaces the row; stats always refresh. */
   mergeContainers(rows: readonly ContainerRow[]): void {
-    const get = this.db.prepare('SELECT * FROM container WHERE name = ?')
-    const put = this.db.prepare('INSERT OR REPLACE INTO container VALUES (?, ?, ?, ?, ?, ?)')
+    const get = statement(this.db, 'SELECT * FROM container WHERE name = ?')
+    const put = statement(this.db, 'INSERT OR REPLACE INTO container VALUES (?, ?, ?, ?, ?, ?)')
     this.db.transaction(() => {
       for (const row of rows) {
         const old = get.get(row.name) as RawContainerRow | undefined
@@ -117,15 +119,16 @@ export class AccountBroker {
   }
 
   allContainers(): ContainerRow[] {
-    return (this.db.prepare('SELECT * FROM container').all() as RawContainerRow[]).map(toRow)
+    return (statement(this.db, 'SELECT * FROM container').all() as RawContainerRow[]).map(toRow)
   }
 
   list(query: ListingQuery): ListingEntry<ContainerRow>[] {
     return walkListing(query, (page) => {
       const sql = pageSql('container', page)
-      const raw = this.db
-        .prepare(`SELECT * FROM ${sql.where} ORDER BY ${sql.order} LIMIT ?`)
-        .all(...sql.params, page.limit) as RawContainerRow[]
+      const raw = statement(
+        this.db,
+        `SELECT * FROM ${sql.where} ORDER BY ${sql.order} LIMIT ?`,
+      ).all(...sql.params, page.limit) as RawContainerRow[]
       return raw.map(toRow)
     })
   }

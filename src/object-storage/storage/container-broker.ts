@@ -1,5 +1,5 @@
 /** @module object-storage/storage/container-broker: one container's SQLite database */
-import type { SqliteDatabase } from './sqlite-handles.js'
+import { statement, type SqliteDatabase } from './sqlite-handles.js'
 import { pageSql, walkListing, type ListingEntry, type ListingQuery } from './listing-query.js'
 
 export const CONTAINER_SCHEMA = `
@@ -95,23 +95,24 @@ export class ContainerBroker {
   initialize(account: string, container: string, putTimestamp: string): void {
     const existing = this.rawStat()
     if (!existing) {
-      this.db
-        .prepare(`INSERT INTO stat VALUES (0, ?, ?, ?, ?, '0000000000.00000', 0, 0, '{}')`)
-        .run(account, container, putTimestamp, putTimestamp)
+      statement(
+        this.db,
+        `INSERT INTO stat VALUES (0, ?, ?, ?, ?, '0000000000.00000', 0, 0, '{}')`,
+      ).run(account, container, putTimestamp, putTimestamp)
       return
     }
     if (existing.put_timestamp < putTimestamp) {
       const revived = existing.delete_timestamp > existing.put_timestamp
-      this.db
-        .prepare(
-          'UPDATE stat SET put_timestamp = ?, created_at = CASE WHEN ? THEN ? ELSE created_at END',
-        )
-        .run(putTimestamp, revived ? 1 : 0, putTimestamp)
+      statement(
+        this.db,
+
+        'UPDATE stat SET put_timestamp = ?, created_at = CASE WHEN ? THEN ? ELSE created_at END',
+      ).run(putTimestamp, revived ? 1 : 0, putTimestamp)
     }
   }
 
   private rawStat(): StatRow | undefined {
-    return this.db.prepare('SELECT * FROM stat WHERE id = 0').get() as StatRow | undefined
+    return statement(this.db, 'SELECT * FROM stat WHERE id = 0').get() as StatRow | undefined
   }
 
   /** The container's state; undefined when never created here. */
@@ -138,23 +139,25 @@ export class ContainerBroker {
 
   /** Records a DELETE of the container. */
   markDeleted(timestamp: string): void {
-    this.db
-      .prepare('UPDATE stat SET delete_timestamp = ? WHERE delete_timestamp < ?')
-      .run(timestamp, timestamp)
+    statement(this.db, 'UPDATE stat SET delete_timestamp = ? WHERE delete_timestamp < ?').run(
+      timestamp,
+      timestamp,
+    )
   }
 
   updateMetadata(update: TimedMetadata): void {
     const raw = this.rawStat()
     if (!raw) return
     const merged = mergeMetadata(JSON.parse(raw.metadata) as TimedMetadata, update)
-    this.db.prepare('UPDATE stat SET metadata = ?').run(JSON.stringify(merged))
+    statement(this.db, 'UPDATE stat SET metadata = ?').run(JSON.stringify(merged))
   }
 
   /** Applies object rows (puts and deletions); for each name the newest `createdAt` wins. */
   mergeObjects(rows: readonly ObjectRow[]): void {
-    const get = this.db.prepare('SELECT * FROM object WHERE name = ?')
-    const put = this.db.prepare('INSERT OR REPLACE INTO object VALUES (?, ?, ?, ?, ?, ?)')
-    const adjust = this.db.prepare(
+    const get = statement(this.db, 'SELECT * FROM object WHERE name = ?')
+    const put = statement(this.db, 'INSERT OR REPLACE INTO object VALUES (?, ?, ?, ?, ?, ?)')
+    const adjust = statement(
+      this.db,
       'UPDATE stat SET object_count = object_count + ?, bytes_used = bytes_used + ?',
     )
     this.db.transaction(() => {
@@ -172,16 +175,17 @@ export class ContainerBroker {
 
   /** Every row, deleted ones included, for replication. */
   allObjects(): ObjectRow[] {
-    return (this.db.prepare('SELECT * FROM object').all() as RawObjectRow[]).map(toRow)
+    return (statement(this.db, 'SELECT * FROM object').all() as RawObjectRow[]).map(toRow)
   }
 
   /** A listing page as Swift walks it. */
   list(query: ListingQuery): ListingEntry<ObjectRow>[] {
     return walkListing(query, (page) => {
       const sql = pageSql('object', page)
-      const raw = this.db
-        .prepare(`SELECT * FROM ${sql.where} ORDER BY ${sql.order} LIMIT ?`)
-        .all(...sql.params, page.limit) as RawObjectRow[]
+      const raw = statement(
+        this.db,
+        `SELECT * FROM ${sql.where} ORDER BY ${sql.order} LIMIT ?`,
+      ).all(...sql.params, page.limit) as RawObjectRow[]
       return raw.map(toRow)
     })
   }

@@ -16,7 +16,13 @@ export interface ObjectMetadata {
 
 /** The newest state of an object on a device. */
 export type ObjectState =
-  | { kind: 'data'; metadata: ObjectMetadata; dataTimestamp: string }
+  | {
+      kind: 'data'
+      metadata: ObjectMetadata
+      dataTimestamp: string
+      /** The whole data, when the store read it along with the metadata (small objects). */
+      body?: Buffer
+    }
   | { kind: 'tombstone'; timestamp: string; name: string }
 
 /** An upload in progress on one device. */

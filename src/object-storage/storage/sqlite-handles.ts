@@ -5,6 +5,23 @@ import Database from 'better-sqlite3'
 
 export type SqliteDatabase = Database.Database
 
+const statements = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>()
+
+/** The prepared statement for `sql` on `db`, prepared once per open database. */
+export function statement(db: SqliteDatabase, sql: string): Database.Statement {
+  let cache = statements.get(db)
+  if (!cache) {
+    cache = new Map()
+    statements.set(db, cache)
+  }
+  let prepared = cache.get(sql)
+  if (!prepared) {
+    prepared = db.prepare(sql)
+    cache.set(sql, prepared)
+  }
+  return prepared
+}
+
 /** Opens per-container and per-account databases on demand, closing the least recently used. */
 export class SqliteHandles {
   private readonly open = new Map<string, SqliteDatabase>()
