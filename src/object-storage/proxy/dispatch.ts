@@ -5,6 +5,7 @@ import { bulkDelete } from './bulk-delete.js'
 import type { ProxyContext, SwiftRequest, SwiftResponse } from './context.js'
 import { preflight } from './cors.js'
 import { extractArchive } from './extract-archive.js'
+import { formBoundary, formPost } from './formpost.js'
 import {
   deleteContainer,
   getContainer,
@@ -49,6 +50,8 @@ export async function handleSwiftRequest(
       request.object !== undefined ? OBJECT : request.container !== undefined ? CONTAINER : ACCOUNT
     return preflight(ctx, request, Object.keys(table))
   }
+  const boundary = request.method === 'POST' ? formBoundary(request) : undefined
+  if (boundary !== undefined) return formPost(ctx, request, boundary)
   if (request.method === 'PUT' && request.query['extract-archive'] !== undefined)
     return extractArchive(ctx, request)
   if (request.object !== undefined) {

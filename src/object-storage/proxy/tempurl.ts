@@ -18,7 +18,10 @@ function parseExpires(value: string): number | undefined {
   return Number.isNaN(parsed) ? undefined : Math.floor(parsed / 1000)
 }
 
-function signature(sig: string): { digest: 'sha1' | 'sha256' | 'sha512'; hex: string } | undefined {
+/** A signature as hex with its digest: bare hex (by length) or `<digest>:<base64url>`. */
+export function signature(
+  sig: string,
+): { digest: 'sha1' | 'sha256' | 'sha512'; hex: string } | undefined {
   const prefixed = /^(sha1|sha256|sha512):(.+)$/.exec(sig)
   if (prefixed?.[1] && prefixed[2]) {
     const bytes = Buffer.from(prefixed[2].replace(/-/g, '+').replace(/_/g, '/'), 'base64')
@@ -28,7 +31,8 @@ function signature(sig: string): { digest: 'sha1' | 'sha256' | 'sha512'; hex: st
   return digest && /^[0-9a-f]+$/i.test(sig) ? { digest, hex: sig.toLowerCase() } : undefined
 }
 
-function keysFor(ctx: ProxyContext, request: SwiftRequest): string[] {
+/** The account's and the container's temp URL keys (FormPost signs with them too). */
+export function keysFor(ctx: ProxyContext, request: SwiftRequest): string[] {
   const account = liveMetadata(readAccount(ctx, request.account)?.metadata ?? {})
   const container = request.container
     ? readContainer(ctx, request.account, request.container)
