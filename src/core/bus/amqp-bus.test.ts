@@ -2,7 +2,8 @@
 
 import { randomUUID } from 'node:crypto'
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { connect } from 'amqplib'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { createAmqpBus, type AmqpBusOptions } from './amqp-bus.js'
 import type { Bus } from './bus.js'
 import { describeBusConformance } from './bus.conformance.js'
@@ -12,8 +13,7 @@ const BROKER = 'amqp://guest:guest@127.0.0.1:5672/'
 
 async function brokerSkipReason(): Promise<string | undefined> {
   try {
-    const bus = await createAmqpBus({ url: BROKER, exchange: `nimbus-probe-${randomUUID()}` })
-    await bus.close()
+    await (await connect(BROKER)).close()
     return undefined
   } catch (error) {
     return `RabbitMQ at 127.0.0.1:5672 is unreachable: ${String(error)}`
@@ -22,9 +22,26 @@ async function brokerSkipReason(): Promise<string | undefined> {
 
 const skipReason = await brokerSkipReason()
 
+const exchanges = new Set<string>()
+/** Topics the tests use; each may have left a fanout exchange. */
+const TOPICS = ['t', 'conductor', 'scheduler', 'compute', 'l2-agent', 'late', 'soon', 'nobody']
+
+afterAll(async () => {
+  if (skipReason !== undefined) return
+  // Exchanges are not durable but outlive their users; queues expire by themselves.
+  const connection = await connect(BROKER)
+  const channel = await connection.createChannel()
+  for (const exchange of exchanges) {
+    await channel.deleteExchange(exchange)
+    for (const topic of TOPICS) await channel.deleteExchange(`${exchange}.${topic}_fanout`)
+  }
+  await connection.close()
+})
+
 /** One exchange and queue prefix per bus family, so parallel runs and tests never collide. */
 function isolated(url = BROKER): Omit<AmqpBusOptions, 'onHandlerError'> {
   const run = `nimbus-test-${randomUUID()}`
+  exchanges.add(run)
   return {
     url,
     exchange: run,
