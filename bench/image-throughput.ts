@@ -49,8 +49,11 @@ export interface Sample {
 
 /** The figures of one run: the disk's speeds and the API's, for the same bytes. */
 export interface ImageBenchRun {
+  /** Write + fsync of a probe file, the mean of one just before the upload and one after. */
   diskWrite: Sample
   directRead?: Sample
+  /** Buffered 4 MiB reads of the probe file with its pages dropped first (when possible). */
+  coldRead?: Sample
   cachedRead: Sample
   upload: Sample
   /** Download with the image file evicted from the page cache first, when storeDir is known. */
@@ -174,16 +177,46 @@ function expect(exchange: Exchange, status: number, what: string): Exchange {
   return exchange
 }
 
+/** Writes (and fsyncs) a probe file of `bytes`; the probe is gone afterwards. */
+async function probeWrite(dir: string, bytes: number, block: Buffer): Promise<Sample> {
+  const probe = join(dir, `.image-bench-probe-${randomBytes(4).toString('hex')}`)
+  try {
+    return await measured(undefined, () => diskWrite(probe, bytes, block))
+  } finally {
+    await rm(probe, { force: true })
+  }
+}
+
+/**
+ * The disk's own figures, on a probe file of the image's size in the store's file system:
+ * write + fsync, then reads with its pages dropped (buffered 4 MiB reads, as the store reads,
+ * and O_DIRECT) and cached.
+ */
 async function diskRun(target: ImageBenchTarget, bytes: number, block: Buffer) {
   const probe = join(target.probeDir, `.image-bench-probe-${randomBytes(4).toString('hex')}`)
   try {
     const write = await measured(undefined, () => diskWrite(probe, bytes, block))
-    const cachedRead = await measured(undefined, () => streamRead(probe))
+    const coldRead = await dropFileCache(probe).then(
+      () => measured(undefined, () => streamRead(probe)),
+      () => undefined,
+    )
     const direct = await measured(undefined, () => directRead(probe)).catch(() => undefined)
-    return { diskWrite: write, cachedRead, ...(direct ? { directRead: direct } : {}) }
+    await streamRead(probe)
+    const cachedRead = await measured(undefined, () => streamRead(probe))
+    return {
+      diskWrite: write,
+      cachedRead,
+      ...(coldRead ? { coldRead } : {}),
+      ...(direct ? { directRead: direct } : {}),
+    }
   } finally {
     await rm(probe, { force: true })
   }
+}
+
+/** The mean of two timings of the same work (measured before and after the API's). */
+function meanSample(a: Sample, b: Sample): Sample {
+  return { seconds: (a.seconds + b.seconds) / 2 }
 }
 
 /** The bare server of image-bare-server.ts on the store's folder; resolves its base URL. */
@@ -202,7 +235,7 @@ async function startBareServer(storeDir: string) {
 async function downloads(
   target: ImageBenchTarget,
   id: string,
-  bare: string | undefined,
+  options: { bare: string | undefined; bareFirst: boolean },
 ): Promise<
   Pick<ImageBenchRun, 'coldDownload' | 'warmDownload' | 'bareColdDownload' | 'bareWarmDownload'>
 > {
@@ -217,20 +250,32 @@ async function downloads(
     })
   if (!target.storeDir) return { warmDownload: await api() }
   const file = join(target.storeDir, id)
-  await dropFileCache(file)
-  const coldDownload = await api()
-  const warmDownload = await api()
-  if (!bare) return { coldDownload, warmDownload }
-  await dropFileCache(file)
-  const bareColdDownload = await direct()
-  const bareWarmDownload = await direct()
-  return { coldDownload, warmDownload, bareColdDownload, bareWarmDownload }
+  const coldThenWarm = async (get: () => Promise<Sample>) => {
+    await dropFileCache(file)
+    const cold = await get()
+    return { cold, warm: await get() }
+  }
+  const { bare } = options
+  if (!bare) {
+    const { cold, warm } = await coldThenWarm(api)
+    return { coldDownload: cold, warmDownload: warm }
+  }
+  // Which server reads first alternates from run to run, so neither always follows the upload.
+  const first = await coldThenWarm(options.bareFirst ? direct : api)
+  const second = await coldThenWarm(options.bareFirst ? api : direct)
+  const [ours, theirs] = options.bareFirst ? [second, first] : [first, second]
+  return {
+    coldDownload: ours.cold,
+    warmDownload: ours.warm,
+    bareColdDownload: theirs.cold,
+    bareWarmDownload: theirs.warm,
+  }
 }
 
 async function oneRun(
   target: ImageBenchTarget,
   bytes: number,
-  options: { block: Buffer; bare: string | undefined },
+  options: { block: Buffer; bare: string | undefined; bareFirst: boolean },
 ): Promise<ImageBenchRun> {
   const disk = await diskRun(target, bytes, options.block)
   const created = await call(target, 'POST', '/v2/images', {
@@ -245,7 +290,9 @@ async function oneRun(
       })
       expect(put, 204, 'PUT .../file')
     })
-    return { ...disk, upload, ...(await downloads(target, id, options.bare)) }
+    const got = await downloads(target, id, options)
+    const writeAfter = await probeWrite(target.probeDir, bytes, options.block)
+    return { ...disk, diskWrite: meanSample(disk.diskWrite, writeAfter), upload, ...got }
   } finally {
     await call(target, 'DELETE', `/v2/images/${id}`)
   }
@@ -266,7 +313,7 @@ export async function runImageThroughput(
   try {
     const runs: ImageBenchRun[] = []
     for (let i = 0; i < options.runs; i++) {
-      runs.push(await oneRun(target, bytes, { block, bare: bare?.base }))
+      runs.push(await oneRun(target, bytes, { block, bare: bare?.base, bareFirst: i % 2 === 1 }))
     }
     return { bytes, runs }
   } finally {

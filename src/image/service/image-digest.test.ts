@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ImageQuotaExceededError } from '../errors.js'
-import { ImageDigest, virtualSizeOf } from './image-digest.js'
+import { DIGEST_SLAB_BYTES, ImageDigest, virtualSizeOf } from './image-digest.js'
 import { createHashPool } from './hash-pool.js'
 
 const MIB = 1024 * 1024
@@ -45,7 +45,8 @@ function hex(algorithm: string, data: Buffer): string {
 
 describe('ImageDigest', () => {
   it('hashes data spanning several slabs on workers and passes every byte on unchanged', async () => {
-    const data = randomBytes(3 * MIB + 12_345)
+    // More slabs than may be in flight at once, so the stream waits for the hashers too.
+    const data = randomBytes(6 * DIGEST_SLAB_BYTES + 12_345)
     const { output, result } = await digestOf(chunked(data, [65_536, 1_000_003, 7, 2 * MIB]))
     expect(output.equals(data)).toBe(true)
     expect(result).toMatchObject({
@@ -68,15 +69,15 @@ describe('ImageDigest', () => {
   })
 
   it('hashes data of exactly one slab', async () => {
-    const data = randomBytes(MIB)
+    const data = randomBytes(DIGEST_SLAB_BYTES)
     const { result } = await digestOf([data])
     expect(result.checksum).toBe(hex('md5', data))
     expect(result.osHashValue).toBe(hex('sha512', data))
   })
 
   it('fails with a 413 quota error as soon as more than maxBytes pass', async () => {
-    const data = randomBytes(3 * MIB)
-    await expect(digestOf(chunked(data, [MIB]), 2 * MIB)).rejects.toBeInstanceOf(
+    const data = randomBytes(3 * DIGEST_SLAB_BYTES)
+    await expect(digestOf(chunked(data, [MIB]), 2 * DIGEST_SLAB_BYTES)).rejects.toBeInstanceOf(
       ImageQuotaExceededError,
     )
   })

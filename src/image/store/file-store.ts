@@ -1,10 +1,11 @@
 /** @module image/store/file-store: image data as files in a folder, written atomically */
 import { randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { FileStream } from '../../core/http/index.js'
 import {
   checkStoreKey,
   StoreDataMissingError,
@@ -15,8 +16,6 @@ import {
 
 const TEMP_PREFIX = '.partial-'
 const CHUNK = 1024 * 1024
-/** Reads as large as `dd bs=4M`: on a cold page cache, 1 MiB reads ran at half the speed. */
-const READ_CHUNK = 4 * 1024 * 1024
 
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r')
@@ -87,9 +86,14 @@ export async function createFileStore(options: FileStoreOptions): Promise<ImageS
       }
     },
     async get(location: string, range?: ByteRange): Promise<Readable> {
-      const path = pathOf(location)
-      if (!(await exists(path))) throw new StoreDataMissingError(location)
-      return createReadStream(path, { highWaterMark: READ_CHUNK, ...(range ?? {}) })
+      // 4 MiB reads (dd bs=4M; 1 MiB ran at half the speed on a cold page cache), sent from
+      // reused buffers when piped to a response.
+      return FileStream.open(pathOf(location), range).catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'ENOENT') {
+          throw new StoreDataMissingError(location)
+        }
+        throw error
+      })
     },
     async size(location: string): Promise<number | undefined> {
       return stat(pathOf(location)).then(

@@ -163,6 +163,61 @@ describe('uploading and downloading', () => {
     expect((await show(image['id']))['status']).toBe('queued')
     expect(await storeFiles()).toEqual([])
   })
+
+  it('streams a many-chunk image to concurrent clients over HTTP and survives one leaving early', async () => {
+    const image = await fx.createImage(alice)
+    const id = String(image['id'])
+    // More than the 4 MiB send buffers one download keeps in flight, so they are reused.
+    const data = randomBytes(17 * 1024 * 1024 + 5)
+    expect(await fx.upload(alice, id, data)).toBe(204)
+    await fx.app.listen({ host: '127.0.0.1', port: 0 })
+    const address = fx.app.server.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    const get = (headers: Record<string, string> = {}, leaveAfterFirstChunk = false) =>
+      new Promise<{ status: number; body: Buffer; md5: unknown }>((done, fail) => {
+        const outgoing = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: `/image/v2/images/${id}/file`,
+            headers: { 'x-auth-token': alice.token, ...headers },
+          },
+          (response) => {
+            const chunks: Buffer[] = []
+            response.on('data', (chunk: Buffer) => {
+              chunks.push(chunk)
+              if (leaveAfterFirstChunk) outgoing.destroy()
+            })
+            response.on('error', () => undefined)
+            const finish = () =>
+              done({
+                status: response.statusCode ?? 0,
+                body: Buffer.concat(chunks),
+                md5: response.headers['content-md5'],
+              })
+            response.on('end', finish)
+            response.on('close', finish)
+          },
+        )
+        outgoing.on('error', (error) => (leaveAfterFirstChunk ? undefined : fail(error)))
+        outgoing.end()
+      })
+    const left = await get({}, true)
+    expect(left.body.length).toBeLessThan(data.length)
+    const [whole, again, range] = await Promise.all([
+      get(),
+      get(),
+      get({ range: `bytes=${5 * 1024 * 1024 - 3}-${13 * 1024 * 1024}` }),
+    ])
+    const md5 = createHash('md5').update(data).digest('hex')
+    for (const full of [whole, again]) {
+      expect(full.status).toBe(200)
+      expect(full.md5).toBe(md5)
+      expect(full.body.equals(data)).toBe(true)
+    }
+    expect(range.status).toBe(206)
+    expect(range.body.equals(data.subarray(5 * 1024 * 1024 - 3, 13 * 1024 * 1024 + 1))).toBe(true)
+  })
 })
 
 describe('deactivating', () => {
