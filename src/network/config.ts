@@ -59,12 +59,6 @@ export const networkConfigSpec: ConfigSpec = {
     values: ['none', 'linuxbridge'],
     help: 'data plane this process builds (linuxbridge: L2, DHCP and L3 agents on Linux bridges, namespaces, VXLAN, dnsmasq and nftables; needs root); implies the linuxbridge mechanism driver',
   },
-  'network.agent_host': {
-    kind: 'string',
-    default: '',
-    pattern: /^[A-Za-z0-9._-]*$/,
-    help: 'host name the agents of this process report (default: the machine host name)',
-  },
   'network.interface_mappings': {
     kind: 'list',
     default: [],
@@ -154,7 +148,6 @@ export interface NetworkConfig {
   publicCidr: string
   mechanismDriver: 'noop' | 'linuxbridge'
   dataplane: 'none' | 'linuxbridge'
-  agentHost: string
   interfaceMappings: Readonly<Record<string, string>>
   tunnelIp: string
   agentResyncSeconds: number
@@ -197,7 +190,6 @@ export function networkConfigFrom(values: ConfigValues): Readonly<NetworkConfig>
         ? 'linuxbridge'
         : 'noop',
     dataplane: values['network.dataplane'] === 'linuxbridge' ? 'linuxbridge' : 'none',
-    agentHost: String(values['network.agent_host'] ?? ''),
     interfaceMappings: Object.freeze(
       Object.fromEntries(
         list('network.interface_mappings').map((text) => {

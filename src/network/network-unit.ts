@@ -1,4 +1,10 @@
 /** @module network/network-unit: builds the network server from its parts (its composition root) */
+import {
+  createComputeEventsClient,
+  type ComputeEventsClient,
+} from '../clients/compute-events-client.js'
+import type { HttpDispatcher } from '../clients/http-dispatcher.js'
+import type { TokenSource } from '../clients/service-token.js'
 import type { TokenValidator } from '../core/auth/index.js'
 import type { Bus, Subscription } from '../core/bus/index.js'
 import type { Clock } from '../core/clock/index.js'
@@ -13,10 +19,12 @@ import { networkServiceRoutes } from './api/routes.js'
 import type { NetworkConfig } from './config.js'
 import { networkMigrations } from './db/migrations/index.js'
 import type { NetworkDatabase } from './db/schema.js'
+import { startNetworkAgents, type NetworkAgents } from './agents/agents-unit.js'
 import { mechanismDrivers } from './mech/driver-registry.js'
 import { createAgentRegistry, type AgentRegistry } from './rpc/agent-registry.js'
 import { createAgentNotifier, servePluginRpc } from './rpc/plugin-server.js'
 import { bootstrapPublicNetwork } from './service/bootstrap.js'
+import { createComputeNotifier } from './service/compute-notifier.js'
 import type { NetworkContext } from './service/context.js'
 
 export interface NetworkUnitOptions {
@@ -31,6 +39,8 @@ export interface NetworkUnitOptions {
   adminProjectId?: string
   /** The bus to the network agents; the linuxbridge driver needs it. */
   bus?: Bus
+  /** Where server port events go (network-vif-plugged...); none: they are not sent. */
+  computeEvents?: ComputeEventsClient
 }
 
 /** A running network server. */
@@ -62,6 +72,9 @@ export async function createNetworkUnit(options: NetworkUnitOptions): Promise<Ne
     config: options.config,
     logger,
     drivers: [mechanismDrivers[options.config.mechanismDriver]({ agents, notify, logger })],
+    ...(options.computeEvents
+      ? { onPortChange: createComputeNotifier(options.computeEvents, logger).portChanged }
+      : {}),
   }
   const subscriptions: Subscription[] = []
   if (bus) subscriptions.push(await servePluginRpc(bus, ctx, agents, notify))
@@ -95,7 +108,7 @@ export async function createNetworkUnit(options: NetworkUnitOptions): Promise<Ne
 
 /** What the all-in-one gives a service unit (structurally the deploy layer's UnitEnv). */
 export interface NetworkUnitEnv {
-  config: { network: Readonly<NetworkConfig> }
+  config: { network: Readonly<NetworkConfig>; hostName: string; dataDir: string }
   database: DatabaseLocation
   logger: Logger
   clock: Clock
@@ -103,11 +116,16 @@ export interface NetworkUnitEnv {
   tokens: TokenValidator
   policyOverrides?: Record<string, string>
   bus?: Bus
+  /** Reaches the compute API, for the server port events. */
+  dispatch?: HttpDispatcher
+  serviceToken?(name: string): TokenSource
 }
 
-/** The all-in-one's factory of the network server. */
-export function startNetworkUnit(env: NetworkUnitEnv): Promise<NetworkUnit> {
-  return createNetworkUnit({
+/** The all-in-one's factory of the network server, with this host's agents when the data plane is on. */
+export async function startNetworkUnit(
+  env: NetworkUnitEnv,
+): Promise<NetworkUnit & { start(): Promise<void> }> {
+  const unit = await createNetworkUnit({
     database: env.database,
     config: env.config.network,
     logger: env.logger,
@@ -116,5 +134,37 @@ export function startNetworkUnit(env: NetworkUnitEnv): Promise<NetworkUnit> {
     tokens: env.tokens,
     ...(env.policyOverrides ? { policyOverrides: env.policyOverrides } : {}),
     ...(env.bus ? { bus: env.bus } : {}),
+    ...(env.dispatch && env.serviceToken
+      ? {
+          computeEvents: createComputeEventsClient({
+            service: 'compute',
+            base: '/compute/v2.1',
+            dispatch: env.dispatch,
+            tokens: env.serviceToken('network'),
+          }),
+        }
+      : {}),
   })
+  let agents: NetworkAgents | undefined
+  return {
+    ...unit,
+    async start() {
+      if (!env.bus) return
+      agents = await startNetworkAgents({
+        config: env.config.network,
+        host: env.config.hostName,
+        dataDir: env.config.dataDir,
+        bus: env.bus,
+        logger: env.logger,
+        notice: (text) => {
+          env.logger.warn(text)
+          process.stderr.write(`nimbus: ${text}\n`)
+        },
+      })
+    },
+    async close() {
+      await agents?.stop()
+      await unit.close()
+    },
+  }
 }

@@ -1,0 +1,105 @@
+/** @module network/agents/agents-unit: starts this host's L2, DHCP and L3 agents when the data plane is on, after checking the host can run them */
+import { join } from 'node:path'
+import type { Bus } from '../../core/bus/index.js'
+import { exec } from '../../core/sys/exec.js'
+import type { Logger } from '../../core/log/index.js'
+import { netnsUnavailableReason } from '../../core/sys/netns.js'
+import type { NetworkConfig } from '../config.js'
+import { startDhcpAgent, type DhcpAgent } from './dhcp/dhcp-agent.js'
+import { startL2Agent, type L2Agent } from './l2/l2-agent.js'
+import { startL3Agent, type L3Agent } from './l3/l3-agent.js'
+import { detectTunnelIp } from './tunnel-address.js'
+
+/** What the agents need from the composition root. */
+export interface NetworkAgentsOptions {
+  config: Readonly<NetworkConfig>
+  /** The host name ports are bound to (the node's). */
+  host: string
+  dataDir: string
+  bus: Bus
+  logger: Logger
+  /** Told each thing the host cannot do and what that means (printed at start). */
+  notice(text: string): void
+}
+
+/** The agents running in this process. */
+export interface NetworkAgents {
+  l2?: L2Agent
+  dhcp?: DhcpAgent
+  l3?: L3Agent
+  stop(): Promise<void>
+}
+
+const DNSMASQ = '/usr/sbin/dnsmasq'
+
+async function works(program: string, args: string[]): Promise<string | undefined> {
+  try {
+    await exec(program, args, { timeoutMs: 10_000 })
+    return undefined
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+/** What keeps this host from running the data plane, one reason per missing piece. */
+export async function dataplaneProblems(): Promise<string[]> {
+  const problems: string[] = []
+  const netns = await netnsUnavailableReason()
+  if (netns) problems.push(`network namespaces: ${netns}`)
+  const bridge = await works('bridge', ['-V'])
+  if (bridge) problems.push(`iproute2's bridge tool: ${bridge} (Debian package iproute2)`)
+  const nft = await works('nft', ['--version'])
+  if (nft) problems.push(`nftables: ${nft} (Debian package nftables)`)
+  return problems
+}
+
+/** Starts the agents when `network.dataplane` is linuxbridge; otherwise starts nothing. */
+export async function startNetworkAgents(options: NetworkAgentsOptions): Promise<NetworkAgents> {
+  const agents: NetworkAgents = {
+    async stop() {
+      await agents.l3?.stop()
+      await agents.dhcp?.stop()
+      await agents.l2?.stop()
+    },
+  }
+  if (options.config.dataplane !== 'linuxbridge') return agents
+  const problems = await dataplaneProblems()
+  if (problems.length > 0) {
+    for (const problem of problems) options.notice(`network data plane not started: ${problem}`)
+    options.notice(
+      'network data plane: ports bound to this host fail binding (binding_failed) until it can run; use --network-dataplane none for the control plane only',
+    )
+    return agents
+  }
+  const tunnelIp = options.config.tunnelIp || (await detectTunnelIp())
+  if (!tunnelIp) {
+    options.notice(
+      'network data plane: no IPv4 address for VXLAN endpoints (--network-tunnel-ip): VXLAN networks cannot bind on this host',
+    )
+  }
+  const common = { bus: options.bus, host: options.host, logger: options.logger }
+  const resyncSeconds = options.config.agentResyncSeconds
+  agents.l2 = await startL2Agent({
+    ...common,
+    tunnelIp,
+    interfaceMappings: options.config.interfaceMappings,
+    resyncSeconds,
+  })
+  const dnsmasq = await works(DNSMASQ, ['--version'])
+  if (dnsmasq) {
+    options.notice(`network data plane: no DHCP (${dnsmasq}; Debian package dnsmasq-base)`)
+  } else {
+    agents.dhcp = await startDhcpAgent({
+      ...common,
+      stateDir: join(options.dataDir, 'network', 'dhcp'),
+      dnsmasq: DNSMASQ,
+      resyncSeconds,
+    })
+  }
+  agents.l3 = await startL3Agent({ ...common, resyncSeconds })
+  options.logger.info(
+    { host: options.host, tunnelIp, dhcp: agents.dhcp !== undefined },
+    'network agents started',
+  )
+  return agents
+}
