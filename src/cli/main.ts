@@ -6,6 +6,7 @@ import { loadNimbusConfig, nimbusConfigSpec, type NimbusConfig } from '../deploy
 import { openKeyRepository } from '../identity/tokens/key-repository.js'
 import { tokenKeyDir } from '../identity/identity-unit.js'
 import { ringCommand } from '../object-storage/ring/ring-command.js'
+import { imageCommand } from '../compute/images/image-command.js'
 import { optionsHelp, parseArgs, UsageError } from './args.js'
 
 const STOP_DEADLINE_MS = 5_000
@@ -18,6 +19,7 @@ function usage(): string {
     '  up                     run the cloud (or one node role, --role) in the foreground',
     '  identity rotate-keys   rotate the token keys in the data dir',
     '  object-storage ring    build the object storage ring (object-storage ring help)',
+    '  image build tiny       build the tiny guest image from Debian packages (image help)',
     '  help                   show this text',
     '',
     'Options (each also NIMBUS_<NAME> in the environment, e.g. ' + envName('data_dir') + '):',
@@ -117,6 +119,15 @@ export async function main(argv: readonly string[]): Promise<void> {
         defaultDataDir: () => loadNimbusConfig({ env: process.env, flags: new Map() }).dataDir,
       }
       process.exitCode = await ringCommand(rest.slice(1), io)
+      return
+    }
+    if (command === 'image') {
+      const io = {
+        out: (text: string) => void process.stdout.write(text),
+        err: (text: string) => void process.stderr.write(text),
+        defaultDataDir: () => loadNimbusConfig({ env: process.env, flags: new Map() }).dataDir,
+      }
+      process.exitCode = await imageCommand(rest, io)
       return
     }
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {

@@ -1,0 +1,115 @@
+/** @module compute/images/tiny-guest-init: the shell scripts the tiny guest runs at boot */
+
+/** The banner's first line, printed on the serial console once the guest is up. */
+export const TINY_BANNER = 'nimbus tiny guest'
+
+/** Kernel modules loaded at boot, in dependency order (the Debian kernel builds virtio as modules). */
+export const TINY_MODULES = [
+  'drivers/virtio/virtio_ring',
+  'drivers/virtio/virtio',
+  'drivers/virtio/virtio_pci_modern_dev',
+  'drivers/virtio/virtio_pci_legacy_dev',
+  'drivers/virtio/virtio_pci',
+  'net/core/failover',
+  'drivers/net/net_failover',
+  'drivers/net/virtio_net',
+  'drivers/block/virtio_blk',
+] as const
+
+/**
+ * /init: mounts the kernel filesystems, loads virtio, asks DHCP on every NIC at once, reads its
+ * hostname, SSH keys and user-data (config data in /config-drive, else the metadata service),
+ * runs the user-data script, starts dropbear and prints the banner with each NIC's address.
+ */
+export function tinyInitScript(): string {
+  const modules = TINY_MODULES.map((m) => m.split('/').pop() ?? m).join(' ')
+  return `#!/bin/sh
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /run /tmp /var/log /var/run
+mount -t devpts devpts /dev/pts
+for m in ${modules}; do insmod /lib/modules/$m.ko 2>/dev/null; done
+ip link set lo up
+for n in $(ls /sys/class/net); do
+  [ "$n" = lo ] && continue
+  ip link set "$n" up
+  udhcpc -i "$n" -n -q -t 10 -T 1 -A 1 -s /etc/udhcpc.script >/dev/null 2>&1 &
+done
+wait
+echo "dhcp done at $(cut -d' ' -f1 /proc/uptime) s"
+# busybox's static wget cannot resolve even literal addresses without NSS: plain HTTP over nc
+fetch() {
+  printf 'GET /latest/%s HTTP/1.0\r\nHost: 169.254.169.254\r\n\r\n' "$1" |
+    nc -w 2 169.254.169.254 80 > /tmp/http 2>/dev/null
+  if head -n 1 /tmp/http | grep -q ' 200 '; then sed '1,/^\r*$/d' /tmp/http > "$2"; else rm -f "$2"; return 1; fi
+}
+cd=/config-drive/nimbus
+if [ -d $cd ]; then
+  src=config-drive
+  cp $cd/hostname /tmp/hostname 2>/dev/null
+  cp $cd/authorized_keys /tmp/authorized_keys 2>/dev/null
+  cp $cd/user_data /tmp/user_data 2>/dev/null
+else
+  src=metadata
+  if ip route | grep -q default && fetch meta-data/hostname /tmp/hostname; then
+    fetch meta-data/public-keys/0/openssh-key /tmp/authorized_keys
+    fetch user-data /tmp/user_data
+  else
+    src=none
+  fi
+fi
+[ -s /tmp/hostname ] && hostname "$(cat /tmp/hostname)"
+for home in /root /home/cirros; do
+  mkdir -p $home/.ssh
+  [ -s /tmp/authorized_keys ] && cp /tmp/authorized_keys $home/.ssh/authorized_keys
+  chmod 700 $home/.ssh
+done
+chown -R 1000:1000 /home/cirros
+mkdir -p /etc/dropbear
+dropbear -R -E -p 22 2>/var/log/dropbear.log
+echo
+echo "=== ${TINY_BANNER} $(hostname) (config from $src) ==="
+for n in $(ls /sys/class/net); do
+  [ "$n" = lo ] && continue
+  echo "$n: $(cat /sys/class/net/$n/address) $(ip -4 -o addr show dev $n | awk '{print $4}')"
+done
+echo "login as cirros or root with your SSH key (up $(cut -d' ' -f1 /proc/uptime) s)"
+if [ -s /tmp/user_data ] && head -c 2 /tmp/user_data | grep -q '#!'; then
+  chmod +x /tmp/user_data
+  /tmp/user_data > /var/log/user-data.log 2>&1
+  echo "user-data exited with status $?"
+fi
+while true; do setsid cttyhack sh -l </dev/ttyS0 >/dev/ttyS0 2>&1; sleep 1; done
+`
+}
+
+/** The udhcpc hook: sets the leased address, the default route and the resolvers. */
+export function udhcpcScript(): string {
+  return `#!/bin/sh
+case "$1" in
+  deconfig) ip -4 addr flush dev "$interface"; ip link set "$interface" up ;;
+  bound|renew)
+    ip -4 addr flush dev "$interface"
+    ip addr add "$ip/\${mask:-24}" dev "$interface"
+    [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
+    if [ -n "$router" ]; then ip route replace default via "\${router%% *}" dev "$interface"; fi
+    [ -n "$dns" ] && for d in $dns; do echo "nameserver $d"; done > /etc/resolv.conf
+    ;;
+esac
+exit 0
+`
+}
+
+/** /etc files: users root and cirros (keys only), and the shells dropbear accepts. */
+export function etcFiles(): Record<string, string> {
+  return {
+    'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\ncirros:x:1000:1000:cirros:/home/cirros:/bin/sh\n',
+    'etc/group': 'root:x:0:\ncirros:x:1000:\n',
+    'etc/shadow': 'root:*:19000:0:99999:7:::\ncirros:*:19000:0:99999:7:::\n',
+    'etc/shells': '/bin/sh\n',
+    'etc/hostname': 'tiny\n',
+    'etc/profile': 'export PATH=/sbin:/bin:/usr/sbin:/usr/bin\nexport PS1="\\h:\\w\\$ "\n',
+  }
+}
