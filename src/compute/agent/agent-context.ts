@@ -3,6 +3,7 @@ import type { ImageClient } from '../../clients/image-client.js'
 import type { Logger } from '../../core/log/index.js'
 import type { AgentClient, ConductorClient } from '../rpc/compute-rpc-clients.js'
 import type { ComputeDriver } from '../virt/compute-driver.js'
+import type { InstanceEvents } from './instance-events.js'
 
 export interface AgentContext {
   host: string
@@ -12,6 +13,8 @@ export interface AgentContext {
   agents: AgentClient
   images: ImageClient
   logger: Logger
+  /** Events other services report about this host's servers, and their waiters. */
+  events: InstanceEvents
 }
 
 /**

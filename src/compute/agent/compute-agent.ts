@@ -1,7 +1,12 @@
 /** @module compute/agent/compute-agent: the process that owns one host's guests */
 import type { ImageClient } from '../../clients/image-client.js'
 import type { PlacementClient } from '../../clients/placement-client.js'
-import { serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
+import {
+  MalformedMessageError,
+  serveRpc,
+  type Bus,
+  type Subscription,
+} from '../../core/bus/index.js'
 import type { Logger } from '../../core/log/index.js'
 import { createKeyedQueue, startPeriodic } from '../../core/tasks/index.js'
 import { providerUuidFor } from '../model/host-provider.js'
@@ -11,6 +16,7 @@ import {
   guestSpecRequest,
   payload,
   powerRequest,
+  type ExternalEvent,
   type MigrateRequest,
   type ResizeRequest,
   type ShelveRequest,
@@ -39,6 +45,7 @@ import {
 import { snapshotInstance } from './operations/snapshot-instance.js'
 import { terminateInstance } from './operations/terminate-instance.js'
 import { syncPowerStates } from './periodic/power-sync.js'
+import { createInstanceEvents } from './instance-events.js'
 import { reconcileHost } from './reconcile.js'
 import { reportInventory } from './resource-tracker.js'
 
@@ -78,6 +85,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
     agents: createAgentClient(bus),
     images: options.images,
     logger,
+    events: createInstanceEvents(),
   }
   await driver.init(host)
   const tracked = { name: host, providerUuid: providerUuidFor(host) }
@@ -153,6 +161,18 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
         const r = payload<UnshelveRequest>(args, 'unshelveInstance', ['uuid', 'requestId'])
         if (r.spec) guestSpecRequest({ requestId: r.requestId, spec: r.spec }, 'unshelveInstance')
         await queued(r.uuid, () => unshelveInstance(ctx, r))
+      },
+      // Not queued: a build holding its server's queue may be waiting for these very events.
+      externalInstanceEvent: async (args) => {
+        const r = payload<{ events: ExternalEvent[] }>(args, 'externalInstanceEvent', [])
+        if (!Array.isArray(r.events)) {
+          throw new MalformedMessageError(
+            'compute',
+            'externalInstanceEvent',
+            'events must be a list',
+          )
+        }
+        ctx.events.deliver(r.events)
       },
       getConsoleOutput: async (args) => {
         const r = payload<{ uuid: string }>(args, 'getConsoleOutput', ['uuid'])

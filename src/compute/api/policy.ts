@@ -117,6 +117,9 @@ const ADMIN_RULES = [
   'servers:migrations:index',
 ]
 
+/** Rules Nova gives to services (and admins): events from networking and block storage. */
+const SERVICE_RULES = ['os-server-external-events:create']
+
 const ANY_RULES = [
   'flavors:index',
   'flavors:show',
@@ -135,6 +138,9 @@ export const computePolicyDefaults: Readonly<Record<string, string>> = {
   ...Object.fromEntries(OWNER_RULES.map((r) => [`os_compute_api:${r}`, OWNER])),
   ...Object.fromEntries(ADMIN_RULES.map((r) => [`os_compute_api:${r}`, ADMIN])),
   ...Object.fromEntries(ANY_RULES.map((r) => [`os_compute_api:${r}`, ANY])),
+  ...Object.fromEntries(
+    SERVICE_RULES.map((r) => [`os_compute_api:${r}`, 'role:admin or role:service']),
+  ),
   'os_compute_api:os-quota-sets:defaults': ANY,
 }
 

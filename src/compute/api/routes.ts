@@ -4,6 +4,7 @@ import type { ComputeContext } from '../service/context.js'
 import { actionRoutes } from './action-routes.js'
 import { adminRoutes } from './admin-routes.js'
 import { aggregateRoutes } from './aggregates-routes.js'
+import { externalEventRoutes } from './external-events-routes.js'
 import { flavorRoutes } from './flavors-routes.js'
 import { floatingIpRoutes } from './floating-ips-routes.js'
 import { hypervisorRoutes } from './hypervisors-routes.js'
@@ -35,5 +36,6 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...aggregateRoutes(ctx),
     ...migrationRoutes(ctx),
     ...floatingIpRoutes(ctx),
+    ...externalEventRoutes(ctx),
   ]
 }

@@ -102,7 +102,16 @@ export async function buildInstance(
       result: 'Success',
       host: dest.host,
     })
-    await ctx.agents.buildAndRunInstance(dest.host, { requestId, spec: guestSpecOf(ready) })
+    const waitFor = ready.networkInfo.filter((v) => v.active === false).map((v) => v.portId)
+    await ctx.agents.buildAndRunInstance(dest.host, {
+      requestId,
+      spec: guestSpecOf(ready),
+      vifWait: {
+        ports: waitFor,
+        timeoutSeconds: ctx.config.vifPluggingTimeout,
+        fatal: ctx.config.vifPluggingIsFatal,
+      },
+    })
     revert.success()
   } catch (error) {
     await revert.fail()
@@ -131,10 +140,12 @@ export async function handleBuildFailure(ctx: ConductorContext, f: BuildFailure)
     attempts: instance.requestSpec.attempts + 1,
   }
   const base = { requestSpec: spec, host: null, node: null, networkInfo: [], updatedAt: now(ctx) }
-  if (spec.attempts >= ctx.config.buildAttempts) {
+  if (f.abort || spec.attempts >= ctx.config.buildAttempts) {
     await updateInstance(ctx.db, f.uuid, base)
     await failBuild(ctx, instance, f.requestId, {
-      message: `Build of instance ${f.uuid} aborted after ${spec.attempts} attempt(s): ${f.message}`,
+      message: f.abort
+        ? f.message
+        : `Build of instance ${f.uuid} aborted after ${spec.attempts} attempt(s): ${f.message}`,
       details: f.details,
       host: f.host,
     })

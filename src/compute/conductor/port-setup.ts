@@ -17,6 +17,7 @@ async function vifOf(ctx: ConductorContext, port: NetPort, created: boolean): Pr
       version: ip.ipAddress.includes(':') ? 6 : 4,
     })),
     created,
+    active: port.status === 'ACTIVE',
   }
 }
 

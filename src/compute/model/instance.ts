@@ -76,6 +76,8 @@ export interface Vif {
   ips: { address: string; version: 4 | 6 }[]
   /** Whether the compute service created the port (and so deletes it). */
   created: boolean
+  /** Whether the port was ACTIVE when the server got it (else its build waits for it). */
+  active?: boolean
 }
 
 /** What the create asked for, kept for rescheduling and rebuilding. */

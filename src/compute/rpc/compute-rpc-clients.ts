@@ -6,6 +6,7 @@ import type {
   BuildFailure,
   BuildRequest,
   EvacuateRequest,
+  ExternalEvent,
   InstanceMovedRequest,
   InstanceUpdateRequest,
   MigrateRequest,
@@ -37,6 +38,7 @@ export interface AgentClient {
   shelveInstance(host: string, request: ShelveRequest): Promise<void>
   shelveOffloadInstance(host: string, request: TerminateRequest): Promise<void>
   unshelveInstance(host: string, request: UnshelveRequest): Promise<void>
+  externalInstanceEvent(host: string, request: { events: ExternalEvent[] }): Promise<void>
   getConsoleOutput(host: string, uuid: string): Promise<string>
 }
 
@@ -57,6 +59,7 @@ export function createAgentClient(bus: Bus): AgentClient {
     shelveInstance: (host, r) => rpc.shelveInstance(r, { host }),
     shelveOffloadInstance: (host, r) => rpc.shelveOffloadInstance(r, { host }),
     unshelveInstance: (host, r) => rpc.unshelveInstance(r, { host }),
+    externalInstanceEvent: (host, r) => rpc.externalInstanceEvent(r, { host }),
     getConsoleOutput: async (host, uuid) => String(await rpc.getConsoleOutput({ uuid }, { host })),
   }
 }

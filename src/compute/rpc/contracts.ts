@@ -71,6 +71,8 @@ export const agentRpc = defineRpc({
     shelveOffloadInstance: { kind: 'cast', since: '1.0' },
     /** Power a shelved guest on, or spawn it from its snapshot after an offload. */
     unshelveInstance: { kind: 'cast', since: '1.0' },
+    /** Events about the host's servers from other services (network-vif-plugged...). */
+    externalInstanceEvent: { kind: 'cast', since: '1.0' },
     getConsoleOutput: { kind: 'call', since: '1.0' },
   },
 })

@@ -11,6 +11,28 @@ export interface RequestRef {
 
 export interface BuildRequest extends RequestRef {
   spec: GuestSpec
+  /** Ports whose network-vif-plugged event the build waits for, and how long (Nova's vif plugging). */
+  vifWait?: { ports: string[]; timeoutSeconds: number; fatal: boolean }
+}
+
+export const EXTERNAL_EVENT_NAMES = [
+  'network-changed',
+  'network-vif-plugged',
+  'network-vif-unplugged',
+  'network-vif-deleted',
+  'volume-extended',
+  'power-update',
+  'accelerator-request-bound',
+] as const
+export type ExternalEventName = (typeof EXTERNAL_EVENT_NAMES)[number]
+
+/** An event another service reported about a server (`os-server-external-events`). */
+export interface ExternalEvent {
+  uuid: string
+  name: ExternalEventName
+  /** The port id for network events. */
+  tag: string | null
+  status: 'completed' | 'failed' | 'in-progress'
 }
 
 export interface PowerRequest extends RequestRef {
@@ -126,6 +148,8 @@ export interface BuildFailure extends RequestRef {
   host: string
   message: string
   details: string
+  /** The failure is not the host's: give up without trying another one. */
+  abort?: boolean
 }
 
 export interface SelectDestinationRequest {

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { createComputeEventsClient } from '../../clients/compute-events-client.js'
 import { injectDispatcher } from '../../clients/http-dispatcher.js'
 import { staticTokenSource } from '../../clients/service-token.js'
 import type { AuthIdentity, TokenValidator } from '../../core/auth/index.js'
@@ -117,8 +118,15 @@ export async function createComputeFixture(
       defaultImagesDir: join(dataDir, 'none'),
     },
   })
+  const server = createHttpServer({ logger })
   const network = await createNetworkUnit({
     ...common,
+    computeEvents: createComputeEventsClient({
+      service: 'compute',
+      base: '/compute/v2.1',
+      dispatch: injectDispatcher(server.app),
+      tokens: staticTokenSource(service.token),
+    }),
     database,
     config: ((base) =>
       options.portQuota === undefined
@@ -129,7 +137,6 @@ export async function createComputeFixture(
     adminProjectId: admin.projectId,
   })
   const placement = await createPlacementUnit({ ...common, database })
-  const server = createHttpServer({ logger })
   const bus = createMemoryBus()
   const compute = await createComputeUnit({
     ...common,

@@ -89,6 +89,7 @@ export async function setDeviceStatus(
     if (port.status === status) return
     if (await writePort(ctx.db, bumped(ctx, port, { status }), port.revisionNumber)) {
       changed.push(id)
+      ctx.onPortChange?.({ original: port, current: { ...port, status } })
     }
   }
   for (const id of report.up) await apply(id, (p) => (p.adminStateUp ? 'ACTIVE' : 'DOWN'))

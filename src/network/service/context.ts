@@ -7,6 +7,7 @@ import type { Logger } from '../../core/log/index.js'
 import type { NetworkConfig } from '../config.js'
 import type { NetworkDatabase } from '../db/schema.js'
 import type { MechanismDriver } from '../mech/mechanism-driver.js'
+import type { PortChange } from './compute-notifier.js'
 
 export type Db = Kysely<NetworkDatabase>
 export type Tx = Transaction<NetworkDatabase> | Kysely<NetworkDatabase>
@@ -20,6 +21,8 @@ export interface NetworkContext {
   config: Readonly<NetworkConfig>
   logger: Logger
   drivers: readonly MechanismDriver[]
+  /** Told of every committed port change (the compute notifier sends server events from it). */
+  onPortChange?: (change: PortChange) => void
 }
 
 /** Who is calling, as the use cases need it. */

@@ -188,6 +188,7 @@ export async function createPort(
   const port = options.tx ? await build(options.tx) : await retryingTransaction(ctx, build)
   if (!options.tx)
     for (const d of ctx.drivers) await d.portPostcommit?.({ kind: 'create', current: state(port) })
+  if (!options.tx) ctx.onPortChange?.({ current: port })
   return port
 }
 
@@ -337,6 +338,7 @@ export async function updatePort(
   })
   for (const d of ctx.drivers)
     await d.portPostcommit?.({ kind: 'update', current: state(next), original: state(port) })
+  ctx.onPortChange?.({ original: port, current: next })
   return next
 }
 
@@ -366,4 +368,5 @@ export async function deletePort(ctx: NetworkContext, caller: Caller, id: string
   }
   await ctx.db.transaction().execute((tx) => removePortIn(ctx, tx, port))
   for (const d of ctx.drivers) await d.portPostcommit?.({ kind: 'delete', original: state(port) })
+  ctx.onPortChange?.({ original: port })
 }
