@@ -1,8 +1,9 @@
-/** @module object-storage/proxy/bulk-delete: POST ?bulk-delete with a list of paths */
+/** @module object-storage/proxy/bulk-delete: POST or DELETE ?bulk-delete with a list of paths */
+import { CloudError } from '../../core/errors/index.js'
 import { SwiftError } from '../errors.js'
+import { bulkFormat, renderBulkBody, statusLine } from './bulk-response.js'
 import type { ProxyContext, SwiftRequest, SwiftResponse } from './context.js'
 import { deleteContainer } from './container-ops.js'
-import { listingFormat } from './listing-format.js'
 import { deleteObjectRequest } from './object-write.js'
 
 const MAX_DELETES = 10000
@@ -46,29 +47,15 @@ export async function bulkDelete(ctx: ProxyContext, request: SwiftRequest): Prom
       deleted += 1
     } catch (error) {
       if (error instanceof SwiftError && error.status === 404) notFound += 1
-      else errors.push([`/${line}`, error instanceof SwiftError ? `${error.status}` : '500'])
+      else errors.push([`/${line}`, statusLine(error instanceof CloudError ? error.status : 500)])
     }
   }
   const result = {
+    'Response Status': statusLine(errors.length > 0 ? 400 : 200),
+    'Response Body': '',
     'Number Deleted': deleted,
     'Number Not Found': notFound,
-    'Response Status': errors.length > 0 ? '400 Bad Request' : '200 OK',
-    'Response Body': '',
-    Errors: errors,
   }
-  const format = listingFormat(request)
-  if (format === 'json')
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(result),
-    }
-  const text = Object.entries(result)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? JSON.stringify(v) : v}`)
-    .join('\n')
-  return {
-    status: 200,
-    headers: { 'content-type': 'text/plain; charset=utf-8' },
-    body: `${text}\n`,
-  }
+  const rendered = renderBulkBody(bulkFormat(request), result, errors, 'delete')
+  return { status: 200, headers: { 'content-type': rendered.contentType }, body: rendered.body }
 }

@@ -62,7 +62,7 @@ export async function handleSwiftRequest(
     return dispatch(OBJECT, ctx, request)
   }
   if (request.container !== undefined) return dispatch(CONTAINER, ctx, request)
-  if (request.method === 'POST' && request.query['bulk-delete'] !== undefined) {
+  if (['POST', 'DELETE'].includes(request.method) && request.query['bulk-delete'] !== undefined) {
     requireAccountAdmin(ctx, request)
     return bulkDelete(ctx, request)
   }
