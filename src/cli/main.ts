@@ -1,4 +1,5 @@
 /** @module cli/main: `nimbus up | identity rotate-keys | object-storage ring ... | help` */
+import { BusConnectionError } from '../core/bus/index.js'
 import { ConfigError, envName } from '../core/config/index.js'
 import { startAllInOne } from '../deploy/all-in-one.js'
 import { startComputeRole } from '../deploy/compute-role.js'
@@ -140,9 +141,14 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(`nimbus: ${error.message}\n\n${usage()}\n`)
       process.exit(2)
     }
-    process.stderr.write(
-      `nimbus: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    )
+    // An unreachable broker is an operator's problem, not a bug: no stack trace.
+    const detail =
+      error instanceof BusConnectionError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error)
+    process.stderr.write(`nimbus: failed to start: ${detail}\n`)
     process.exit(1)
   }
 }

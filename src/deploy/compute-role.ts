@@ -61,7 +61,13 @@ export async function startComputeRole(
     projectName: 'service',
   }))
   // Fail at start, with the controller's answer, when the URL or the password is wrong.
-  await serviceToken.token()
+  await serviceToken.token().catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new Error(
+      `cannot sign in to the controller at ${config.controllerUrl} as ${COMPUTE_SERVICE_USER}: ${reason}`,
+      { cause: error },
+    )
+  })
   const bus = await openMessageBus(config, logger)
   try {
     const node = await startComputeNode({
