@@ -70,6 +70,14 @@ export function objectStorageRoutes(ctx: ProxyContext): readonly Route[] {
         contentType: 'application/json; charset=utf-8',
       }),
     },
+    {
+      method: 'GET',
+      path: '/healthcheck',
+      auth: 'none',
+      errors: [],
+      // Swift's healthcheck middleware: a load balancer's probe.
+      handler: async () => ({ status: 200, body: 'OK', contentType: 'text/plain' }),
+    },
     ...swift,
   ])
 }

@@ -59,11 +59,12 @@ function checkMeta(prefix: string, entries: [string, string][]): void {
     throw new SwiftError(400, `Total metadata too large; max ${LIMITS.maxMetaOverallSize}`)
 }
 
+/** Header names as Swift's WSGI layer sees them: lower case, underscores read as hyphens. */
 function headerEntries(request: SwiftRequest): [string, string][] {
   return Object.entries(request.headers).flatMap(([name, value]) =>
     value === undefined
       ? []
-      : [[name.toLowerCase(), Array.isArray(value) ? value.join(',') : value]],
+      : [[name.toLowerCase().replace(/_/g, '-'), Array.isArray(value) ? value.join(',') : value]],
   ) as [string, string][]
 }
 

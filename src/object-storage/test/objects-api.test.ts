@@ -124,3 +124,30 @@ describe('object storage API', () => {
     expect(restored?.kind).toBe('data')
   })
 })
+
+describe('object storage probes and header names', () => {
+  let g: Fixture
+  beforeEach(async () => {
+    g = await startFixture()
+  })
+  afterEach(async () => {
+    await g.close()
+  })
+
+  it('answers GET /healthcheck with 200 OK without a token', async () => {
+    const res = await g.server.app.inject({ method: 'GET', url: '/object-storage/healthcheck' })
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toBe('OK')
+    expect(res.headers['content-type']).toMatch(/^text\/plain/)
+  })
+
+  it('reads underscores in metadata header names as hyphens, as Swift does', async () => {
+    await g.server.app.inject({
+      method: 'PUT',
+      url: url(owner, '/c'),
+      headers: { ...auth, 'x-container-meta-test_container_meta': 'Meta1' },
+    })
+    const head = await g.server.app.inject({ method: 'HEAD', url: url(owner, '/c'), headers: auth })
+    expect(head.headers['x-container-meta-test-container-meta']).toBe('Meta1')
+  })
+})
