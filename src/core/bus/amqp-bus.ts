@@ -229,6 +229,8 @@ export async function createAmqpBus(options: AmqpBusOptions): Promise<Bus> {
     await channel.bindQueue(own.queue, fanoutExchange(consumer.topic), '')
     tags.push((await channel.consume(own.queue, onMessage)).consumerTag)
     consumer.attached = { channel, tags, generation: session.generation }
+    // Closed while attaching: give back whatever the new channel already took.
+    if (!consumer.open) await channel.close().catch(() => undefined)
   }
 
   const onReply = (message: ConsumeMessage | null): void => {

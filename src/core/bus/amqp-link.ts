@@ -66,7 +66,9 @@ export async function openAmqpLink(options: AmqpLinkOptions): Promise<AmqpLink> 
   const waiters = new Set<() => void>()
 
   const establish = async (): Promise<void> => {
-    const connection = await connect(options.url, { timeout: options.connectTimeoutMs ?? 5_000 })
+    const connection = await connect(withHeartbeat(options.url), {
+      timeout: options.connectTimeoutMs ?? 5_000,
+    })
     try {
       const publisher = await connection.createConfirmChannel()
       const session: AmqpSession = { connection, publisher, generation: ++generation }
@@ -147,6 +149,17 @@ export async function openAmqpLink(options: AmqpLinkOptions): Promise<AmqpLink> 
       current = undefined
       await session?.connection.close().catch(() => undefined)
     },
+  }
+}
+
+/** Asks for AMQP heartbeats (30 s unless the URL says), so a silent broker is noticed. */
+function withHeartbeat(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', '30')
+    return parsed.toString()
+  } catch {
+    return url
   }
 }
 
