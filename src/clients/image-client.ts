@@ -1,4 +1,7 @@
 /** @module clients/image-client: the Image API as the compute service uses it */
+import type { Readable } from 'node:stream'
+import { ServiceCallError } from './errors.js'
+import type { DispatchRequest } from './http-dispatcher.js'
 import { restCall, type RestEndpoint } from './rest-client.js'
 
 /** An image as the compute service needs it. */
@@ -14,6 +17,10 @@ export interface ImageInfo {
   createdAt: string
   updatedAt: string
   properties: Record<string, unknown>
+  diskFormat?: string | null
+  containerFormat?: string | null
+  virtualSize?: number | null
+  checksum?: string | null
 }
 
 type Json = Record<string, unknown>
@@ -59,6 +66,10 @@ function imageFrom(i: Json): ImageInfo {
     createdAt: String(i['created_at'] ?? ''),
     updatedAt: String(i['updated_at'] ?? ''),
     properties: Object.fromEntries(Object.entries(i).filter(([k]) => !CORE.has(k))),
+    diskFormat: typeof i['disk_format'] === 'string' ? i['disk_format'] : null,
+    containerFormat: typeof i['container_format'] === 'string' ? i['container_format'] : null,
+    virtualSize: typeof i['virtual_size'] === 'number' ? i['virtual_size'] : null,
+    checksum: typeof i['checksum'] === 'string' ? i['checksum'] : null,
   }
 }
 
@@ -76,6 +87,10 @@ export interface ImageClient {
     minRam: number
   }): Promise<ImageInfo>
   uploadData(id: string, data: Buffer): Promise<void>
+  /** Sends an image's data as it is read, without holding it in memory. */
+  uploadStream(id: string, data: Readable, size?: number): Promise<void>
+  /** The image's data as a stream the caller must consume or destroy. */
+  downloadData(id: string): Promise<Readable>
   /** Every image the token's project may see. */
   listImages(): Promise<ImageInfo[]>
   deleteImage(id: string): Promise<void>
@@ -107,6 +122,31 @@ export function createImageClient(endpoint: RestEndpoint): ImageClient {
     async uploadData(id, data) {
       await restCall(endpoint, 'PUT', `/images/${encodeURIComponent(id)}/file`, { raw: data })
     },
+    async uploadStream(id, data, size) {
+      const r = await streamCall(endpoint, {
+        method: 'PUT',
+        path: `/images/${encodeURIComponent(id)}/file`,
+        headers: {
+          'content-type': 'application/octet-stream',
+          ...(size !== undefined ? { 'content-length': String(size) } : {}),
+        },
+        body: data,
+      })
+      if (r.status >= 400) throw new ServiceCallError(endpoint.service, r.status, r.body)
+    },
+    async downloadData(id) {
+      const r = await streamCall(endpoint, {
+        method: 'GET',
+        path: `/images/${encodeURIComponent(id)}/file`,
+        headers: {},
+        responseStream: true,
+      })
+      if (r.status >= 400 || !r.stream) {
+        const text = r.stream ? await textOf(r.stream) : r.body
+        throw new ServiceCallError(endpoint.service, r.status, text.slice(0, 200))
+      }
+      return r.stream
+    },
     async listImages() {
       const out: ImageInfo[] = []
       let next: string | undefined = '/images?limit=1000'
@@ -122,4 +162,23 @@ export function createImageClient(endpoint: RestEndpoint): ImageClient {
       await restCall(endpoint, 'DELETE', `/images/${encodeURIComponent(id)}`, { allow: [404] })
     },
   }
+}
+
+async function textOf(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer))
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** One request with the service token; a stream body cannot be resent, so no retry on 401. */
+async function streamCall(endpoint: RestEndpoint, request: DispatchRequest) {
+  return endpoint.dispatch({
+    ...request,
+    path: `${endpoint.base}${request.path}`,
+    headers: {
+      'x-auth-token': await endpoint.tokens.token(false),
+      ...(endpoint.headers ?? {}),
+      ...request.headers,
+    },
+  })
 }

@@ -8,6 +8,11 @@ import {
   type ConfigSpec,
   type ConfigValues,
 } from '../core/config/index.js'
+import {
+  blockStorageConfigFrom,
+  blockStorageConfigSpec,
+  type BlockStorageConfig,
+} from '../block-storage/config.js'
 import { computeConfigFrom, computeConfigSpec, type ComputeConfig } from '../compute/config.js'
 import { identityConfigFrom, identityConfigSpec, type IdentityConfig } from '../identity/config.js'
 import { networkConfigFrom, networkConfigSpec, type NetworkConfig } from '../network/config.js'
@@ -108,6 +113,7 @@ export const nimbusConfigSpec: ConfigSpec = {
   ...networkConfigSpec,
   ...objectStorageConfigSpec,
   ...computeConfigSpec,
+  ...blockStorageConfigSpec,
 }
 
 /** The typed, frozen configuration of a process. */
@@ -133,6 +139,7 @@ export interface NimbusConfig {
   network: Readonly<NetworkConfig>
   objectStorage: Readonly<ObjectStorageConfig>
   compute: Readonly<ComputeConfig>
+  blockStorage: Readonly<BlockStorageConfig>
 }
 
 function typed(values: ConfigValues): Readonly<NimbusConfig> {
@@ -160,6 +167,7 @@ function typed(values: ConfigValues): Readonly<NimbusConfig> {
     network: networkConfigFrom(values),
     objectStorage: objectStorageConfigFrom(values),
     compute: computeConfigFrom(values),
+    blockStorage: blockStorageConfigFrom(values),
   })
 }
 

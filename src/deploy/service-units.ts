@@ -1,6 +1,7 @@
 /** @module deploy/service-units: the API services an all-in-one process runs, in start order */
 import type { HttpDispatcher } from '../clients/http-dispatcher.js'
 import type { TokenSource } from '../clients/service-token.js'
+import { startBlockStorageUnit } from '../block-storage/block-storage-unit.js'
 import { startComputeUnit } from '../compute/compute-unit.js'
 import type { TokenValidator } from '../core/auth/index.js'
 import type { Bus } from '../core/bus/index.js'
@@ -65,4 +66,5 @@ export const serviceUnitFactories: readonly ServiceUnitFactory[] = [
   startObjectStorageUnit,
   startPlacementUnit,
   startComputeUnit,
+  startBlockStorageUnit,
 ]

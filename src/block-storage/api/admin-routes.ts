@@ -1,0 +1,417 @@
+/** @module block-storage/api/admin-routes: quotas, limits, zones, services, pools, capabilities, extensions, messages */
+import { BadRequestError, NotFoundError } from '../../core/errors/index.js'
+import type { Route, RouteInput } from '../../core/http/index.js'
+import { services as listServices, setServiceState } from '../service/records.js'
+import { availabilityZones, isUp, listPools, VOLUME_BINARY } from '../service/backends.js'
+import type { BlockStorageContext } from '../service/context.js'
+import { getMessage, messagesOf, removeMessage } from '../service/messages.js'
+import {
+  defaultQuotas,
+  projectQuotas,
+  quotaUsage,
+  resetQuotas,
+  updateQuotas,
+} from '../service/quotas.js'
+import { boolValue, callerOf, member, microTime, projectParams, queryOne } from './route-kit.js'
+
+const P = '/v3/:project_id'
+const params = {
+  type: 'object',
+  properties: {
+    ...projectParams.properties,
+    target: { type: 'string', maxLength: 255 },
+    host: { type: 'string', maxLength: 255 },
+    action: { type: 'string', maxLength: 64 },
+  },
+}
+
+/** The catalogue of API extensions `GET /extensions` lists (what this service implements). */
+const EXTENSIONS: [string, string, string][] = [
+  ['os-availability-zone', 'AvailabilityZones', 'Describe Availability Zones.'],
+  [
+    'os-extended-snapshot-attributes',
+    'ExtendedSnapshotAttributes',
+    'Extended attributes for snapshots.',
+  ],
+  ['os-quota-sets', 'Quotas', 'Quota management support.'],
+  ['os-services', 'Services', 'Services support.'],
+  ['os-types-manage', 'TypesManage', 'Types manage support.'],
+  ['os-types-extra-specs', 'TypesExtraSpecs', 'Type extra specs support.'],
+  ['os-volume-type-access', 'VolumeTypeAccess', 'Volume type access support.'],
+  [
+    'os-vol-tenant-attr',
+    'VolumeTenantAttribute',
+    'Expose the internal project_id as an attribute of a volume.',
+  ],
+  ['os-vol-host-attr', 'VolumeHostAttribute', 'Expose host as an attribute of a volume.'],
+  [
+    'os-vol-mig-status-attr',
+    'VolumeMigStatusAttribute',
+    'Expose migration_status as an attribute of a volume.',
+  ],
+  ['os-vol-image-meta', 'VolumeImageMetadata', 'Show image metadata associated with the volume.'],
+  ['os-volume-actions', 'VolumeActions', 'Enable volume actions.'],
+  ['os-admin-actions', 'AdminActions', 'Enable admin actions.'],
+  ['scheduler-stats', 'Scheduler_stats', 'Scheduler stats support.'],
+  ['capabilities', 'Capabilities', 'Capabilities support.'],
+  ['os-used-limits', 'UsedLimits', 'Provide data on limited resources that are being used.'],
+]
+
+function quotaSetView(values: Record<string, unknown>, id?: string) {
+  return { quota_set: { ...(id !== undefined ? { id } : {}), ...values } }
+}
+
+export function adminRoutes(ctx: BlockStorageContext): Route[] {
+  const target = (input: RouteInput) => input.params['target'] ?? ''
+  return [
+    {
+      method: 'GET',
+      path: `${P}/os-quota-sets/:target`,
+      policy: 'volume_extension:quotas:show',
+      schema: { params },
+      errors: [400, 403],
+      handler: async (input) => {
+        const caller = callerOf(input)
+        input.authorize({ project_id: target(input) })
+        if (!caller.isAdmin && target(input) !== caller.projectId) input.authorizeRule('admin_api')
+        const usage = boolValue(queryOne(input, 'usage') ?? 'false', 'usage')
+        if (!usage)
+          return {
+            status: 200,
+            body: quotaSetView(await projectQuotas(ctx, target(input)), target(input)),
+          }
+        const detail = await quotaUsage(ctx, target(input))
+        const values = Object.fromEntries(
+          Object.entries(detail).map(([k, u]) => [
+            k,
+            { limit: u.limit, in_use: u.inUse, reserved: u.reserved, allocated: u.allocated },
+          ]),
+        )
+        return { status: 200, body: quotaSetView(values, target(input)) }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/os-quota-sets/:target/defaults`,
+      policy: 'volume_extension:quotas:show',
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize({ project_id: target(input) })
+        return { status: 200, body: quotaSetView(await defaultQuotas(ctx), target(input)) }
+      },
+    },
+    {
+      method: 'PUT',
+      path: `${P}/os-quota-sets/:target`,
+      policy: 'volume_extension:quotas:update',
+      schema: { params },
+      errors: [400],
+      handler: async (input) => {
+        input.authorize()
+        const body = member(input, 'quota_set')
+        const values = Object.fromEntries(
+          Object.entries(body).filter(([k]) => k !== 'id' && k !== 'tenant_id'),
+        )
+        return { status: 200, body: quotaSetView(await updateQuotas(ctx, target(input), values)) }
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `${P}/os-quota-sets/:target`,
+      policy: 'volume_extension:quotas:delete',
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        await resetQuotas(ctx, target(input))
+        return { status: 200 }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/limits`,
+      policy: 'limits_extension:used_limits',
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        const caller = callerOf(input)
+        const project = (caller.isAdmin && queryOne(input, 'project_id')) || caller.projectId
+        const u = await quotaUsage(ctx, project)
+        const limit = (k: string) => u[k]?.limit ?? -1
+        const used = (k: string) => u[k]?.inUse ?? 0
+        return {
+          status: 200,
+          body: {
+            limits: {
+              rate: [],
+              absolute: {
+                maxTotalVolumes: limit('volumes'),
+                maxTotalSnapshots: limit('snapshots'),
+                maxTotalVolumeGigabytes: limit('gigabytes'),
+                maxTotalBackups: limit('backups'),
+                maxTotalBackupGigabytes: limit('backup_gigabytes'),
+                totalVolumesUsed: used('volumes'),
+                totalSnapshotsUsed: used('snapshots'),
+                totalGigabytesUsed: used('gigabytes'),
+                totalBackupsUsed: 0,
+                totalBackupGigabytesUsed: 0,
+              },
+            },
+          },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/os-availability-zone`,
+      policy: 'volume_extension:availability_zone_list',
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        const zones = await availabilityZones(ctx)
+        return {
+          status: 200,
+          body: {
+            availabilityZoneInfo: zones.map((z) => ({
+              zoneName: z.name,
+              zoneState: { available: z.available },
+            })),
+          },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/os-services`,
+      policy: 'volume_extension:services:index',
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        const host = queryOne(input, 'host')
+        const binary = queryOne(input, 'binary')
+        const services = (await listServices(ctx)).filter(
+          (s) =>
+            (host === undefined || s.host === host) &&
+            (binary === undefined || s.binary === binary),
+        )
+        return {
+          status: 200,
+          body: {
+            services: services.map((s) => ({
+              binary: s.binary,
+              host: s.host,
+              zone: s.zone,
+              status: s.disabled ? 'disabled' : 'enabled',
+              state: isUp(ctx, s) ? 'up' : 'down',
+              updated_at: microTime(s.updatedAt),
+              disabled_reason: s.disabledReason,
+              ...(s.binary === VOLUME_BINARY
+                ? { replication_status: 'disabled', active_backend_id: null, frozen: false }
+                : {}),
+            })),
+          },
+        }
+      },
+    },
+    {
+      method: 'PUT',
+      path: `${P}/os-services/:action`,
+      policy: 'volume_extension:services:update',
+      schema: { params },
+      errors: [400, 404],
+      handler: async (input) => {
+        input.authorize()
+        const action = input.params['action'] ?? ''
+        const body = (input.body ?? {}) as Record<string, unknown>
+        const host = typeof body['host'] === 'string' ? body['host'] : ''
+        const binary = typeof body['binary'] === 'string' ? body['binary'] : VOLUME_BINARY
+        const reason = typeof body['disabled_reason'] === 'string' ? body['disabled_reason'] : null
+        if (!['enable', 'disable', 'disable-log-reason'].includes(action))
+          throw new NotFoundError(`Unknown action ${action}`)
+        if (!host) throw new BadRequestError('Missing required element host in request body.')
+        const disabled = action !== 'enable'
+        if (!(await setServiceState(ctx, { host, binary }, disabled, disabled ? reason : null)))
+          throw new NotFoundError(`Service ${binary} on host ${host} could not be found.`)
+        return {
+          status: 200,
+          body: {
+            host,
+            binary,
+            status: disabled ? 'disabled' : 'enabled',
+            disabled,
+            ...(disabled && reason ? { disabled_reason: reason } : {}),
+          },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/scheduler-stats/get_pools`,
+      policy: 'scheduler_extension:scheduler_stats:get_pools',
+      schema: { params },
+      errors: [400],
+      handler: async (input) => {
+        input.authorize()
+        const detail = boolValue(queryOne(input, 'detail') ?? 'false', 'detail')
+        const pools = await listPools(ctx)
+        return {
+          status: 200,
+          body: {
+            pools: pools.map((p) =>
+              detail
+                ? {
+                    name: p.name,
+                    capabilities: {
+                      pool_name: p.report.backend,
+                      volume_backend_name: p.report.backend,
+                      vendor_name: p.report.capabilities.vendorName,
+                      driver_version: p.report.capabilities.driverVersion,
+                      storage_protocol: p.report.capabilities.storageProtocol,
+                      total_capacity_gb: p.report.stats.totalGb,
+                      free_capacity_gb: p.report.stats.freeGb,
+                      provisioned_capacity_gb: p.report.stats.provisionedGb,
+                      allocated_capacity_gb: p.report.stats.provisionedGb,
+                      reserved_percentage: 0,
+                      thin_provisioning_support: p.report.capabilities.thinProvisioning,
+                      thick_provisioning_support: !p.report.capabilities.thinProvisioning,
+                      max_over_subscription_ratio: '1.0',
+                      QoS_support: false,
+                      multiattach: false,
+                      timestamp: null,
+                      updated: null,
+                    },
+                  }
+                : { name: p.name },
+            ),
+          },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/capabilities/:host`,
+      policy: 'volume_extension:capabilities',
+      schema: { params },
+      errors: [404],
+      handler: async (input) => {
+        input.authorize()
+        const host = input.params['host'] ?? ''
+        const pool = (await listPools(ctx)).find((p) => p.serviceHost === host || p.name === host)
+        if (!pool) throw new NotFoundError(`Service ${host} could not be found.`)
+        const c = pool.report.capabilities
+        return {
+          status: 200,
+          body: {
+            namespace: `OS::Storage::Capabilities::${host}`,
+            vendor_name: c.vendorName,
+            volume_backend_name: pool.report.backend,
+            pool_name: null,
+            driver_version: c.driverVersion,
+            storage_protocol: c.storageProtocol,
+            display_name: null,
+            description: null,
+            visibility: null,
+            replication_targets: [],
+            properties: {
+              thin_provisioning: {
+                title: 'Thin Provisioning',
+                description: 'Sets thin provisioning.',
+                type: 'boolean',
+              },
+            },
+          },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/extensions`,
+      policy: 'volume:extensions',
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        return {
+          status: 200,
+          body: {
+            extensions: EXTENSIONS.map(([alias, name, description]) => ({
+              alias,
+              name,
+              description,
+              updated: '2013-01-01T00:00:00+00:00',
+              links: [],
+            })),
+          },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/messages`,
+      policy: 'message:get_all',
+      microversion: { min: '3.3' },
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        const all = await messagesOf(ctx, callerOf(input))
+        return { status: 200, body: { messages: all.map(messageView) } }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/messages/:id`,
+      policy: 'message:get',
+      microversion: { min: '3.3' },
+      schema: { params },
+      errors: [404],
+      handler: async (input) => {
+        input.authorize()
+        const m = await getMessage(ctx, callerOf(input), input.params['id'] ?? '')
+        return { status: 200, body: { message: messageView(m) } }
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `${P}/messages/:id`,
+      policy: 'message:delete',
+      microversion: { min: '3.3' },
+      schema: { params },
+      errors: [404],
+      handler: async (input) => {
+        input.authorize()
+        await removeMessage(ctx, callerOf(input), input.params['id'] ?? '')
+        return { status: 204 }
+      },
+    },
+  ]
+}
+
+function messageView(m: {
+  id: string
+  request_id: string
+  resource_type: string
+  resource_uuid: string | null
+  event_id: string
+  message_level: string
+  user_message: string
+  created_at: string
+  expires_at: string
+}) {
+  return {
+    id: m.id,
+    request_id: m.request_id,
+    resource_type: m.resource_type,
+    resource_uuid: m.resource_uuid,
+    event_id: m.event_id,
+    message_level: m.message_level,
+    user_message: m.user_message,
+    created_at: microTime(m.created_at),
+    guaranteed_until: microTime(m.expires_at),
+    links: [],
+  }
+}

@@ -1,0 +1,22 @@
+/** @module block-storage/api/routes: the block storage route table */
+import { defineRoutes } from '../../core/http/index.js'
+import type { BlockStorageContext } from '../service/context.js'
+import { adminRoutes } from './admin-routes.js'
+import { attachmentRoutes } from './attachments-routes.js'
+import { snapshotRoutes } from './snapshots-routes.js'
+import { typeRoutes } from './types-routes.js'
+import { versionRoutes } from './versions-routes.js'
+import { volumeActionRoutes } from './volume-actions-routes.js'
+import { volumeRoutes } from './volumes-routes.js'
+
+export function blockStorageRoutes(ctx: BlockStorageContext) {
+  return defineRoutes([
+    ...versionRoutes(),
+    ...volumeRoutes(ctx),
+    ...volumeActionRoutes(ctx),
+    ...snapshotRoutes(ctx),
+    ...typeRoutes(ctx),
+    ...attachmentRoutes(ctx),
+    ...adminRoutes(ctx),
+  ])
+}

@@ -1,0 +1,7 @@
+/** @module block-storage/db/migrations: the block storage service's migrations in order */
+import type { MigrationSet } from '../../../core/db/index.js'
+import { migration0001 } from './0001-initial.js'
+
+export const blockStorageMigrations: MigrationSet = {
+  '0001-initial': migration0001,
+}

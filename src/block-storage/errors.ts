@@ -1,0 +1,91 @@
+/** @module block-storage/errors: the block storage service's typed errors (Cinder's messages) */
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+} from '../core/errors/index.js'
+
+/** 404: no volume with this id is visible to the caller. */
+export class VolumeNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Volume ${id} could not be found.`)
+  }
+}
+
+/** 404: no snapshot with this id is visible to the caller. */
+export class SnapshotNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Snapshot ${id} could not be found.`)
+  }
+}
+
+/** 404: no volume type with this id or name is visible to the caller. */
+export class VolumeTypeNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Volume type ${id} could not be found.`)
+  }
+}
+
+/** 404: no attachment with this id. */
+export class AttachmentNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`VolumeAttachment ${id} could not be found.`)
+  }
+}
+
+/** 404: a metadata key is not set. */
+export class MetadataKeyNotFoundError extends NotFoundError {
+  constructor(owner: 'Volume' | 'Snapshot', id: string, key: string) {
+    super(`${owner} ${id} has no metadata with key ${key}.`)
+  }
+}
+
+/** 400: a request value Cinder's validation refuses. */
+export class InvalidInputError extends BadRequestError {
+  constructor(reason: string) {
+    super(`Invalid input received: ${reason}`)
+  }
+}
+
+/** 400: the volume's status does not allow the operation (Cinder's InvalidVolume is a 400). */
+export class InvalidVolumeError extends BadRequestError {
+  constructor(reason: string) {
+    super(`Invalid volume: ${reason}`)
+  }
+}
+
+/** 400: the snapshot's status does not allow the operation. */
+export class InvalidSnapshotError extends BadRequestError {
+  constructor(reason: string) {
+    super(`Invalid snapshot: ${reason}`)
+  }
+}
+
+/** 409: a volume type of this name exists. */
+export class VolumeTypeExistsError extends ConflictError {
+  constructor(name: string) {
+    super(`Volume Type ${name} already exists.`)
+  }
+}
+
+/** 400: the volume type is in use or is the default. */
+export class VolumeTypeInUseError extends BadRequestError {
+  constructor(id: string, why: string) {
+    super(`Volume type ${id} ${why}.`)
+  }
+}
+
+/** 413: a quota would be exceeded (Cinder answers 413 overLimit). */
+export class VolumeQuotaExceededError extends PayloadTooLargeError {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/** 404: a message id unknown to the caller. */
+export class MessageNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Message ${id} could not be found.`)
+  }
+}
