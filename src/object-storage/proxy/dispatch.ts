@@ -16,7 +16,7 @@ import {
 import { requireAccountAdmin } from './keystone-auth.js'
 import { getObject } from './object-read.js'
 import { copyObject, deleteObjectRequest, postObjectMetadata, putObject } from './object-write.js'
-import { checkTempUrl } from './tempurl.js'
+import { checkTempUrl, tempUrlResponseHeaders } from './tempurl.js'
 
 type UseCase = (ctx: ProxyContext, request: SwiftRequest) => Promise<SwiftResponse>
 
@@ -59,7 +59,10 @@ export async function handleSwiftRequest(
     if (!request.identity && !request.tempUrl && !['GET', 'HEAD'].includes(request.method)) {
       throw new SwiftError(401)
     }
-    return dispatch(OBJECT, ctx, request)
+    const response = await dispatch(OBJECT, ctx, request)
+    if (request.tempUrl && ['GET', 'HEAD'].includes(request.method) && response.status < 300)
+      tempUrlResponseHeaders(request, response.headers)
+    return response
   }
   if (request.container !== undefined) return dispatch(CONTAINER, ctx, request)
   if (['POST', 'DELETE'].includes(request.method) && request.query['bulk-delete'] !== undefined) {

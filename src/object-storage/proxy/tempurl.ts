@@ -90,3 +90,42 @@ export function checkTempUrl(ctx: ProxyContext, request: SwiftRequest): void {
   }
   throw new SwiftError(401, 'Temp URL invalid')
 }
+
+/** Python's `quote(text, safe)`: RFC 3986 unreserved characters and `safe` stay as they are. */
+function pyQuote(text: string, safe: string): string {
+  return Array.from(text)
+    .map((c) =>
+      /[A-Za-z0-9_.~-]/.test(c) || safe.includes(c)
+        ? c
+        : Array.from(Buffer.from(c, 'utf8'))
+            .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+            .join(''),
+    )
+    .join('')
+}
+
+function dispositionFormat(type: 'inline' | 'attachment', filename: string): string {
+  return `${type}; filename="${pyQuote(filename, ' /')}"; filename*=UTF-8''${pyQuote(filename, '/')}`
+}
+
+/**
+ * What TempURL adds to a successful GET or HEAD: `Content-Disposition` from `inline` and
+ * `filename` in the query, else the object's own, else an attachment named after the object;
+ * and `Expires` at the signature's expiry.
+ */
+export function tempUrlResponseHeaders(request: SwiftRequest, headers: Record<string, string>) {
+  const filename = request.query['filename']
+  const inline = request.query['inline'] !== undefined
+  let value: string
+  if (inline) value = filename ? dispositionFormat('inline', filename) : 'inline'
+  else if (filename) value = dispositionFormat('attachment', filename)
+  else if (headers['content-disposition']) value = headers['content-disposition']
+  else
+    value = dispositionFormat(
+      'attachment',
+      (request.object ?? '').replace(/\/+$/, '').split('/').pop() ?? '',
+    )
+  headers['content-disposition'] = value.replace(/\n/g, '%0A')
+  const expires = parseExpires(request.query['temp_url_expires'] ?? '')
+  if (expires !== undefined) headers['expires'] = new Date(expires * 1000).toUTCString()
+}
