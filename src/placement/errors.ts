@@ -22,6 +22,20 @@ export class InsufficientCapacityError extends ConflictError {
   }
 }
 
+/** 404: no trait of this name. */
+export class TraitNotFoundError extends NotFoundError {
+  constructor(name: string) {
+    super(`No such trait(s): ${name}.`)
+  }
+}
+
+/** 409: a trait still held by a resource provider cannot be deleted. */
+export class TraitInUseError extends ConflictError {
+  constructor(name: string) {
+    super(`The trait ${name} is in use by a resource provider.`)
+  }
+}
+
 /** 409: a provider with this name or uuid exists. */
 export class ResourceProviderExistsError extends ConflictError {
   constructor(what: string) {

@@ -12,6 +12,7 @@ import { PLACEMENT_MAX_VERSION, placementRoutes } from './api/routes.js'
 import { placementMigrations } from './db/migrations/index.js'
 import type { PlacementDatabase } from './db/schema.js'
 import type { PlacementContext } from './service/context.js'
+import { ensureStandardTraits } from './service/traits.js'
 
 /** Path of the placement API on the listener. */
 export const PLACEMENT_PATH = '/placement'
@@ -35,6 +36,7 @@ export async function createPlacementUnit(options: PlacementUnitOptions): Promis
   const database = await openServiceDatabase<PlacementDatabase>(options.database, 'placement')
   await migrateToLatest(database.db as never, placementMigrations)
   const ctx: PlacementContext = { db: database.db, clock: options.clock, ids: options.ids }
+  await ensureStandardTraits(ctx)
   const policy = createPolicyEnforcer({
     defaults: { 'placement:admin': 'role:admin or role:service' },
     ...(options.policyOverrides ? { overrides: options.policyOverrides } : {}),

@@ -21,7 +21,9 @@ import {
   type Inventory,
   type Provider,
 } from '../service/providers.js'
+import { providerFilter, type TagQuery } from '../service/traits.js'
 import { providerUsages } from '../service/usages.js'
+import { traitRoutes } from './traits-routes.js'
 import {
   allocationsBody,
   inventoriesBody,
@@ -85,9 +87,32 @@ function allocationRequest(input: RouteInput, body: Body): AllocationRequest {
   }
 }
 
+/** Whether the request's microversion is at least `version`. */
+function since(input: RouteInput, version: string): boolean {
+  return input.microversion ? input.microversion.compare(version) >= 0 : false
+}
+
+/** `required` (1.18+ on lists, 1.17+ on candidates) and `member_of` (1.3+, repeatable from 1.24). */
+function tagQuery(input: RouteInput): TagQuery {
+  const raw = (key: string): string[] => {
+    const v = input.query[key]
+    if (v === undefined) return []
+    return (Array.isArray(v) ? v : [v]).map(String)
+  }
+  const required = raw('required')
+  const memberOf = raw('member_of')
+  return {
+    ...(since(input, '1.17') && required.length > 0 ? { required: required.join(',') } : {}),
+    ...(since(input, '1.3') && memberOf.length > 0
+      ? { memberOf: since(input, '1.24') ? memberOf : memberOf.slice(-1) }
+      : {}),
+  }
+}
+
 /** Every route under `/placement`. */
 export function placementRoutes(ctx: PlacementContext, base: string): Route[] {
   return [
+    ...traitRoutes(ctx, base),
     {
       method: 'GET',
       path: '/',
@@ -116,10 +141,13 @@ export function placementRoutes(ctx: PlacementContext, base: string): Route[] {
       handler: async (input) => {
         input.authorize()
         const q = input.query as { name?: string; uuid?: string }
-        const list = await listProviders(ctx, {
-          ...(q.name !== undefined ? { name: q.name } : {}),
-          ...(q.uuid !== undefined ? { uuid: q.uuid } : {}),
-        })
+        const wanted = await providerFilter(ctx, tagQuery(input))
+        const list = (
+          await listProviders(ctx, {
+            ...(q.name !== undefined ? { name: q.name } : {}),
+            ...(q.uuid !== undefined ? { uuid: q.uuid } : {}),
+          })
+        ).filter((p) => wanted(p.uuid))
         return { status: 200, body: { resource_providers: list.map((p) => providerView(p, base)) } }
       },
     },
@@ -318,11 +346,10 @@ export function placementRoutes(ctx: PlacementContext, base: string): Route[] {
         input.authorize()
         const q = input.query as { resources?: string; limit?: string }
         const request = parseResources(q.resources ?? '')
-        const found = await allocationCandidates(
-          ctx,
-          request,
-          q.limit ? Number(q.limit) : undefined,
-        )
+        const found = await allocationCandidates(ctx, request, {
+          limit: q.limit ? Number(q.limit) : undefined,
+          tags: tagQuery(input),
+        })
         return {
           status: 200,
           body: {
@@ -334,7 +361,7 @@ export function placementRoutes(ctx: PlacementContext, base: string): Route[] {
                 c.provider.uuid,
                 {
                   resources: c.summary,
-                  traits: [],
+                  ...(since(input, '1.17') ? { traits: c.traits } : {}),
                   parent_provider_uuid: c.provider.parentProviderUuid,
                   root_provider_uuid: c.provider.rootProviderUuid,
                 },

@@ -45,7 +45,13 @@ export interface ProviderAggregateTable {
   aggregate_uuid: string
 }
 
+export interface TraitTable {
+  name: string
+  created_at: string
+}
+
 export interface PlacementDatabase {
+  trait: TraitTable
   resource_provider: ResourceProviderTable
   inventory: InventoryTable
   allocation: AllocationTable
