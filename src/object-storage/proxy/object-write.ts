@@ -177,6 +177,12 @@ async function copyInto(
       'x-copied-from': `${encodeURIComponent(copy.from.container)}/${encodeURIComponent(copy.from.object)}`,
       'x-copied-from-account': sourceAccount,
       'x-copied-from-last-modified': httpDate(source.metadata.timestamp),
+      // Swift's copy middleware answers with the new object's user metadata and expiry.
+      ...Object.fromEntries(
+        Object.entries(metadata.headers).filter(
+          ([key]) => key.startsWith('x-object-meta-') || key === 'x-delete-at',
+        ),
+      ),
     },
   }
 }

@@ -151,3 +151,32 @@ describe('object storage probes and header names', () => {
     expect(head.headers['x-container-meta-test-container-meta']).toBe('Meta1')
   })
 })
+
+describe('object copy response', () => {
+  let g: Fixture
+  beforeEach(async () => {
+    g = await startFixture()
+  })
+  afterEach(async () => {
+    await g.close()
+  })
+
+  it('answers COPY with the new object user metadata, the source one merged in', async () => {
+    await g.server.app.inject({ method: 'PUT', url: url(owner, '/c'), headers: auth })
+    await g.server.app.inject({
+      method: 'PUT',
+      url: url(owner, '/c/src'),
+      headers: { ...auth, 'x-object-meta-src': 'src_value' },
+      payload: 'data',
+    })
+    const copied = await g.server.app.inject({
+      method: 'COPY' as 'GET',
+      url: url(owner, '/c/src'),
+      headers: { ...auth, destination: 'c/dst', 'x-object-meta-test': 'value' },
+    })
+    expect(copied.statusCode).toBe(201)
+    expect(copied.headers['x-object-meta-test']).toBe('value')
+    expect(copied.headers['x-object-meta-src']).toBe('src_value')
+    expect(copied.headers['x-copied-from']).toBe('c/src')
+  })
+})
