@@ -50,6 +50,11 @@ function checkQuotas(
   const quotaCount = state.meta['x-container-meta-quota-count']
   if (quotaCount !== undefined && state.info.objectCount + 1 > Number(quotaCount))
     throw new SwiftError(413, 'Upload exceeds quota.')
+  // The account's totals are summed over its containers: read them only under a quota.
+  const quotaSet = ctx.cluster
+    .accountBrokers(request.account)
+    .some(({ broker }) => broker.metadata()?.['x-account-meta-quota-bytes'] !== undefined)
+  if (!quotaSet) return
   const account = readAccount(ctx, request.account)
   const accountQuota = liveMetadata(account?.metadata ?? {})['x-account-meta-quota-bytes']
   if (accountQuota !== undefined && (account?.bytesUsed ?? 0) + size > Number(accountQuota))

@@ -10,6 +10,7 @@ import type {
 } from '../storage/disk-file.js'
 import { currentStamp } from '../storage/file-disk-file.js'
 import type { ProxyContext } from './context.js'
+import type { ContainerUpdate } from '../storage/async-pending.js'
 import { updateContainers } from './container-updates.js'
 
 /** Where a readable copy lives. */
@@ -150,12 +151,42 @@ export async function writeObject(
   }
 }
 
+interface ListingBatch {
+  updates: ContainerUpdate[]
+  waiters: { resolve: () => void; reject: (error: unknown) => void }[]
+}
+
+/** Listing rows waiting for the next turn of the event loop, by context and container. */
+const listingBatches = new WeakMap<ProxyContext, Map<string, ListingBatch>>()
+
+/**
+ * Records an object row in its container's listing. Rows of writes that finish in the same turn
+ * of the event loop go to each database in one transaction (group commit of the listing); when
+ * that fails, each row is applied on its own, so a failing replica still leaves async pendings.
+ */
 function recordObject(
   ctx: ProxyContext,
   options: Pick<WriteOptions, 'account' | 'container' | 'object' | 'timestamp' | 'contentType'>,
   row: { size: number; etag: string; deleted: boolean },
 ): Promise<void> {
-  return updateContainers(ctx, {
+  let queue = listingBatches.get(ctx)
+  if (!queue) {
+    queue = new Map()
+    listingBatches.set(ctx, queue)
+  }
+  const key = JSON.stringify([options.account, options.container])
+  let batch = queue.get(key)
+  if (!batch) {
+    const fresh: ListingBatch = { updates: [], waiters: [] }
+    const pending = queue
+    pending.set(key, fresh)
+    setImmediate(() => {
+      pending.delete(key)
+      applyListingBatch(ctx, fresh)
+    })
+    batch = fresh
+  }
+  batch.updates.push({
     account: options.account,
     container: options.container,
     object: options.object,
@@ -163,6 +194,44 @@ function recordObject(
     contentType: options.contentType,
     ...row,
   })
+  const waiters = batch.waiters
+  return new Promise((resolve, reject) => waiters.push({ resolve, reject }))
+}
+
+function applyListingBatch(ctx: ProxyContext, batch: ListingBatch): void {
+  const each = () => batch.updates.map((update) => updateContainers(ctx, update))
+  let results: Promise<void>[]
+  const [first] = batch.updates
+  if (batch.updates.length === 1 || !first) {
+    results = each()
+  } else {
+    let attempted: Promise<void>[] = []
+    try {
+      results = inTransactions(ctx, first, () => (attempted = each()))
+    } catch {
+      // Rows merged inside the failed transaction are gone: apply them again one by one.
+      for (const dropped of attempted) dropped.catch(() => undefined)
+      results = each()
+    }
+  }
+  results.forEach((result, i) => {
+    const waiter = batch.waiters[i]
+    if (waiter) result.then(waiter.resolve, waiter.reject)
+  })
+}
+
+/** Runs `fn` inside one transaction on every container and account database it updates. */
+function inTransactions<T>(
+  ctx: ProxyContext,
+  where: { account: string; container: string },
+  fn: () => T,
+): T {
+  const brokers: { transaction<R>(inner: () => R): R }[] = [
+    ...ctx.cluster.containerBrokers(where.account, where.container).map((p) => p.broker),
+    ...ctx.cluster.accountBrokers(where.account).map((p) => p.broker),
+  ]
+  const run = brokers.reduceRight<() => T>((inner, broker) => () => broker.transaction(inner), fn)
+  return run()
 }
 
 /** Writes a tombstone on every replica and removes the object from the listing. */

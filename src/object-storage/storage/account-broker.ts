@@ -61,6 +61,11 @@ function rowStamp(row: { putTimestamp: string; deleteTimestamp: string }): strin
 export class AccountBroker {
   constructor(private readonly db: SqliteDatabase) {}
 
+  /** Runs `fn` in one transaction (nested calls become savepoints), committed once. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
   initialize(account: string, timestamp: string): void {
     statement(this.db, `INSERT OR IGNORE INTO stat VALUES (0, ?, ?, ?, '{}')`).run(
       account,
@@ -88,6 +93,13 @@ export class AccountBroker {
       bytesUsed: totals.b,
       metadata: JSON.parse(raw.metadata) as TimedMetadata,
     }
+  }
+
+  /** The account's metadata alone (no totals), or undefined when the account is not here. */
+  metadata(): TimedMetadata | undefined {
+    const raw = statement(this.db, 'SELECT metadata FROM stat WHERE id = 0').get() as
+      { metadata: string } | undefined
+    return raw ? (JSON.parse(raw.metadata) as TimedMetadata) : undefined
   }
 
   updateMetadata(update: TimedMetadata): void {

@@ -91,6 +91,11 @@ export function liveMetadata(metadata: TimedMetadata): Record<string, string> {
 export class ContainerBroker {
   constructor(private readonly db: SqliteDatabase) {}
 
+  /** Runs `fn` in one transaction (nested calls become savepoints), committed once. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
   /** Creates the stat row, or records a newer PUT of a deleted container. */
   initialize(account: string, container: string, putTimestamp: string): void {
     const existing = this.rawStat()

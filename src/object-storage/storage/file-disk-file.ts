@@ -160,14 +160,13 @@ class FileWriter implements DiskFileWriter {
     await handle.datasync()
     this.closed = true
     this.handle = undefined
-    await handle.close()
-    const created = await publish(
-      this.store.syncer,
-      this.temp,
-      this.dir,
-      `${metadata.timestamp}.data`,
-    )
-    if (!created) await removeObsolete(this.dir)
+    // The bytes are durable: the file is closed while its name is published.
+    const [, published] = await Promise.allSettled([
+      handle.close(),
+      publish(this.store.syncer, this.temp, this.dir, `${metadata.timestamp}.data`),
+    ])
+    if (published.status === 'rejected') throw published.reason
+    if (!published.value) await removeObsolete(this.dir)
   }
 
   async abort(): Promise<void> {
