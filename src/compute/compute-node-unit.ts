@@ -1,4 +1,5 @@
 /** @module compute/compute-node-unit: the compute role: agents only, the controller reached remotely */
+import { join } from 'node:path'
 import type { HttpDispatcher } from '../clients/http-dispatcher.js'
 import { createImageClient } from '../clients/image-client.js'
 import { createPlacementClient } from '../clients/placement-client.js'
@@ -26,6 +27,8 @@ export interface ComputeNodeOptions {
   /** Builds each host's driver instead of the configured one (tests). */
   driverFor?: (host: string) => ComputeDriver
   periodicMs?: number
+  /** The node's data dir; drivers with files on the host keep them under `<dataDir>/compute`. */
+  dataDir?: string
 }
 
 /** The agents a compute node runs. */
@@ -64,6 +67,9 @@ export async function startComputeNode(options: ComputeNodeOptions): Promise<Com
           vcpus: options.config.hostVcpus,
           memoryMb: options.config.hostMemoryMb,
           diskGb: options.config.hostDiskGb,
+          ...(options.dataDir ? { dataDir: join(options.dataDir, 'compute', host) } : {}),
+          images,
+          log: (level, message) => logger[level](message),
         })
       agents.push(
         await startComputeAgent({

@@ -1,4 +1,5 @@
 /** @module compute/compute-unit: builds the compute API, conductor, scheduler and agents */
+import { join } from 'node:path'
 import { hostname } from 'node:os'
 import { createImageClient } from '../clients/image-client.js'
 import type { HttpDispatcher } from '../clients/http-dispatcher.js'
@@ -71,6 +72,8 @@ export interface ComputeUnitOptions {
   /** This node's name, for its services and hosts (default: the machine's name). */
   hostName?: string
   periodicMs?: number
+  /** The node's data dir; drivers with files on the host keep them under `<dataDir>/compute`. */
+  dataDir?: string
 }
 
 export interface ComputeUnit {
@@ -174,6 +177,9 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
             vcpus: options.config.hostVcpus,
             memoryMb: options.config.hostMemoryMb,
             diskGb: options.config.hostDiskGb,
+            ...(options.dataDir ? { dataDir: join(options.dataDir, 'compute', host) } : {}),
+            images,
+            log: (level, message) => logger[level](message),
           })
         agents.push(
           await startComputeAgent({
@@ -201,7 +207,7 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
 
 /** What the all-in-one gives the compute unit (structurally the deploy layer's UnitEnv). */
 export interface ComputeUnitEnv {
-  config: { compute: Readonly<ComputeConfig>; hostName?: string }
+  config: { compute: Readonly<ComputeConfig>; hostName?: string; dataDir?: string }
   database: DatabaseLocation
   logger: Logger
   clock: Clock
@@ -226,6 +232,7 @@ export async function startComputeUnit(env: ComputeUnitEnv) {
     dispatch: env.dispatch,
     serviceToken: env.serviceToken('nova'),
     ...(env.config.hostName ? { hostName: env.config.hostName } : {}),
+    ...(env.config.dataDir ? { dataDir: env.config.dataDir } : {}),
     ...(env.policyOverrides ? { policyOverrides: env.policyOverrides } : {}),
   })
   return {

@@ -1,0 +1,89 @@
+/** @module compute/virt/qemu/guest-record: what the driver keeps on disk per guest */
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { GuestSpec } from '../compute-driver.js'
+
+/** A volume attached by hotplug, re-attached at every start. */
+export interface AttachedVolume {
+  volumeId: string
+  path: string
+  format: 'raw' | 'qcow2'
+}
+
+/** Everything needed to start a guest's QEMU again, after a stop or an agent restart. */
+export interface GuestRecord {
+  spec: GuestSpec
+  /** Format of the overlay's backing file. */
+  baseFormat: string
+  kernel?: string
+  initrd?: string
+  append?: string
+  taps: { name: string; mac: string }[]
+  volumes: AttachedVolume[]
+}
+
+/** A guest's files: `guests/<uuid>/{guest.json,root.qcow2,console.log,qmp.sock,qemu.pid}`. */
+export class GuestFiles {
+  readonly dir: string
+  constructor(
+    guestsDir: string,
+    readonly uuid: string,
+  ) {
+    if (!/^[\w-]+$/.test(uuid))
+      throw new Error(`guest id ${JSON.stringify(uuid)} is not a safe file name`)
+    this.dir = join(guestsDir, uuid)
+  }
+  get record(): string {
+    return join(this.dir, 'guest.json')
+  }
+  get overlay(): string {
+    return join(this.dir, 'root.qcow2')
+  }
+  get console(): string {
+    return join(this.dir, 'console.log')
+  }
+  get qmp(): string {
+    return join(this.dir, 'qmp.sock')
+  }
+  get pidFile(): string {
+    return join(this.dir, 'qemu.pid')
+  }
+  get initrd(): string {
+    return join(this.dir, 'initrd.img')
+  }
+  /** Written while the guest is suspended: QEMU's saved state. */
+  get savedState(): string {
+    return join(this.dir, 'memory.state')
+  }
+}
+
+/** Reads a guest's record; undefined when the guest does not exist. */
+export async function readGuestRecord(files: GuestFiles): Promise<GuestRecord | undefined> {
+  const text = await readFile(files.record, 'utf8').catch(() => undefined)
+  return text === undefined ? undefined : (JSON.parse(text) as GuestRecord)
+}
+
+/** Writes a guest's record atomically. */
+export async function writeGuestRecord(files: GuestFiles, record: GuestRecord): Promise<void> {
+  await mkdir(files.dir, { recursive: true })
+  const partial = `${files.record}.part`
+  await writeFile(partial, JSON.stringify(record, null, 1))
+  await rename(partial, files.record)
+}
+
+/** The uuids of guests with a record under `guestsDir`. */
+export async function listGuestRecords(guestsDir: string): Promise<string[]> {
+  const names = await readdir(guestsDir).catch(() => [] as string[])
+  const found: string[] = []
+  for (const name of names) {
+    if (
+      await readFile(join(guestsDir, name, 'guest.json')).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      found.push(name)
+    }
+  }
+  return found
+}

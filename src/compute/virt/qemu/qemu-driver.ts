@@ -1,0 +1,470 @@
+/** @module compute/virt/qemu/qemu-driver: real guests, one QEMU process each, controlled over QMP */
+import { constants } from 'node:fs'
+import { access, mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { exec } from '../../../core/sys/exec.js'
+import { deleteLink, getLink, setLink } from '../../../core/sys/ip-link.js'
+import {
+  processRuns,
+  readPidFile,
+  signalProcess,
+  waitForExit,
+} from '../../../core/sys/process-table.js'
+import { ensureTap } from '../../../core/sys/tap-device.js'
+import {
+  POWER_STATE,
+  type ComputeDriver,
+  type DriverCapabilities,
+  type GuestSize,
+  type GuestSpec,
+  type HostResources,
+  type PowerState,
+} from '../compute-driver.js'
+import { configDataArchive } from './config-data.js'
+import {
+  GuestFiles,
+  listGuestRecords,
+  readGuestRecord,
+  writeGuestRecord,
+  type AttachedVolume,
+  type GuestRecord,
+} from './guest-record.js'
+import { ImageCache, type GuestImageSource } from './image-cache.js'
+import { probeKvm } from './kvm-probe.js'
+import { qemuArgs, volumeIds } from './qemu-command.js'
+import { withQmp } from './qmp-client.js'
+
+/** What the qemu driver is built with. */
+export interface QemuDriverSettings {
+  /** Guests, image cache and QMP sockets live under `<dataDir>/qemu`. */
+  dataDir: string
+  images: GuestImageSource
+  /** How long a clean stop or soft reboot waits for the guest before it is forced; default 10 s. */
+  shutdownTimeoutMs?: number
+  /** Kernel command line when the image gives none. */
+  defaultAppend?: string
+  qemu?: string
+  log?: (level: 'info' | 'warn', message: string) => void
+}
+
+const UNIX_PATH_MAX = 107
+const DEFAULT_APPEND = 'console=ttyS0 quiet'
+
+/** The tap of a port, named as the L2 agent expects it. */
+export function tapNameOf(portId: string): string {
+  return `tap${portId.slice(0, 11)}`
+}
+
+function bridgeNameOf(networkId: string): string {
+  return `brq${networkId.slice(0, 11)}`
+}
+
+/** The ComputeDriver of QEMU guests. Stateless in memory: everything is read from the data dir. */
+export class QemuDriver implements ComputeDriver {
+  readonly name = 'qemu'
+  readonly capabilities: Readonly<DriverCapabilities> = Object.freeze({
+    pause: true,
+    suspend: true,
+    snapshot: true,
+    resize: true,
+    consoleOutput: true,
+  })
+  private accel: 'kvm' | 'tcg' = 'tcg'
+  private readonly root: string
+  private readonly guestsDir: string
+  private readonly cache: ImageCache
+  private readonly qemu: string
+
+  constructor(private readonly settings: QemuDriverSettings) {
+    this.root = join(settings.dataDir, 'qemu')
+    this.guestsDir = join(this.root, 'guests')
+    this.cache = new ImageCache(join(this.root, 'images'), settings.images)
+    this.qemu = settings.qemu ?? 'qemu-system-x86_64'
+  }
+
+  /** The accelerator guests run with (known after `init`). */
+  get accelerator(): 'kvm' | 'tcg' {
+    return this.accel
+  }
+
+  async init(host: string): Promise<void> {
+    await mkdir(this.guestsDir, { recursive: true })
+    const choice = await probeKvm(this.qemu)
+    this.accel = choice.accel
+    this.log('info', `qemu driver on ${host}: ${choice.accel.toUpperCase()} (${choice.reason})`)
+    const running: string[] = []
+    for (const uuid of await this.listGuests()) {
+      if ((await this.powerState(uuid)) !== POWER_STATE.shutdown) running.push(uuid)
+    }
+    if (running.length > 0) {
+      this.log(
+        'info',
+        `qemu driver adopted ${running.length} running guest(s): ${running.join(', ')}`,
+      )
+    }
+  }
+
+  async hostResources(): Promise<HostResources> {
+    const fs = await statfs(this.settings.dataDir)
+    const { stdout } = await exec(this.qemu, ['--version'], { timeoutMs: 10_000 })
+    const [major = 0, minor = 0, micro = 0] = (/version (\d+)\.(\d+)\.(\d+)/.exec(stdout) ?? [])
+      .slice(1)
+      .map(Number)
+    return {
+      vcpus: cpus().length,
+      memoryMb: Math.floor(totalmem() / 1024 / 1024),
+      diskGb: Math.max(1, Math.floor((fs.blocks * fs.bsize) / 1024 ** 3)),
+      hypervisorType: 'QEMU',
+      hypervisorVersion: major * 1_000_000 + minor * 1000 + micro,
+    }
+  }
+
+  listGuests(): Promise<string[]> {
+    return listGuestRecords(this.guestsDir)
+  }
+
+  async spawn(spec: GuestSpec, signal?: AbortSignal): Promise<void> {
+    const files = this.files(spec.uuid)
+    if (await readGuestRecord(files)) throw new Error(`guest ${spec.uuid} already exists`)
+    if (files.qmp.length > UNIX_PATH_MAX) {
+      throw new Error(`the QMP socket path ${files.qmp} is longer than ${UNIX_PATH_MAX} bytes`)
+    }
+    await mkdir(files.dir, { recursive: true })
+    try {
+      const record = await this.prepare(spec, files, signal)
+      await writeGuestRecord(files, record)
+      signal?.throwIfAborted()
+      await this.start(record, files)
+    } catch (error) {
+      await this.destroy(spec.uuid).catch(() => undefined)
+      throw error
+    }
+  }
+
+  async destroy(uuid: string): Promise<void> {
+    const files = this.files(uuid)
+    await this.kill(files)
+    const record = await readGuestRecord(files)
+    for (const tap of record?.taps ?? []) await deleteLink(tap.name)
+    await rm(files.dir, { recursive: true, force: true })
+  }
+
+  async powerState(uuid: string): Promise<PowerState> {
+    const files = this.files(uuid)
+    if (!(await readGuestRecord(files))) return POWER_STATE.nostate
+    if (!(await this.running(files))) {
+      const saved = await stat(files.savedState).then(
+        () => true,
+        () => false,
+      )
+      return saved ? POWER_STATE.suspended : POWER_STATE.shutdown
+    }
+    const status = await withQmp(files.qmp, async (qmp) => {
+      const result = (await qmp.execute('query-status')) as { status?: string }
+      return result.status ?? 'unknown'
+    }).catch(() => 'unknown')
+    if (status === 'paused' || status === 'prelaunch' || status === 'inmigrate')
+      return POWER_STATE.paused
+    if (status === 'shutdown') return POWER_STATE.shutdown
+    if (status === 'internal-error' || status === 'guest-panicked' || status === 'io-error') {
+      return POWER_STATE.crashed
+    }
+    return POWER_STATE.running
+  }
+
+  async reboot(uuid: string, type: 'soft' | 'hard'): Promise<void> {
+    const { record, files } = await this.get(uuid)
+    if (!(await this.running(files))) {
+      await this.start(record, files)
+      return
+    }
+    if (type === 'soft' && (await this.cleanShutdown(files))) {
+      await this.start(record, files)
+      return
+    }
+    await withQmp(files.qmp, async (qmp) => {
+      await qmp.execute('system_reset')
+      await qmp.execute('cont')
+    })
+  }
+
+  async powerOff(uuid: string): Promise<void> {
+    const { files } = await this.get(uuid)
+    if (!(await this.running(files))) return
+    if (!(await this.cleanShutdown(files))) await this.kill(files)
+  }
+
+  async powerOn(uuid: string): Promise<void> {
+    const { record, files } = await this.get(uuid)
+    if (await this.running(files)) return
+    await this.start(record, files)
+  }
+
+  async pause(uuid: string): Promise<void> {
+    const { files } = await this.getRunning(uuid, 'pause')
+    await withQmp(files.qmp, (qmp) => qmp.execute('stop'))
+  }
+
+  async unpause(uuid: string): Promise<void> {
+    const { files } = await this.getRunning(uuid, 'unpause')
+    await withQmp(files.qmp, (qmp) => qmp.execute('cont'))
+  }
+
+  async suspend(uuid: string): Promise<void> {
+    const { files } = await this.getRunning(uuid, 'suspend')
+    const partial = `${files.savedState}.part`
+    await withQmp(files.qmp, async (qmp) => {
+      await qmp.execute('stop')
+      await qmp.execute('migrate', { uri: `exec:cat > '${partial.replaceAll("'", '')}'` })
+      for (;;) {
+        const info = (await qmp.execute('query-migrate')) as {
+          status?: string
+          'error-desc'?: string
+        }
+        if (info.status === 'completed') break
+        if (info.status === 'failed' || info.status === 'cancelled') {
+          await qmp.execute('cont')
+          throw new Error(`saving guest ${uuid} failed: ${info['error-desc'] ?? info.status}`)
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })
+    await rename(partial, files.savedState)
+    await this.kill(files)
+  }
+
+  async resume(uuid: string): Promise<void> {
+    const { record, files } = await this.get(uuid)
+    if (await this.running(files)) return
+    const saved = await stat(files.savedState).then(
+      () => true,
+      () => false,
+    )
+    if (!saved) throw new Error(`guest ${uuid} is not suspended`)
+    await this.start(record, files, files.savedState)
+    await withQmp(files.qmp, async (qmp) => {
+      for (;;) {
+        const status = ((await qmp.execute('query-status')) as { status?: string }).status
+        if (status === 'running') break
+        if (status === 'paused' || status === 'postmigrate') {
+          const info = (await qmp.execute('query-migrate')) as { status?: string }
+          if (info.status === 'completed' || info.status === undefined) {
+            await qmp.execute('cont')
+            break
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })
+    await rm(files.savedState, { force: true })
+  }
+
+  async snapshot(uuid: string): Promise<Buffer> {
+    const { files } = await this.get(uuid)
+    const running = (await this.powerState(uuid)) === POWER_STATE.running
+    const target = join(files.dir, 'snapshot.qcow2')
+    // paused for the copy, so that the disk is consistent at one instant
+    if (running) await withQmp(files.qmp, (qmp) => qmp.execute('stop'))
+    try {
+      await exec('qemu-img', ['convert', '-U', '-O', 'qcow2', files.overlay, target], {
+        timeoutMs: 600_000,
+      })
+    } finally {
+      if (running) await withQmp(files.qmp, (qmp) => qmp.execute('cont'))
+    }
+    try {
+      return await readFile(target)
+    } finally {
+      await rm(target, { force: true })
+    }
+  }
+
+  async resize(uuid: string, size: GuestSize): Promise<void> {
+    const { record, files } = await this.get(uuid)
+    const wasRunning = await this.running(files)
+    if (wasRunning) await this.kill(files)
+    if (size.rootGb > record.spec.rootGb) {
+      await exec('qemu-img', ['resize', files.overlay, `${size.rootGb}G`], { timeoutMs: 60_000 })
+    }
+    const next: GuestRecord = { ...record, spec: { ...record.spec, ...size } }
+    await writeGuestRecord(files, next)
+    if (wasRunning) await this.start(next, files)
+  }
+
+  async consoleOutput(uuid: string): Promise<string> {
+    const { files } = await this.get(uuid)
+    const text = await readFile(files.console, 'utf8').catch(() => '')
+    return text.length > 1024 * 1024 ? text.slice(-1024 * 1024) : text
+  }
+
+  /**
+   * Hotplugs a file-backed volume as a virtio-blk disk (the guest sees the next /dev/vdX) and
+   * keeps it attached across restarts. A stopped guest gets it at its next start.
+   */
+  async attachVolume(uuid: string, volume: AttachedVolume): Promise<void> {
+    const { record, files } = await this.get(uuid)
+    if (record.volumes.some((v) => v.volumeId === volume.volumeId)) return
+    await access(volume.path, constants.R_OK | constants.W_OK)
+    if (await this.running(files)) {
+      const ids = volumeIds(volume.volumeId)
+      await withQmp(files.qmp, async (qmp) => {
+        await qmp.execute('blockdev-add', {
+          driver: volume.format,
+          'node-name': ids.node,
+          file: { driver: 'file', filename: volume.path },
+        })
+        try {
+          await qmp.execute('device_add', {
+            driver: 'virtio-blk-pci',
+            drive: ids.node,
+            id: ids.device,
+            serial: volume.volumeId.slice(0, 20),
+          })
+        } catch (error) {
+          await qmp.execute('blockdev-del', { 'node-name': ids.node }).catch(() => undefined)
+          throw error
+        }
+      })
+    }
+    await writeGuestRecord(files, { ...record, volumes: [...record.volumes, volume] })
+  }
+
+  /** Unplugs a volume (the guest must release the device) and forgets it. Idempotent. */
+  async detachVolume(uuid: string, volumeId: string, timeoutMs = 30_000): Promise<void> {
+    const { record, files } = await this.get(uuid)
+    if (!record.volumes.some((v) => v.volumeId === volumeId)) return
+    if (await this.running(files)) {
+      const ids = volumeIds(volumeId)
+      await withQmp(files.qmp, async (qmp) => {
+        const deleted = qmp.waitForEvent('DEVICE_DELETED', timeoutMs)
+        await qmp.execute('device_del', { id: ids.device })
+        if ((await deleted) === undefined) {
+          throw new Error(`guest ${uuid} did not release volume ${volumeId} in ${timeoutMs} ms`)
+        }
+        await qmp.execute('blockdev-del', { 'node-name': ids.node })
+      })
+    }
+    const volumes = record.volumes.filter((v) => v.volumeId !== volumeId)
+    await writeGuestRecord(files, { ...record, volumes })
+  }
+
+  /** The volumes attached to a guest. */
+  async volumes(uuid: string): Promise<AttachedVolume[]> {
+    return (await this.get(uuid)).record.volumes
+  }
+
+  private files(uuid: string): GuestFiles {
+    return new GuestFiles(this.guestsDir, uuid)
+  }
+
+  private async get(uuid: string): Promise<{ record: GuestRecord; files: GuestFiles }> {
+    const files = this.files(uuid)
+    const record = await readGuestRecord(files)
+    if (!record) throw new Error(`guest ${uuid} does not exist on this host`)
+    return { record, files }
+  }
+
+  private async getRunning(uuid: string, action: string) {
+    const found = await this.get(uuid)
+    if (!(await this.running(found.files)))
+      throw new Error(`cannot ${action} guest ${uuid}: it is not running`)
+    return found
+  }
+
+  private async running(files: GuestFiles): Promise<boolean> {
+    const pid = await readPidFile(files.pidFile)
+    return pid !== undefined && (await processRuns(pid, files.uuid))
+  }
+
+  /** Disks, kernel and taps of a new guest; writes nothing outside its folder but the taps. */
+  private async prepare(
+    spec: GuestSpec,
+    files: GuestFiles,
+    signal?: AbortSignal,
+  ): Promise<GuestRecord> {
+    const image = await this.settings.images.info(spec.imageId)
+    if (!image) throw new Error(`image ${spec.imageId} was not found`)
+    const base = await this.cache.path(image.id)
+    signal?.throwIfAborted()
+    const baseFormat = image.diskFormat === 'qcow2' ? 'qcow2' : 'raw'
+    const size = spec.rootGb > 0 ? [`${spec.rootGb}G`] : []
+    await exec(
+      'qemu-img',
+      ['create', '-q', '-f', 'qcow2', '-F', baseFormat, '-b', base, files.overlay, ...size],
+      { timeoutMs: 60_000 },
+    )
+    const record: GuestRecord = { spec, baseFormat, taps: [], volumes: [] }
+    const kernelId = stringProperty(image.properties, 'kernel_id')
+    const ramdiskId = stringProperty(image.properties, 'ramdisk_id')
+    const commandLine = stringProperty(image.properties, 'os_command_line')
+    if (kernelId) {
+      record.kernel = await this.cache.path(kernelId)
+      record.append = commandLine ?? this.settings.defaultAppend ?? DEFAULT_APPEND
+      const ramdisk = ramdiskId ? await readFile(await this.cache.path(ramdiskId)) : Buffer.alloc(0)
+      await writeFile(files.initrd, Buffer.concat([ramdisk, configDataArchive(spec)]))
+      record.initrd = files.initrd
+    }
+    for (const vif of spec.vifs) {
+      const name = tapNameOf(vif.portId)
+      await ensureTap(name)
+      record.taps.push({ name, mac: vif.macAddress })
+      // the L2 agent enslaves the tap too; doing it here saves the guest's DHCP a poll period
+      const bridge = await getLink(bridgeNameOf(vif.networkId))
+      await setLink(
+        name,
+        bridge ? { master: bridge.name, mtu: bridge.mtu, up: true } : { up: true },
+      )
+    }
+    return record
+  }
+
+  private async start(
+    record: GuestRecord,
+    files: GuestFiles,
+    incomingState?: string,
+  ): Promise<void> {
+    await rm(files.pidFile, { force: true })
+    await rm(files.qmp, { force: true })
+    const args = qemuArgs(
+      record,
+      files,
+      { accel: this.accel },
+      incomingState ? { incomingState } : {},
+    )
+    await exec(this.qemu, args, { timeoutMs: 60_000 })
+    for (const tap of record.taps) await setLink(tap.name, { up: true }).catch(() => undefined)
+  }
+
+  /** ACPI power button; true when the guest stopped by itself within the timeout. */
+  private async cleanShutdown(files: GuestFiles): Promise<boolean> {
+    const pid = await readPidFile(files.pidFile)
+    if (pid === undefined) return true
+    const sent = await withQmp(files.qmp, (qmp) => qmp.execute('system_powerdown')).then(
+      () => true,
+      () => false,
+    )
+    if (!sent) return false
+    return waitForExit(pid, files.uuid, this.settings.shutdownTimeoutMs ?? 10_000)
+  }
+
+  /** Ends the guest's QEMU: QMP quit, then SIGKILL. */
+  private async kill(files: GuestFiles): Promise<void> {
+    const pid = await readPidFile(files.pidFile)
+    if (pid === undefined || !(await processRuns(pid, files.uuid))) return
+    await withQmp(files.qmp, (qmp) => qmp.execute('quit')).catch(() => undefined)
+    if (!(await waitForExit(pid, files.uuid, 3000))) {
+      signalProcess(pid, 'SIGKILL')
+      await waitForExit(pid, files.uuid, 5000)
+    }
+  }
+
+  private log(level: 'info' | 'warn', message: string): void {
+    this.settings.log?.(level, message)
+  }
+}
+
+function stringProperty(properties: Record<string, unknown>, key: string): string | undefined {
+  const value = properties[key]
+  return typeof value === 'string' && value.length > 0 ? value : undefined
+}
