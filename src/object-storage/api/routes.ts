@@ -19,6 +19,14 @@ const SWIFT_ERRORS = [202, 304, 401, 404, 405, 409, 411, 412, 413, 416, 422, 499
 
 const HTML = 'text/html; charset=UTF-8'
 
+const CROSS_DOMAIN_POLICY = [
+  '<?xml version="1.0"?>',
+  '<!DOCTYPE cross-domain-policy SYSTEM "http://www.adobe.com/xml/dtds/cross-domain-policy.dtd" >',
+  '<cross-domain-policy>',
+  '<allow-access-from domain="*" secure="false" />',
+  '</cross-domain-policy>',
+].join('\n')
+
 function toResult(response: SwiftResponse): RouteResult {
   const headers: Record<string, string> = { ...response.headers }
   const contentType = headers['content-type'] ?? HTML
@@ -68,6 +76,18 @@ export function objectStorageRoutes(ctx: ProxyContext): readonly Route[] {
         status: 200,
         body: capabilities(ctx),
         contentType: 'application/json; charset=utf-8',
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/crossdomain.xml',
+      auth: 'none',
+      errors: [],
+      // Swift's crossdomain middleware with its default policy, for Flash and Silverlight clients.
+      handler: async () => ({
+        status: 200,
+        body: CROSS_DOMAIN_POLICY,
+        contentType: 'application/xml; charset=UTF-8',
       }),
     },
     {

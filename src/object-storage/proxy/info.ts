@@ -47,6 +47,7 @@ export function capabilities(ctx: ProxyContext): Record<string, unknown> {
       max_containers_per_extraction: EXTRACT_LIMITS.maxContainersPerExtraction,
       max_failed_extractions: EXTRACT_LIMITS.maxFailedExtractions,
     },
+    crossdomain: {},
     formpost: { allowed_digests: ['sha1', 'sha256', 'sha512'] },
     account_quotas: {},
     container_quotas: {},

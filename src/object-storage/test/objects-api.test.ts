@@ -141,6 +141,15 @@ describe('object storage probes and header names', () => {
     expect(res.headers['content-type']).toMatch(/^text\/plain/)
   })
 
+  it('answers GET /crossdomain.xml with the default cross-domain policy', async () => {
+    const res = await g.server.app.inject({ method: 'GET', url: '/object-storage/crossdomain.xml' })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^application\/xml/)
+    expect(res.body.startsWith('<?xml version="1.0"?>')).toBe(true)
+    expect(res.body).toContain('<allow-access-from domain="*" secure="false" />')
+    expect(res.body.endsWith('</cross-domain-policy>')).toBe(true)
+  })
+
   it('reads underscores in metadata header names as hyphens, as Swift does', async () => {
     await g.server.app.inject({
       method: 'PUT',
