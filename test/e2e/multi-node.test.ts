@@ -1,12 +1,13 @@
 /** @module test/e2e/multi-node.test: a controller and a compute node, two processes over RabbitMQ and a SQL server */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { connect } from 'amqplib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { cleanEnv, makeDataDir, removeDataDir, startCloud, type Cloud } from './cloud.js'
+import { cleanEnv, freePort, makeDataDir, removeDataDir, runCommand } from './cloud.js'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const BROKER = 'rabbit://guest:guest@127.0.0.1:5672/'
@@ -99,7 +100,7 @@ async function brokerUnavailable(): Promise<string | undefined> {
   }
 }
 
-/** Deletes the queues and exchanges one cloud left on the broker (they are not durable, but stay). */
+/** Deletes the queues and exchanges one cloud left on the broker, per-host ones of both processes too. */
 async function removeBrokerState(exchange: string, hosts: string[]): Promise<void> {
   const topics = [
     'compute',
@@ -113,7 +114,8 @@ async function removeBrokerState(exchange: string, hosts: string[]): Promise<voi
   const connection = await connect('amqp://guest:guest@127.0.0.1:5672/')
   try {
     const channel = await connection.createChannel()
-    for (const topic of [...topics, ...hosts.map((h) => `compute.${h}`)]) {
+    const perHost = [...hosts, hostname()].flatMap((h) => topics.map((t) => `${t}.${h}`))
+    for (const topic of [...topics, ...perHost]) {
       await channel.deleteQueue(`${exchange}.${topic}`)
       await channel.deleteExchange(`${exchange}.${topic}_fanout`)
     }
@@ -123,49 +125,138 @@ async function removeBrokerState(exchange: string, hosts: string[]): Promise<voi
   }
 }
 
-/** `nimbus up --role compute` as a child process. */
-interface ComputeNodeProcess {
-  child: ChildProcess
+/** A `nimbus up` child process. */
+interface NimbusProcess {
   output(): string
+  /** SIGTERM, then SIGKILL after 5 s; resolves the exit code. */
   stop(): Promise<number | null>
 }
 
-async function startComputeNode(args: string[]): Promise<ComputeNodeProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'nimbus.js'), 'up', ...args], {
-    cwd: repoRoot,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+/** Waits this long for a ready line: a controller creates and migrates every database first. */
+const READY_TIMEOUT_MS = 90_000
+
+/** Starts `nimbus up ARGS` and resolves once it printed a line matching `ready`. */
+async function startNimbus(args: string[], ready: RegExp): Promise<NimbusProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin', 'nimbus.js'), 'up', ...args],
+    { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   let output = ''
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`compute node not ready in 30 s:\n${output}`)),
-      30_000,
-    )
-    child.stdout?.on('data', () => {
-      if (/^Nimbus compute node is ready: /m.test(output)) {
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    const code = await exited
+    clearTimeout(killer)
+    return code
+  }
+  try {
+    await new Promise<void>((resolveReady, fail) => {
+      const timer = setTimeout(
+        () => fail(new Error(`nimbus up ${args[1] ?? ''} not ready in 90 s:\n${output}`)),
+        READY_TIMEOUT_MS,
+      )
+      child.stdout?.on('data', () => {
+        if (ready.test(output)) {
+          clearTimeout(timer)
+          resolveReady()
+        }
+      })
+      void exited.then((code) => {
         clearTimeout(timer)
-        ready()
-      }
+        fail(new Error(`nimbus exited (code ${code}) before it was ready:\n${output}`))
+      })
     })
-    void exited.then((code) => {
-      clearTimeout(timer)
-      fail(new Error(`compute node exited (code ${code}) before it was ready:\n${output}`))
-    })
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { output: () => output, stop }
+}
+
+async function adminToken(base: string, password: string): Promise<string> {
+  const response = await fetch(`${base}/identity/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'admin', domain: { id: 'default' }, password } },
+        },
+        scope: { project: { name: 'admin', domain: { id: 'default' } } },
+      },
+    }),
   })
+  const token = response.headers.get('x-subject-token')
+  if (!response.ok || token === null) throw new Error(`admin sign-in: ${response.status}`)
+  return token
+}
+
+/** The controller process and the openstack CLI pointed at it as admin. */
+interface Controller extends NimbusProcess {
+  dataDir: string
+  port: number
+  run(args: string[]): Promise<string>
+  runJson(args: string[]): Promise<unknown>
+  /** Calls the API listener as admin (setup the CLI would only make slower). */
+  api(method: string, path: string, body?: unknown): Promise<Row>
+}
+
+async function startController(args: string[], dataDir: string): Promise<Controller> {
+  const port = await freePort()
+  const password = randomBytes(12).toString('hex')
+  const child = await startNimbus(
+    [
+      '--role',
+      'controller',
+      '--data-dir',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--admin-password',
+      password,
+      ...args,
+    ],
+    /^Nimbus is ready: /m,
+  )
+  const env = cleanEnv({ OS_CLIENT_CONFIG_FILE: join(dataDir, 'clouds.yaml'), OS_CLOUD: 'nimbus' })
+  const run = async (cliArgs: string[]) => {
+    const result = await runCommand('/usr/bin/openstack', cliArgs, env)
+    if (result.exitCode !== 0) {
+      throw new Error(`openstack ${cliArgs.join(' ')} exited ${result.exitCode}: ${result.stderr}`)
+    }
+    return result.stdout
+  }
+  const base = `http://127.0.0.1:${port}`
+  let token: string | undefined
+  const api = async (method: string, path: string, body?: unknown): Promise<Row> => {
+    token ??= await adminToken(base, password)
+    const raw = body instanceof Buffer
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        'x-auth-token': token,
+        'content-type': raw ? 'application/octet-stream' : 'application/json',
+      },
+      ...(body === undefined ? {} : { body: raw ? new Uint8Array(body) : JSON.stringify(body) }),
+    })
+    const text = await response.text()
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`)
+    return text === '' ? {} : (JSON.parse(text) as Row)
+  }
   return {
-    child,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      const code = await exited
-      clearTimeout(killer)
-      return code
-    },
+    ...child,
+    dataDir,
+    port,
+    api,
+    run,
+    runJson: async (cliArgs) => JSON.parse(await run([...cliArgs, '-f', 'json'])) as unknown,
   }
 }
 
@@ -176,8 +267,8 @@ function row(value: unknown): Row {
 
 /** A controller process and a compute node process sharing a SQL server and the broker. */
 interface Cluster {
-  controller: Cloud
-  node: ComputeNodeProcess
+  controller: Controller
+  node: NimbusProcess
   /** The compute node's host name. */
   host: string
   /** Stops both processes and removes their data dirs, databases and broker state. */
@@ -188,58 +279,51 @@ async function startCluster(target: SqlTarget, run: string): Promise<Cluster> {
   const tag = `${target.name.toLowerCase()}-${run}`
   const exchange = `nimbus-e2e-${tag}`
   const host = `node2-${tag}`
-  const settings: Record<string, string> = {
-    NIMBUS_ROLE: 'controller',
-    NIMBUS_DATABASE: target.url,
-    NIMBUS_TRANSPORT_URL: BROKER,
-    NIMBUS_CONTROL_EXCHANGE: exchange,
-  }
-  Object.assign(process.env, settings)
-  let controller: Cloud
-  try {
-    controller = await startCloud()
-  } finally {
-    for (const key of Object.keys(settings)) delete process.env[key]
-  }
-  const nodeDataDir = await makeDataDir()
-  const removeController = async () => {
-    await controller.stop()
-    await removeDataDir(controller.dataDir)
-    await removeDataDir(nodeDataDir)
+  const bus = ['--transport-url', BROKER, '--control-exchange', exchange]
+  const controllerDir = await makeDataDir()
+  const nodeDir = await makeDataDir()
+  const removeState = async () => {
+    await removeDataDir(controllerDir)
+    await removeDataDir(nodeDir)
     await target.drop()
     await removeBrokerState(exchange, [host])
   }
+  let controller: Controller | undefined
   try {
+    controller = await startController(['--database', target.url, ...bus], controllerDir)
     const users = JSON.parse(
-      await readFile(join(controller.dataDir, 'identity', 'service-users.json'), 'utf8'),
+      await readFile(join(controllerDir, 'identity', 'service-users.json'), 'utf8'),
     ) as Record<string, string>
-    const node = await startComputeNode([
-      '--role',
-      'compute',
-      '--data-dir',
-      nodeDataDir,
-      '--host-name',
-      host,
-      '--transport-url',
-      BROKER,
-      '--control-exchange',
-      exchange,
-      '--controller-url',
-      `http://127.0.0.1:${controller.port}`,
-      '--service-password',
-      users['nova'] ?? '',
-    ])
+    const node = await startNimbus(
+      [
+        '--role',
+        'compute',
+        '--data-dir',
+        nodeDir,
+        '--host-name',
+        host,
+        ...bus,
+        '--controller-url',
+        `http://127.0.0.1:${controller.port}`,
+        '--service-password',
+        users['nova'] ?? '',
+      ],
+      /^Nimbus compute node is ready: /m,
+    )
+    const started = controller
     return {
-      controller,
+      controller: started,
       node,
       host,
       async remove() {
         await node.stop()
-        await removeController()
+        await started.stop()
+        await removeState()
       },
     }
   } catch (error) {
-    await removeController()
+    await controller?.stop()
+    await removeState()
     throw error
   }
 }
@@ -258,50 +342,41 @@ async function expectListed(cluster: Cluster): Promise<void> {
 /** Boots a server in a zone holding only the compute node and expects it ACTIVE there. */
 async function expectBootsOnNode(cluster: Cluster): Promise<void> {
   const cloud = cluster.controller
-  const disk = join(cloud.dataDir, 'disk.img')
-  await writeFile(disk, Buffer.alloc(64 * 1024, 7))
-  await cloud.run([
-    'image',
-    'create',
-    '--disk-format',
-    'raw',
-    '--container-format',
-    'bare',
-    '--file',
-    disk,
-    'mn-image',
-  ])
-  await cloud.run(['network', 'create', 'mn-net'])
-  await cloud.run([
-    'subnet',
-    'create',
-    'mn-sub',
-    '--network',
-    'mn-net',
-    '--subnet-range',
-    '10.32.0.0/24',
-  ])
+  const image = await cloud.api('POST', '/image/v2/images', {
+    name: 'mn-image',
+    disk_format: 'raw',
+    container_format: 'bare',
+  })
+  await cloud.api('PUT', `/image/v2/images/${String(image['id'])}/file`, Buffer.alloc(64 * 1024, 7))
+  const { network } = await cloud.api('POST', '/networking/v2.0/networks', {
+    network: { name: 'mn-net' },
+  })
+  await cloud.api('POST', '/networking/v2.0/subnets', {
+    subnet: { network_id: row(network)['id'], cidr: '10.32.0.0/24', ip_version: 4 },
+  })
   await cloud.run(['aggregate', 'create', '--zone', 'node2-zone', 'node2-agg'])
   await cloud.run(['aggregate', 'add', 'host', 'node2-agg', cluster.host])
-  await cloud.run([
-    'server',
-    'create',
-    '--flavor',
-    'm1.tiny',
-    '--image',
-    'mn-image',
-    '--network',
-    'mn-net',
-    '--availability-zone',
-    'node2-zone',
-    'mn-vm',
-  ])
-  let server: Row = {}
-  for (let i = 0; i < 60; i++) {
-    server = row(await cloud.runJson(['server', 'show', 'mn-vm']))
-    if (server['status'] !== 'BUILD') break
+  const created = row(
+    await cloud.runJson([
+      'server',
+      'create',
+      '--flavor',
+      'm1.tiny',
+      '--image',
+      'mn-image',
+      '--network',
+      'mn-net',
+      '--availability-zone',
+      'node2-zone',
+      'mn-vm',
+    ]),
+  )
+  for (let i = 0; i < 120; i++) {
+    const { server } = await cloud.api('GET', `/compute/v2.1/servers/${String(created['id'])}`)
+    if (row(server)['status'] !== 'BUILD') break
     await new Promise((r) => setTimeout(r, 500))
   }
+  const server = row(await cloud.runJson(['server', 'show', 'mn-vm']))
   expect(server['status'], JSON.stringify(server['fault'] ?? null)).toBe('ACTIVE')
   expect(server['OS-EXT-SRV-ATTR:host']).toBe(cluster.host)
   expect(server['OS-EXT-AZ:availability_zone']).toBe('node2-zone')
