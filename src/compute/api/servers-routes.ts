@@ -12,6 +12,9 @@ import { addressesOf, coreServerView, nextLinks, serverBrief, serverView } from 
 
 type Body = Record<string, unknown>
 
+/** Nova's default `[api]max_limit`. */
+const MAX_LIMIT = 1000
+
 function networksOf(input: RouteInput, s: Body): ServerCreate['networks'] {
   const n = s['networks']
   if (n === 'auto' || n === 'none') {
@@ -111,7 +114,8 @@ function listQuery(input: RouteInput): ServerQuery {
   set('deleted', bool('deleted'))
   set('locked', bool('locked'))
   set('availabilityZone', one('availability_zone'))
-  set('limit', limit === undefined ? undefined : Number(limit))
+  // Nova's [api]max_limit: no page is longer, whatever the limit asked (the rest is linked).
+  set('limit', Math.min(limit === undefined ? MAX_LIMIT : Number(limit), MAX_LIMIT))
   set('marker', one('marker'))
   for (const d of ['changesSince', 'changesBefore'] as const) {
     const v = q[d]

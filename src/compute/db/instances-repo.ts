@@ -126,6 +126,10 @@ export interface InstanceFilter {
   changesBefore?: string
   reservationId?: string
   uuids?: readonly string[]
+  /** Only servers after this one in the default order (created_at, then uuid, newest first). */
+  after?: { createdAt: string; uuid: string }
+  /** At most this many, in the default order. */
+  limit?: number
 }
 
 export async function listInstances(db: Db, filter: InstanceFilter): Promise<Instance[]> {
@@ -144,7 +148,18 @@ export async function listInstances(db: Db, filter: InstanceFilter): Promise<Ins
     if (filter.uuids.length === 0) return []
     q = q.where('uuid', 'in', [...filter.uuids])
   }
-  return (await q.orderBy('created_at', 'desc').orderBy('uuid', 'desc').execute()).map(fromRow)
+  const after = filter.after
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('uuid', '<', after.uuid)]),
+      ]),
+    )
+  }
+  q = q.orderBy('created_at', 'desc').orderBy('uuid', 'desc')
+  if (filter.limit !== undefined) q = q.limit(filter.limit)
+  return (await q.execute()).map(fromRow)
 }
 
 export async function createInstance(db: Db, instance: Instance): Promise<void> {

@@ -1,5 +1,11 @@
 /** @module compute/service/server-list: list servers with Nova's filters, sorting and paging */
-import { listInstances, latestFaults, metadataOf, tagsOf } from '../db/instances-repo.js'
+import {
+  listInstances,
+  latestFaults,
+  metadataOf,
+  tagsOf,
+  type InstanceFilter,
+} from '../db/instances-repo.js'
 import { ComputeValidationError, InstanceNotFoundError } from '../errors.js'
 import { vmStatesForStatus, type Instance, type InstanceFault } from '../model/instance.js'
 import type { Caller, ComputeContext } from './context.js'
@@ -126,6 +132,38 @@ function hasAddress(i: Instance, re: RegExp, version: 4 | 6): boolean {
   )
 }
 
+/** Whether the database can order and cut the page itself: default order, no filter of ours. */
+function databasePageable(q: ServerQuery): boolean {
+  const ours = [q.name, q.image, q.flavor, q.ip, q.ip6, q.locked, q.availabilityZone, q.tags]
+  const more = [q.tagsAny, q.notTags, q.notTagsAny]
+  return (
+    q.sortKeys.length === 0 &&
+    q.sortDirs.length === 0 &&
+    [...ours, ...more].every((v) => v === undefined)
+  )
+}
+
+/** The page straight from the database (keyset after the marker, one more row to know if more). */
+async function databasePage(
+  ctx: ComputeContext,
+  filter: InstanceFilter,
+  q: ServerQuery,
+): Promise<{ servers: Instance[]; more: boolean }> {
+  let after: InstanceFilter['after']
+  if (q.marker !== undefined) {
+    const [marker] = await listInstances(ctx.db, { ...filter, uuids: [q.marker] })
+    if (!marker) throw new ComputeValidationError(`marker [${q.marker}] not found`)
+    after = { createdAt: marker.createdAt, uuid: marker.uuid }
+  }
+  const list = await listInstances(ctx.db, {
+    ...filter,
+    ...(after ? { after } : {}),
+    ...(q.limit !== undefined ? { limit: q.limit + 1 } : {}),
+  })
+  const more = q.limit !== undefined && list.length > q.limit
+  return { servers: q.limit !== undefined ? list.slice(0, q.limit) : list, more }
+}
+
 export async function listServers(
   ctx: ComputeContext,
   caller: Caller,
@@ -139,7 +177,7 @@ export async function listServers(
       : caller.projectId
   const deleted = caller.isAdmin && q.deleted === true
   const vmStates = q.status !== undefined ? vmStatesForStatus(q.status) : undefined
-  let list = await listInstances(ctx.db, {
+  const filter: InstanceFilter = {
     ...(projectId !== undefined ? { projectId } : {}),
     ...(q.changesSince === undefined && !deleted ? { deleted: false } : {}),
     ...(deleted ? { deleted: true } : {}),
@@ -148,7 +186,9 @@ export async function listServers(
     ...(q.changesSince !== undefined ? { changesSince: q.changesSince } : {}),
     ...(q.changesBefore !== undefined ? { changesBefore: q.changesBefore } : {}),
     ...(q.reservationId !== undefined ? { reservationId: q.reservationId } : {}),
-  })
+  }
+  if (databasePageable(q)) return databasePage(ctx, filter, q)
+  let list = await listInstances(ctx.db, filter)
   if (q.name !== undefined) {
     const re = safeRegex(q.name)
     list = list.filter((i) => re.test(i.name))
