@@ -28,6 +28,7 @@ const params = {
 /** The catalogue of API extensions `GET /extensions` lists (what this service implements). */
 const EXTENSIONS: [string, string, string][] = [
   ['os-availability-zone', 'AvailabilityZones', 'Describe Availability Zones.'],
+  ['os-hosts', 'Hosts', 'Admin-only host administration.'],
   [
     'os-extended-snapshot-attributes',
     'ExtendedSnapshotAttributes',
@@ -244,6 +245,30 @@ export function adminRoutes(ctx: BlockStorageContext): Route[] {
             status: disabled ? 'disabled' : 'enabled',
             disabled,
             ...(disabled && reason ? { disabled_reason: reason } : {}),
+          },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: `${P}/os-hosts`,
+      policy: 'volume_extension:hosts',
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        const rows = await listServices(ctx)
+        return {
+          status: 200,
+          body: {
+            hosts: rows.map((s) => ({
+              host_name: s.host,
+              service: s.binary,
+              zone: s.zone,
+              'service-status': s.disabled ? 'unavailable' : 'available',
+              'service-state': isUp(ctx, s) ? 'enabled' : 'disabled',
+              'last-update': microTime(s.updatedAt),
+            })),
           },
         }
       },

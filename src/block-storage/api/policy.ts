@@ -82,6 +82,7 @@ const ADMIN_RULES = [
   'volume_extension:services:update',
   'scheduler_extension:scheduler_stats:get_pools',
   'volume_extension:capabilities',
+  'volume_extension:hosts',
 ]
 
 /** Rule names to check strings; a policy file may override any of them. */

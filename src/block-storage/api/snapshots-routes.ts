@@ -1,7 +1,7 @@
 /** @module block-storage/api/snapshots-routes: /v3/{project_id}/snapshots and their metadata */
 import { BadRequestError } from '../../core/errors/index.js'
 import type { Route, RouteInput } from '../../core/http/index.js'
-import { MetadataKeyNotFoundError } from '../errors.js'
+import { MetadataKeyNotFoundError, VolumeNotFoundError } from '../errors.js'
 import type { BlockStorageContext } from '../service/context.js'
 import {
   createSnapshot,
@@ -82,8 +82,8 @@ export function snapshotRoutes(ctx: BlockStorageContext): Route[] {
         input.authorize()
         const body = member(input, 'snapshot')
         const volumeId = optString(body, 'volume_id')
-        if (!volumeId)
-          throw new BadRequestError("Invalid input received: 'volume_id' is a required property.")
+        // Cinder answers a snapshot of no volume as one of a volume that does not exist.
+        if (!volumeId) throw new VolumeNotFoundError(String(body['volume_id'] ?? 'None'))
         const s = await createSnapshot(ctx, callerOf(input), {
           volumeId,
           inUseAllowed: atLeast(input, '3.66'),

@@ -49,6 +49,16 @@ export function volumeAttachmentsView(attachments: Attachment[]) {
     }))
 }
 
+/** Cinder shows the admin metadata keys `readonly` and `attached_mode` among the metadata. */
+function visibleMetadata(v: Volume): Record<string, string> {
+  const shown: Record<string, string> = {}
+  for (const key of ['readonly', 'attached_mode']) {
+    const value = v.adminMetadata[key]
+    if (value !== undefined) shown[key] = value
+  }
+  return { ...v.metadata, ...shown }
+}
+
 /** The view `POST` and `PUT /volumes` answer with. */
 export function volumeView(
   input: RouteInput,
@@ -71,7 +81,7 @@ export function volumeView(
     snapshot_id: v.snapshotId,
     source_volid: v.sourceVolid,
     user_id: v.userId,
-    metadata: v.metadata,
+    metadata: visibleMetadata(v),
     volume_type: extra.typeName,
     bootable: v.bootable ? 'true' : 'false',
     multiattach: v.multiattach,

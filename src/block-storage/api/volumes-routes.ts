@@ -12,7 +12,7 @@ import {
   updateVolumeInfo,
   VOLUME_SORT_KEYS,
 } from '../service/volumes.js'
-import { MetadataKeyNotFoundError } from '../errors.js'
+import { MetadataKeyNotFoundError, VolumeNotFoundError } from '../errors.js'
 import { BadRequestError } from '../../core/errors/index.js'
 import { filter, pageRequest, tenancy } from './list-query.js'
 import {
@@ -63,6 +63,8 @@ export function volumeRoutes(ctx: BlockStorageContext): Route[] {
     handler: async (input) => {
       input.authorize()
       const caller = callerOf(input)
+      // `/volumes/` (an empty id) is not the list, as in Cinder: the router ignores the slash.
+      if ((input.raw.url.split('?')[0] ?? '').endsWith('/')) throw new VolumeNotFoundError('')
       const page = await listVisibleVolumes(ctx, caller, {
         ...tenancy(input),
         ...optional('name', filter(input, 'name', 'display_name')),

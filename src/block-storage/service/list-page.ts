@@ -86,7 +86,9 @@ export function page<T extends { id: string }>(
   start += request.offset ?? 0
   const rest = sorted.slice(start)
   if (request.limit === undefined) return { items: rest, more: false }
-  return { items: rest.slice(0, request.limit), more: rest.length > request.limit }
+  // Cinder links to a next page whenever a page is full, even when that next page is empty.
+  const cut = rest.slice(0, request.limit)
+  return { items: cut, more: request.limit > 0 && cut.length === request.limit }
 }
 
 /** `{'k': 'v'}` as Python's repr prints a dict (what Tempest and the CLI send), or JSON. */
