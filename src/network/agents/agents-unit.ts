@@ -84,6 +84,7 @@ export async function startNetworkAgents(options: NetworkAgentsOptions): Promise
     tunnelIp,
     interfaceMappings: options.config.interfaceMappings,
     resyncSeconds,
+    stateDir: join(options.dataDir, 'network', 'l2'),
   })
   const dnsmasq = await works(DNSMASQ, ['--version'])
   if (dnsmasq) {
@@ -96,7 +97,11 @@ export async function startNetworkAgents(options: NetworkAgentsOptions): Promise
       resyncSeconds,
     })
   }
-  agents.l3 = await startL3Agent({ ...common, resyncSeconds })
+  agents.l3 = await startL3Agent({
+    ...common,
+    resyncSeconds,
+    stateDir: join(options.dataDir, 'network', 'l3'),
+  })
   options.logger.info(
     { host: options.host, tunnelIp, dhcp: agents.dhcp !== undefined },
     'network agents started',

@@ -61,5 +61,8 @@ export function createLinuxbridgeDriver(deps: LinuxbridgeDeps): MechanismDriver 
     async routerPostcommit(routerId) {
       deps.notify('router', routerId)
     },
+    async securityGroupPostcommit(groupId) {
+      deps.notify('security_group', groupId)
+    },
   }
 }

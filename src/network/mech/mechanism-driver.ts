@@ -72,6 +72,8 @@ export interface MechanismDriver {
   portPostcommit?(change: Change<PortState>): Promise<void>
   /** A router, its interfaces, gateway, routes or floating IPs changed (after the commit). */
   routerPostcommit?(routerId: string): Promise<void>
+  /** A security group's rules changed (after the commit). */
+  securityGroupPostcommit?(groupId: string): Promise<void>
   /**
    * Binds a port with a host to this driver's data plane, or returns undefined when it cannot
    * serve that host or network type (the next driver is tried). Must be side-effect free.

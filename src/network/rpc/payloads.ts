@@ -29,12 +29,34 @@ export interface L2Port {
   networkId: string
   macAddress: string
   adminStateUp: boolean
+  /** Security groups and anti-spoofing apply (port security on, not a `network:` port). */
+  filtered: boolean
+  /** The IPv4 addresses it may send from: fixed IPs and allowed address pairs (may be CIDRs). */
+  addresses: string[]
+  /** MACs it may send from: its own and those of allowed address pairs. */
+  macs: string[]
+  securityGroups: string[]
+}
+
+/** One IPv4 security group rule as the data plane applies it. */
+export interface SecurityRule {
+  direction: 'ingress' | 'egress'
+  /** `tcp`, `udp`, `icmp`, a protocol number, or null for any. */
+  protocol: string | null
+  portRangeMin: number | null
+  portRangeMax: number | null
+  remoteIpPrefix: string | null
+  remoteGroupId: string | null
 }
 
 /** Everything an L2 agent's host should have. */
 export interface L2State {
   networks: L2Network[]
   ports: L2Port[]
+  /** The IPv4 rules of every group a filtered port on the host is in. */
+  securityGroups: Record<string, SecurityRule[]>
+  /** The IPv4 addresses of the ports in each group a rule names as its remote group. */
+  groupMembers: Record<string, string[]>
 }
 
 /** One subnet a DHCP server hands out addresses on. */

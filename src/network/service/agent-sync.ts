@@ -8,10 +8,19 @@ import {
   type Port,
 } from '../db/ports-repo.js'
 import { listFloatingIps, listRouters } from '../db/routers-repo.js'
+import { listRules } from '../db/security-groups-repo.js'
 import { listSubnets, type Subnet } from '../db/subnets-repo.js'
 import type { AgentRegistry } from '../rpc/agent-registry.js'
 import type { AgentType } from '../rpc/contracts.js'
-import type { DhcpNetwork, L2State, L3Router, L3State, RouterPort } from '../rpc/payloads.js'
+import type {
+  DhcpNetwork,
+  L2Port,
+  L2State,
+  L3Router,
+  L3State,
+  RouterPort,
+  SecurityRule,
+} from '../rpc/payloads.js'
 import type { Caller, NetworkContext } from './context.js'
 import { createPort, updatePort } from './ports.js'
 import { bumped } from './revisions.js'
@@ -64,13 +73,68 @@ export async function l2StateFor(
         peers: [...peers].sort(),
       }
     }),
-    ports: mine.map((p) => ({
-      id: p.id,
-      networkId: p.networkId,
-      macAddress: p.macAddress,
-      adminStateUp: p.adminStateUp,
-    })),
+    ports: mine.map(l2Port),
+    ...(await securityFor(ctx, all, mine)),
   }
+}
+
+const isIpv4 = (address: string) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(address)
+
+function l2Port(p: Port): L2Port {
+  return {
+    id: p.id,
+    networkId: p.networkId,
+    macAddress: p.macAddress,
+    adminStateUp: p.adminStateUp,
+    filtered: p.portSecurityEnabled && !p.deviceOwner.startsWith('network:'),
+    addresses: [
+      ...p.fixedIps.map((f) => f.ipAddress),
+      ...p.allowedAddressPairs.map((a) => a.ip_address),
+    ].filter(isIpv4),
+    macs: [...new Set([p.macAddress, ...p.allowedAddressPairs.map((a) => a.mac_address)])],
+    securityGroups: p.securityGroups,
+  }
+}
+
+/** The rules of the groups the host's filtered ports are in, and the members of remote groups. */
+async function securityFor(
+  ctx: NetworkContext,
+  all: readonly Port[],
+  mine: readonly Port[],
+): Promise<Pick<L2State, 'securityGroups' | 'groupMembers'>> {
+  const groupIds = [
+    ...new Set(mine.filter((p) => l2Port(p).filtered).flatMap((p) => p.securityGroups)),
+  ]
+  const rules = await listRules(ctx.db, { groupIds })
+  const securityGroups: Record<string, SecurityRule[]> = Object.fromEntries(
+    groupIds.map((id) => [id, []]),
+  )
+  const remote = new Set<string>()
+  for (const rule of rules) {
+    if (rule.ethertype !== 'IPv4') continue
+    if (rule.remoteIpPrefix && !isIpv4(rule.remoteIpPrefix)) continue
+    if (rule.remoteGroupId) remote.add(rule.remoteGroupId)
+    securityGroups[rule.securityGroupId]?.push({
+      direction: rule.direction === 'egress' ? 'egress' : 'ingress',
+      protocol: rule.protocol,
+      portRangeMin: rule.portRangeMin,
+      portRangeMax: rule.portRangeMax,
+      remoteIpPrefix: rule.remoteIpPrefix,
+      remoteGroupId: rule.remoteGroupId,
+    })
+  }
+  const groupMembers: Record<string, string[]> = {}
+  for (const id of remote) {
+    groupMembers[id] = [
+      ...new Set(
+        all
+          .filter((p) => p.securityGroups.includes(id))
+          .flatMap((p) => p.fixedIps.map((f) => f.ipAddress))
+          .filter(isIpv4),
+      ),
+    ].sort()
+  }
+  return { securityGroups, groupMembers }
 }
 
 /**

@@ -237,6 +237,7 @@ export async function createRule(
     const duplicate = await findRuleByFingerprint(ctx.db, group.id, rule.fingerprint)
     throw new SecurityGroupRuleExistsError(duplicate?.id ?? '')
   }
+  for (const d of ctx.drivers) await d.securityGroupPostcommit?.(group.id)
   return rule
 }
 
@@ -275,4 +276,5 @@ export async function deleteGroupRule(
   const rule = await getGroupRule(ctx, caller, id)
   if (!caller.isAdmin && rule.projectId !== caller.projectId) throw new ForbiddenError()
   await deleteRule(ctx.db, id)
+  for (const d of ctx.drivers) await d.securityGroupPostcommit?.(rule.securityGroupId)
 }

@@ -1,5 +1,5 @@
 /** @module network/agents/dhcp/dhcp-agent: a qdhcp namespace and a supervised dnsmasq per network with DHCP */
-import { mkdir, readFile, rename, rm, writeFile, readdir } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createRpcClient, type Bus } from '../../../core/bus/index.js'
 import type { Logger } from '../../../core/log/index.js'
@@ -10,12 +10,13 @@ import {
   setLink,
   syncAddresses,
 } from '../../../core/sys/ip-link.js'
-import { deleteNetns, ensureNetns, listNetns } from '../../../core/sys/netns.js'
+import { deleteNetns, ensureNetns } from '../../../core/sys/netns.js'
 import { superviseProcess, type SupervisedProcess } from '../../../core/sys/supervised-process.js'
 import { dhcpInterfaceName, dhcpNamespace, tapName } from '../../rpc/device-names.js'
 import { pluginRpc } from '../../rpc/contracts.js'
 import type { DhcpNetwork } from '../../rpc/payloads.js'
 import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
+import { loadOwnedObjects } from '../owned-objects.js'
 import { dnsmasqArgs, hostsFile, ipv4Network, optsFile } from './dnsmasq-config.js'
 
 /** What the DHCP agent is given. */
@@ -38,9 +39,6 @@ export interface DhcpAgent {
   /** Stops the agent; `cleanup` also removes every namespace and process it made. */
   stop(options?: { cleanup?: boolean }): Promise<void>
 }
-
-const NS_PREFIX = 'qdhcp-'
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 async function writeIfChanged(path: string, text: string): Promise<boolean> {
   const old = await readFile(path, 'utf8').catch(() => undefined)
@@ -72,11 +70,13 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
   const plugin = createRpcClient(options.bus, pluginRpc)
   const processes = new Map<string, SupervisedProcess>()
   const log = options.logger.child({ agent: 'dhcp' })
+  const owned = await loadOwnedObjects(join(options.stateDir, 'networks.json'))
 
   const buildNetwork = async (network: DhcpNetwork): Promise<void> => {
     const ns = dhcpNamespace(network.id)
     const inner = dhcpInterfaceName(network.port.id)
     const tap = tapName(network.port.id)
+    await owned.add(network.id)
     await ensureNetns(ns)
     if (!(await getLink(inner, { netns: ns }))) {
       await deleteLink(tap)
@@ -132,17 +132,10 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     await killLeftover(dir)
     await deleteNetns(dhcpNamespace(networkId))
     await rm(dir, { recursive: true, force: true })
+    await owned.remove(networkId)
   }
 
-  const known = async (): Promise<Set<string>> => {
-    const ids = new Set(processes.keys())
-    for (const ns of await listNetns())
-      if (ns.startsWith(NS_PREFIX)) ids.add(ns.slice(NS_PREFIX.length))
-    for (const entry of await readdir(options.stateDir).catch(() => [] as string[])) {
-      if (UUID.test(entry)) ids.add(entry)
-    }
-    return ids
-  }
+  const known = async (): Promise<Set<string>> => new Set([...processes.keys(), ...owned.list()])
 
   const loop = await startAgentLoop({
     bus: options.bus,

@@ -1,4 +1,5 @@
 /** @module network/agents/l2/l2-agent: one Linux bridge per network on this host, VXLAN/flat uplinks, taps enslaved, port status reported */
+import { join } from 'node:path'
 import { createRpcClient, type Bus } from '../../../core/bus/index.js'
 import { syncFdb } from '../../../core/sys/bridge-fdb.js'
 import {
@@ -10,10 +11,14 @@ import {
   type LinkInfo,
 } from '../../../core/sys/ip-link.js'
 import type { Logger } from '../../../core/log/index.js'
+import { exec } from '../../../core/sys/exec.js'
+import { nftDeleteTable, nftReplaceTable } from '../../../core/sys/nft.js'
 import { bridgeName, tapName, vxlanName } from '../../rpc/device-names.js'
 import { pluginRpc } from '../../rpc/contracts.js'
 import type { L2Network, L2State } from '../../rpc/payloads.js'
 import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
+import { loadOwnedObjects, type OwnedObjects } from '../owned-objects.js'
+import { filterTable, spoofTable, tableNames } from './security-rules.js'
 
 /** What the L2 agent is given. */
 export interface L2AgentOptions {
@@ -25,6 +30,8 @@ export interface L2AgentOptions {
   /** Physical network -> host interface for flat networks. */
   interfaceMappings: Readonly<Record<string, string>>
   resyncSeconds?: number
+  /** Where the agent keeps the names of the devices it made. */
+  stateDir: string
   /** How often the agent looks for taps plugged or removed; default 1000 ms. */
   pollMs?: number
 }
@@ -32,25 +39,26 @@ export interface L2AgentOptions {
 /** A running L2 agent. */
 export interface L2Agent {
   readonly loop: AgentLoop
-  stop(): Promise<void>
+  /** Stops the agent; `cleanup` also removes its security group tables. */
+  stop(options?: { cleanup?: boolean }): Promise<void>
 }
 
 const ZERO_MAC = '00:00:00:00:00:00'
-const OWN_BRIDGE = /^brq[0-9a-f-]{11}$/
-const OWN_VXLAN = /^vxlan-\d+$/
 
 async function buildNetwork(
   network: L2Network,
-  options: L2AgentOptions,
+  options: L2AgentOptions & { owned: OwnedObjects },
   links: readonly LinkInfo[],
 ): Promise<string[]> {
   const bridge = bridgeName(network.id)
   const kept = [bridge]
+  await options.owned.add(bridge)
   await ensureBridge(bridge)
   await setLink(bridge, { up: true })
   if (network.networkType === 'vxlan' && network.segmentationId !== null && options.tunnelIp) {
     const vxlan = vxlanName(network.segmentationId)
     kept.push(vxlan)
+    await options.owned.add(vxlan)
     await ensureVxlan({ name: vxlan, vni: network.segmentationId, local: options.tunnelIp })
     const link = links.find((l) => l.name === vxlan)
     if (!link || link.master !== bridge || !link.up || link.mtu !== network.mtu) {
@@ -73,7 +81,7 @@ async function buildNetwork(
 /** One reconciliation pass: bridges and uplinks, taps, status, cleanup. */
 async function reconcile(
   state: L2State,
-  options: L2AgentOptions,
+  options: L2AgentOptions & { owned: OwnedObjects },
 ): Promise<{ up: string[]; down: string[] }> {
   let links = await listLinks()
   const wanted = new Set<string>()
@@ -98,14 +106,11 @@ async function reconcile(
     }
     up.push(port.id)
   }
-  for (const link of links) {
-    const ours =
-      (link.kind === 'bridge' && OWN_BRIDGE.test(link.name)) ||
-      (link.kind === 'vxlan' && OWN_VXLAN.test(link.name))
-    if (ours && !wanted.has(link.name)) {
-      options.logger.info({ device: link.name }, 'removing a device no network needs here')
-      await deleteLink(link.name)
-    }
+  for (const name of options.owned.list()) {
+    if (wanted.has(name)) continue
+    options.logger.info({ device: name }, 'removing a device no network needs here')
+    await deleteLink(name)
+    await options.owned.remove(name)
   }
   return { up, down }
 }
@@ -113,6 +118,17 @@ async function reconcile(
 /** Starts the L2 agent of this host. */
 export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
   const plugin = createRpcClient(options.bus, pluginRpc)
+  const owned = await loadOwnedObjects(join(options.stateDir, 'devices.json'))
+  const tables = tableNames(options.host)
+  // bridged IPv4 goes through the inet hooks, where conntrack makes security groups stateful
+  await exec('sysctl', ['-q', '-w', 'net.bridge.bridge-nf-call-iptables=1'], {
+    timeoutMs: 10_000,
+  }).catch((error: unknown) =>
+    options.logger.warn(
+      { err: error },
+      'br_netfilter is not available: security groups are not enforced on this host',
+    ),
+  )
   let taps = ''
   const loop = await startAgentLoop({
     bus: options.bus,
@@ -127,7 +143,9 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
     ...(options.resyncSeconds ? { resyncSeconds: options.resyncSeconds } : {}),
     async sync() {
       const state = (await plugin.l2State({ host: options.host })) as L2State
-      const { up, down } = await reconcile(state, options)
+      const { up, down } = await reconcile(state, { ...options, owned })
+      await nftReplaceTable('bridge', tables.spoof, spoofTable(state))
+      await nftReplaceTable('inet', tables.filter, filterTable(state))
       // the whole picture each pass: a rebinding may have reset a status the server then repairs
       if (up.length > 0 || down.length > 0) {
         await plugin.updateDeviceStatus({ host: options.host, up, down })
@@ -153,9 +171,13 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
   poll.unref()
   return {
     loop,
-    async stop() {
+    async stop(stopOptions = {}) {
       clearInterval(poll)
       await loop.stop()
+      if (stopOptions.cleanup) {
+        await nftDeleteTable('inet', tables.filter)
+        await nftDeleteTable('bridge', tables.spoof)
+      }
     },
   }
 }

@@ -1,4 +1,5 @@
 /** @module network/agents/l3/l3-agent: a qrouter namespace per router with qr-/qg- interfaces, routes and NAT, and the host's reach to external networks */
+import { join } from 'node:path'
 import { createRpcClient, type Bus } from '../../../core/bus/index.js'
 import type { Logger } from '../../../core/log/index.js'
 import {
@@ -13,7 +14,7 @@ import {
   setLink,
   syncAddresses,
 } from '../../../core/sys/ip-link.js'
-import { deleteNetns, ensureNetns, execInNetns, listNetns } from '../../../core/sys/netns.js'
+import { deleteNetns, ensureNetns, execInNetns } from '../../../core/sys/netns.js'
 import { nftReplaceTable } from '../../../core/sys/nft.js'
 import {
   bridgeName,
@@ -25,6 +26,7 @@ import {
 import { pluginRpc } from '../../rpc/contracts.js'
 import type { L3Router, L3State, RouterPort } from '../../rpc/payloads.js'
 import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
+import { loadOwnedObjects } from '../owned-objects.js'
 import { ROUTER_TABLE, routerNatTable } from './router-rules.js'
 
 /** What the L3 agent is given. */
@@ -33,6 +35,8 @@ export interface L3AgentOptions {
   host: string
   logger: Logger
   resyncSeconds?: number
+  /** Where the agent keeps the ids of the routers it built. */
+  stateDir: string
 }
 
 /** A running L3 agent. */
@@ -41,8 +45,6 @@ export interface L3Agent {
   /** Stops the agent; `cleanup` also removes every router namespace it made. */
   stop(options?: { cleanup?: boolean }): Promise<void>
 }
-
-const NS_PREFIX = 'qrouter-'
 
 async function plug(port: RouterPort, inner: string, ns: string, extraCidrs: string[] = []) {
   const tap = tapName(port.portId)
@@ -105,12 +107,13 @@ async function buildRouter(router: L3Router): Promise<void> {
 export async function startL3Agent(options: L3AgentOptions): Promise<L3Agent> {
   const plugin = createRpcClient(options.bus, pluginRpc)
   const log = options.logger.child({ agent: 'l3' })
+  const owned = await loadOwnedObjects(join(options.stateDir, 'routers.json'))
   const removeRouter = async (routerId: string) => {
     log.info({ routerId }, 'removing a router namespace')
     await deleteNetns(routerNamespace(routerId))
+    await owned.remove(routerId)
   }
-  const ours = async () =>
-    (await listNetns()).filter((n) => n.startsWith(NS_PREFIX)).map((n) => n.slice(NS_PREFIX.length))
+  const ours = async () => owned.list()
   const loop = await startAgentLoop({
     bus: options.bus,
     host: options.host,
@@ -131,6 +134,7 @@ export async function startL3Agent(options: L3AgentOptions): Promise<L3Agent> {
       const wanted = new Set(state.routers.map((r) => r.id))
       for (const router of state.routers) {
         try {
+          await owned.add(router.id)
           await buildRouter(router)
         } catch (error) {
           log.error({ err: error, routerId: router.id }, 'could not build the router')

@@ -83,12 +83,18 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
   const tag = randomBytes(3).toString('hex')
   const host = `dp-${tag}`
   const publicCidr = `198.18.${randomBytes(1)[0] ?? 7}.0/24`
+  const vniBase = 100_000 + (randomBytes(2).readUInt16BE(0) % 1000) * 100
   const logger = silentLogger()
   const bus = createMemoryBus()
   const stateDir = await mkdtemp(join(tmpdir(), 'nimbus-dataplane-'))
   const unit = await createNetworkUnit({
     database: parseDatabaseUrl('sqlite::memory:', '/tmp'),
-    config: testNetworkConfig({ mechanismDriver: 'linuxbridge', publicCidr }),
+    // VNIs of its own, so a cloud running on this host keeps its vxlan-<vni> devices
+    config: testNetworkConfig({
+      mechanismDriver: 'linuxbridge',
+      publicCidr,
+      vniRanges: [{ min: vniBase, max: vniBase + 99 }],
+    }),
     logger,
     clock: systemClock,
     ids: randomIds,
@@ -106,9 +112,10 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
     tunnelIp: await detectTunnelIp(),
     interfaceMappings: {},
     pollMs: 200,
+    stateDir: join(stateDir, 'l2'),
   })
   const dhcp = await startDhcpAgent({ bus, host, logger, stateDir: join(stateDir, 'dhcp') })
-  const l3 = await startL3Agent({ bus, host, logger })
+  const l3 = await startL3Agent({ bus, host, logger, stateDir: join(stateDir, 'l3') })
   const guests: string[] = []
   const devices = new Set<string>()
   const request: DataplaneFixture['request'] = (opts) =>
@@ -215,7 +222,7 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
       for (const netns of guests) await deleteNetns(netns).catch(() => undefined)
       await l3.stop({ cleanup: true })
       await dhcp.stop({ cleanup: true })
-      await l2.stop()
+      await l2.stop({ cleanup: true })
       // what the agents left when a test stopped half-way
       for (const device of devices) await deleteLink(device).catch(() => undefined)
       await server.app.close()

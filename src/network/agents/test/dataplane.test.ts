@@ -110,6 +110,44 @@ describe.skipIf(reason !== undefined)(
       expect(ping.code, ping.stdout + ping.stderr).toBe(0)
     }, 60_000)
 
+    it('enforces security groups statefully and drops spoofed sources', async () => {
+      const a = guests['a'] as Guest
+      const ipB = fixedIp(ports['b'] as Json)
+      const ping = async (from: Guest, to: string, source?: string) =>
+        (
+          await from.run('busybox', [
+            'ping',
+            '-c',
+            '1',
+            '-W',
+            '1',
+            ...(source ? ['-I', source] : []),
+            to,
+          ])
+        ).code
+      const group = await dp.create('security-groups', 'security_group', { name: 'dp-no-icmp' })
+      const update = await dp.request({
+        method: 'PUT',
+        url: `/v2.0/ports/${String(ports['b']?.['id'])}`,
+        payload: { port: { security_groups: [group['id']] } },
+      })
+      expect(update.statusCode).toBe(200)
+      await dp.settle()
+      expect(await ping(a, ipB)).not.toBe(0)
+      await dp.create('security-group-rules', 'security_group_rule', {
+        security_group_id: group['id'],
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'icmp',
+      })
+      await dp.settle()
+      expect(await ping(a, ipB)).toBe(0)
+      // a source address the port does not own never leaves its tap
+      await a.run('ip', ['addr', 'add', '10.91.0.250/24', 'dev', 'eth0'])
+      expect(await ping(a, ipB, '10.91.0.250')).not.toBe(0)
+      await a.run('ip', ['addr', 'del', '10.91.0.250/24', 'dev', 'eth0'])
+    }, 60_000)
+
     it('routes between networks and SNATs to the host through the router gateway', async () => {
       const net = await dp.create('networks', 'network', { name: 'dp-net2' })
       ids['net2'] = String(net['id'])
@@ -167,6 +205,18 @@ describe.skipIf(reason !== undefined)(
     }, 60_000)
 
     it('makes a guest reachable from the host through its floating IP', async () => {
+      // the default group admits only its own members: let ICMP in, as a user would
+      const groups = (
+        (await dp.request({ method: 'GET', url: '/v2.0/security-groups?name=default' })).json() as {
+          security_groups: Json[]
+        }
+      ).security_groups
+      await dp.create('security-group-rules', 'security_group_rule', {
+        security_group_id: groups[0]?.['id'],
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'icmp',
+      })
       const fip = await dp.create('floatingips', 'floatingip', {
         floating_network_id: ids['public'],
         port_id: ports['a']?.['id'],
