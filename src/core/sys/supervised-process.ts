@@ -32,6 +32,8 @@ export interface SupervisedProcess {
   signal(signal: NodeJS.Signals): boolean
   /** Stops supervising and ends the program (SIGTERM, then SIGKILL); resolves once it exited. */
   stop(): Promise<void>
+  /** Stops supervising and leaves the program running on its own (no restart, no kill). */
+  detach(): void
 }
 
 /** Starts `program` and keeps it running until `stop` is called. */
@@ -90,6 +92,12 @@ export function superviseProcess(options: SupervisedOptions): SupervisedProcess 
     },
     signal(signal) {
       return child?.pid !== undefined ? child.kill(signal) : false
+    },
+    detach() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      child?.unref()
+      child = undefined
     },
     async stop() {
       stopped = true

@@ -36,8 +36,11 @@ export interface DhcpAgent {
   readonly loop: AgentLoop
   /** The supervised dnsmasq of a network, if one runs. */
   dnsmasqOf(networkId: string): SupervisedProcess | undefined
-  /** Stops the agent; `cleanup` also removes every namespace and process it made. */
-  stop(options?: { cleanup?: boolean }): Promise<void>
+  /**
+   * Stops the agent; `cleanup` also removes every namespace and process it made, `abandon`
+   * leaves its dnsmasq processes running (as a killed agent would).
+   */
+  stop(options?: { cleanup?: boolean; abandon?: boolean }): Promise<void>
 }
 
 async function writeIfChanged(path: string, text: string): Promise<boolean> {
@@ -166,6 +169,8 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
       await loop.stop()
       if (stopOptions.cleanup) {
         for (const id of await known()) await removeNetwork(id)
+      } else if (stopOptions.abandon) {
+        for (const proc of processes.values()) proc.detach()
       } else {
         for (const proc of processes.values()) await proc.stop()
       }

@@ -66,8 +66,10 @@ export interface DataplaneFixture {
   unit: NetworkUnit
   bus: MemoryBus
   l2: L2Agent
-  dhcp: DhcpAgent
+  readonly dhcp: DhcpAgent
   l3: L3Agent
+  /** Replaces the DHCP agent with a new one, leaving its namespaces and dnsmasq behind. */
+  restartDhcpAgent(): Promise<void>
   /** The external network's CIDR (chosen per run so runs never collide). */
   publicCidr: string
   request(options: InjectOptions): Promise<LightMyRequestResponse>
@@ -114,7 +116,8 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
     pollMs: 200,
     stateDir: join(stateDir, 'l2'),
   })
-  const dhcp = await startDhcpAgent({ bus, host, logger, stateDir: join(stateDir, 'dhcp') })
+  const startDhcp = () => startDhcpAgent({ bus, host, logger, stateDir: join(stateDir, 'dhcp') })
+  let dhcp = await startDhcp()
   const l3 = await startL3Agent({ bus, host, logger, stateDir: join(stateDir, 'l3') })
   const guests: string[] = []
   const devices = new Set<string>()
@@ -134,8 +137,14 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
     unit,
     bus,
     l2,
-    dhcp,
+    get dhcp() {
+      return dhcp
+    },
     l3,
+    async restartDhcpAgent() {
+      await dhcp.stop({ abandon: true })
+      dhcp = await startDhcp()
+    },
     publicCidr,
     request,
     settle,

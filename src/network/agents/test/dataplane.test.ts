@@ -110,6 +110,26 @@ describe.skipIf(reason !== undefined)(
       expect(ping.code, ping.stdout + ping.stderr).toBe(0)
     }, 60_000)
 
+    it('restarts a dnsmasq that dies and picks the state up again after an agent restart', async () => {
+      const networkId = ids['net1'] as string
+      const first = dp.dhcp.dnsmasqOf(networkId)
+      const pid = first?.pid
+      expect(pid).toBeDefined()
+      process.kill(pid as number, 'SIGKILL')
+      const deadline = Date.now() + 10_000
+      while ((first?.pid === undefined || first.pid === pid) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(first?.restarts).toBe(1)
+      const lease = await (guests['b'] as Guest).dhcp()
+      expect(lease['ip']).toBe(fixedIp(ports['b'] as Json))
+      // a new agent (as after kill -9) reuses the namespace and serves the same leases
+      await dp.restartDhcpAgent()
+      expect((await listNetns()).filter((n) => n === dhcpNamespace(networkId))).toHaveLength(1)
+      const again = await (guests['a'] as Guest).dhcp()
+      expect(again['ip']).toBe(fixedIp(ports['a'] as Json))
+    }, 60_000)
+
     it('enforces security groups statefully and drops spoofed sources', async () => {
       const a = guests['a'] as Guest
       const ipB = fixedIp(ports['b'] as Json)
