@@ -1,0 +1,196 @@
+/** @module test/e2e/qemu-guest.test: a real guest (qemu driver, TCG here) on the networking data plane, through the openstack CLI */
+import { randomInt } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TINY_BANNER } from '../../src/compute/images/tiny-guest-init.js'
+import { buildTinyImage, type TinyImageFiles } from '../../src/compute/images/tiny-image-builder.js'
+import { exec } from '../../src/core/sys/exec.js'
+import { getLink } from '../../src/core/sys/ip-link.js'
+import { removeDataDir, startCloud, type Cloud } from './cloud.js'
+
+type Row = Record<string, unknown>
+
+async function unavailable(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'taps, bridges and namespaces need root'
+  try {
+    await exec('qemu-system-x86_64', ['--version'], { timeoutMs: 10_000 })
+  } catch {
+    return 'qemu-system-x86_64 is not installed'
+  }
+  return undefined
+}
+
+const skipReason = await unavailable()
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+}
+
+describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', () => {
+  let cloud: Cloud
+  let image: TinyImageFiles
+
+  beforeAll(async () => {
+    image = await buildTinyImage({ dataDir: join(tmpdir(), 'nimbus-tiny-image-cache') })
+    // the data plane's names (VXLAN ids, the external subnet) must not meet other clouds on this host
+    const vni = randomInt(20_000, 15_000_000)
+    process.env['NIMBUS_COMPUTE_DRIVER'] = 'qemu'
+    process.env['NIMBUS_NETWORK_DATAPLANE'] = 'linuxbridge'
+    process.env['NIMBUS_NETWORK_VNI_RANGES'] = `${vni}:${vni + 99}`
+    process.env['NIMBUS_NETWORK_PUBLIC_CIDR'] = `198.18.${randomInt(1, 254)}.0/24`
+    try {
+      cloud = await startCloud()
+    } finally {
+      for (const key of [
+        'COMPUTE_DRIVER',
+        'NETWORK_DATAPLANE',
+        'NETWORK_VNI_RANGES',
+        'NETWORK_PUBLIC_CIDR',
+      ]) {
+        delete process.env[`NIMBUS_${key}`]
+      }
+    }
+  })
+
+  afterAll(async () => {
+    if (!cloud) return
+    try {
+      await cloud.stop()
+    } finally {
+      await removeDataDir(cloud.dataDir)
+    }
+  })
+
+  it('boots tiny on m1.tiny: ACTIVE, DHCP address on the console, floating IP answers, delete leaves nothing', async () => {
+    const kernel = (await cloud.runJson([
+      'image',
+      'create',
+      'tiny-kernel',
+      '--disk-format',
+      'aki',
+      '--container-format',
+      'aki',
+      '--public',
+      '--file',
+      image.kernel,
+    ])) as Row
+    const ramdisk = (await cloud.runJson([
+      'image',
+      'create',
+      'tiny-ramdisk',
+      '--disk-format',
+      'ari',
+      '--container-format',
+      'ari',
+      '--public',
+      '--file',
+      image.ramdisk,
+    ])) as Row
+    await cloud.run([
+      'image',
+      'create',
+      'tiny',
+      '--disk-format',
+      'ami',
+      '--container-format',
+      'ami',
+      '--public',
+      '--file',
+      image.disk,
+      '--property',
+      `kernel_id=${String(kernel['id'])}`,
+      '--property',
+      `ramdisk_id=${String(ramdisk['id'])}`,
+    ])
+    await cloud.run(['network', 'create', 'private'])
+    await cloud.run([
+      'subnet',
+      'create',
+      'private-v4',
+      '--network',
+      'private',
+      '--subnet-range',
+      '10.42.0.0/24',
+    ])
+    await cloud.run(['router', 'create', 'r1'])
+    await cloud.run(['router', 'set', 'r1', '--external-gateway', 'public'])
+    await cloud.run(['router', 'add', 'subnet', 'r1', 'private-v4'])
+
+    const server = (await cloud.runJson([
+      'server',
+      'create',
+      'guest-1',
+      '--image',
+      'tiny',
+      '--flavor',
+      'm1.tiny',
+      '--network',
+      'private',
+      '--wait',
+    ])) as Row
+    expect(server['status']).toBe('ACTIVE')
+    const id = String(server['id'])
+    const port = ((await cloud.runJson(['port', 'list', '--server', id])) as Row[])[0] ?? {}
+    const fixed = ((port['Fixed IP Addresses'] ?? port['fixed_ips']) as { ip_address: string }[])[0]
+    const address = fixed?.ip_address ?? ''
+    const mac = String(port['MAC Address'] ?? port['mac_address'])
+    expect(address).toMatch(/^10\.42\.0\.\d+$/)
+
+    const log = await until('the banner with the DHCP address', 90_000, async () => {
+      const text = await cloud.run(['console', 'log', 'show', id])
+      return text.includes(`eth0: ${mac} ${address}/24`) ? text : undefined
+    })
+    expect(log).toContain(`${TINY_BANNER} guest-1`)
+
+    const fip = (await cloud.runJson(['floating', 'ip', 'create', 'public'])) as Row
+    const floating = String(fip['floating_ip_address'])
+    await cloud.run(['server', 'add', 'floating', 'ip', id, floating])
+    // the default group admits only its own members: let the host's pings in
+    const project = (await cloud.runJson(['project', 'show', 'admin'])) as Row
+    const groups = (await cloud.runJson([
+      'security',
+      'group',
+      'list',
+      '--project',
+      String(project['id']),
+    ])) as Row[]
+    const group = groups.find((g) => g['Name'] === 'default')
+    await cloud.run([
+      'security',
+      'group',
+      'rule',
+      'create',
+      String(group?.['ID']),
+      '--protocol',
+      'icmp',
+    ])
+    await until(`ping ${floating}`, 30_000, () =>
+      exec('busybox', ['ping', '-c', '1', '-W', '1', floating], { timeoutMs: 5000 }).then(
+        () => true,
+        () => undefined,
+      ),
+    )
+
+    await cloud.run(['server', 'delete', id, '--wait'])
+    const { stdout } = await exec('ps', ['-eo', 'args'])
+    expect(stdout).not.toContain(id)
+    expect(await getLink(`tap${String(port['ID'] ?? port['id']).slice(0, 11)}`)).toBeUndefined()
+    const guests = await readdir(join(cloud.dataDir, 'compute')).then(async (hosts) =>
+      (
+        await Promise.all(
+          hosts.map((h) => readdir(join(cloud.dataDir, 'compute', h, 'qemu', 'guests'))),
+        )
+      ).flat(),
+    )
+    expect(guests).toEqual([])
+  })
+})
