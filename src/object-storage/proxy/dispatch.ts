@@ -16,6 +16,7 @@ import {
 import { requireAccountAdmin } from './keystone-auth.js'
 import { getObject } from './object-read.js'
 import { copyObject, deleteObjectRequest, postObjectMetadata, putObject } from './object-write.js'
+import { staticWeb } from './staticweb.js'
 import { checkTempUrl, tempUrlResponseHeaders } from './tempurl.js'
 
 type UseCase = (ctx: ProxyContext, request: SwiftRequest) => Promise<SwiftResponse>
@@ -54,6 +55,8 @@ export async function handleSwiftRequest(
   if (boundary !== undefined) return formPost(ctx, request, boundary)
   if (request.method === 'PUT' && request.query['extract-archive'] !== undefined)
     return extractArchive(ctx, request)
+  const web = await staticWeb(ctx, request)
+  if (web) return web
   if (request.object !== undefined) {
     checkTempUrl(ctx, request)
     if (!request.identity && !request.tempUrl && !['GET', 'HEAD'].includes(request.method)) {

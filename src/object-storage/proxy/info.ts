@@ -48,6 +48,7 @@ export function capabilities(ctx: ProxyContext): Record<string, unknown> {
       max_failed_extractions: EXTRACT_LIMITS.maxFailedExtractions,
     },
     crossdomain: {},
+    staticweb: {},
     formpost: { allowed_digests: ['sha1', 'sha256', 'sha512'] },
     account_quotas: {},
     container_quotas: {},
