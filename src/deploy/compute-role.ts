@@ -9,6 +9,7 @@ import { ConfigError } from '../core/config/index.js'
 import { createLogger } from '../core/log/index.js'
 import type { NimbusConfig } from './config.js'
 import { openMessageBus } from './message-bus.js'
+import { startNetworkAgents } from '../network/agents/agents-unit.js'
 
 /** A running compute node. */
 export interface RunningComputeNode {
@@ -77,6 +78,20 @@ export async function startComputeRole(
       dispatch,
       serviceToken,
       logger,
+      dataDir: config.dataDir,
+    })
+    // the L2 agent plugs this node's taps into its bridges when the data plane is on
+    const network = await startNetworkAgents({
+      config: config.network,
+      host: config.hostName,
+      dataDir: config.dataDir,
+      bus,
+      logger,
+      notice: (text) => {
+        logger.warn(text)
+        process.stderr.write(`nimbus: ${text}\n`)
+      },
+      kinds: ['l2'],
     })
     const hosts = node.agents.map((agent) => agent.host)
     logger.info({ hosts, controller: config.controllerUrl }, 'compute node ready')
@@ -85,6 +100,7 @@ export async function startComputeRole(
       controllerUrl: config.controllerUrl,
       logFile,
       async stop() {
+        await network.stop()
         await node.stop()
         await bus.close()
         logger.flush()

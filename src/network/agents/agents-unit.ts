@@ -20,6 +20,8 @@ export interface NetworkAgentsOptions {
   logger: Logger
   /** Told each thing the host cannot do and what that means (printed at start). */
   notice(text: string): void
+  /** Which agents to run; default all three (a compute node runs only `l2`). */
+  kinds?: readonly ('l2' | 'dhcp' | 'l3')[]
 }
 
 /** The agents running in this process. */
@@ -77,31 +79,38 @@ export async function startNetworkAgents(options: NetworkAgentsOptions): Promise
       'network data plane: no IPv4 address for VXLAN endpoints (--network-tunnel-ip): VXLAN networks cannot bind on this host',
     )
   }
+  const kinds = new Set(options.kinds ?? ['l2', 'dhcp', 'l3'])
   const common = { bus: options.bus, host: options.host, logger: options.logger }
   const resyncSeconds = options.config.agentResyncSeconds
-  agents.l2 = await startL2Agent({
-    ...common,
-    tunnelIp,
-    interfaceMappings: options.config.interfaceMappings,
-    resyncSeconds,
-    stateDir: join(options.dataDir, 'network', 'l2'),
-  })
-  const dnsmasq = await works(DNSMASQ, ['--version'])
-  if (dnsmasq) {
-    options.notice(`network data plane: no DHCP (${dnsmasq}; Debian package dnsmasq-base)`)
-  } else {
-    agents.dhcp = await startDhcpAgent({
+  if (kinds.has('l2')) {
+    agents.l2 = await startL2Agent({
       ...common,
-      stateDir: join(options.dataDir, 'network', 'dhcp'),
-      dnsmasq: DNSMASQ,
+      tunnelIp,
+      interfaceMappings: options.config.interfaceMappings,
       resyncSeconds,
+      stateDir: join(options.dataDir, 'network', 'l2'),
     })
   }
-  agents.l3 = await startL3Agent({
-    ...common,
-    resyncSeconds,
-    stateDir: join(options.dataDir, 'network', 'l3'),
-  })
+  if (kinds.has('dhcp')) {
+    const dnsmasq = await works(DNSMASQ, ['--version'])
+    if (dnsmasq) {
+      options.notice(`network data plane: no DHCP (${dnsmasq}; Debian package dnsmasq-base)`)
+    } else {
+      agents.dhcp = await startDhcpAgent({
+        ...common,
+        stateDir: join(options.dataDir, 'network', 'dhcp'),
+        dnsmasq: DNSMASQ,
+        resyncSeconds,
+      })
+    }
+  }
+  if (kinds.has('l3')) {
+    agents.l3 = await startL3Agent({
+      ...common,
+      resyncSeconds,
+      stateDir: join(options.dataDir, 'network', 'l3'),
+    })
+  }
   options.logger.info(
     { host: options.host, tunnelIp, dhcp: agents.dhcp !== undefined },
     'network agents started',
