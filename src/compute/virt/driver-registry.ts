@@ -1,6 +1,8 @@
 /** @module compute/virt/driver-registry: the compute drivers by name (a static registry) */
 import type { ImageClient } from '../../clients/image-client.js'
 import type { ComputeDriver } from './compute-driver.js'
+import { ContainerDriver } from './container/container-driver.js'
+import { containerImageSource } from './container/container-image-source.js'
 import type { ComputeDriverName } from './driver-names.js'
 import { FakeDriver } from './fake/fake-driver.js'
 import { imageServiceSource } from './qemu/image-service-source.js'
@@ -29,6 +31,16 @@ export const computeDrivers: Readonly<
     return new QemuDriver({
       dataDir: settings.dataDir,
       images: imageServiceSource(settings.images),
+      ...(settings.log ? { log: settings.log } : {}),
+    })
+  },
+  container: (settings) => {
+    if (!settings.dataDir || !settings.images) {
+      throw new Error('the container compute driver needs a data dir and the image service')
+    }
+    return new ContainerDriver({
+      dataDir: settings.dataDir,
+      images: containerImageSource(settings.images),
       ...(settings.log ? { log: settings.log } : {}),
     })
   },
