@@ -3,7 +3,7 @@ import { listAttachments } from '../db/attachments-repo.js'
 import { getType } from '../db/types-repo.js'
 import { updateVolume, type Volume } from '../db/volumes-repo.js'
 import { InvalidInputError, InvalidVolumeError } from '../errors.js'
-import { agentHostOf } from './backends.js'
+import { agentHostOf, listPools } from './backends.js'
 import { reasonOf, timestamp, type BlockStorageContext, type Caller } from './context.js'
 import { recordFailure } from './messages.js'
 import { checkQuota } from './quotas.js'
@@ -19,6 +19,13 @@ export async function extendVolume(
 ): Promise<void> {
   const v = await visibleVolume(ctx, caller, id)
   assertStatus(v, input.allowInUse ? ['available', 'in-use'] : ['available'], 'extend')
+  if (v.status === 'in-use' && v.host) {
+    const pool = (await listPools(ctx)).find((p) => p.name === v.host)
+    if (pool && !pool.report.capabilities.onlineExtend)
+      throw new InvalidVolumeError(
+        `Volume ${id} is attached and its backend ${pool.report.backend} cannot grow a volume in use; detach it first.`,
+      )
+  }
   const newSize = checkSize(input.newSize, 'new_size')
   if (newSize <= v.size)
     throw new InvalidInputError(

@@ -282,6 +282,14 @@ describe('block storage API', () => {
       url: f.url(alice, `/volumes/${id}`),
     })
     expect(refused.statusCode).toBe(400)
+    const grow = await f.request(alice, {
+      method: 'POST',
+      url: f.url(alice, `/volumes/${id}/action`),
+      headers: { 'openstack-api-version': 'volume 3.42' },
+      payload: { 'os-extend': { new_size: 2 } },
+    })
+    expect(grow.statusCode).toBe(400)
+    expect(String((grow.json<Json>()['badRequest'] as Json)['message'])).toContain('cannot grow')
     expect((await act({ 'os-begin_detaching': {} })).statusCode).toBe(202)
     expect((await act({ 'os-detach': {} })).statusCode).toBe(202)
     expect((await f.waitVolume(alice, id, ['available']))['attachments']).toEqual([])
