@@ -342,7 +342,7 @@ async function main(): Promise<void> {
     return
   }
   if (options.serve !== undefined) return serve(options.serve, options.replicas[0] ?? 1)
-  console.log('object storage bench: loopback only, in-process proxy and storage servers')
+  console.log('object storage bench: loopback only; proxy and storage servers in a child process')
   for (const replicas of options.replicas) await benchReplicas(replicas, options)
 }
 
