@@ -1,6 +1,6 @@
 /** @module test/e2e/qemu-guest.test: a real guest (qemu driver, TCG here) on the networking data plane, through the openstack CLI */
 import { randomInt } from 'node:crypto'
-import { readdir } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     }
   })
 
-  it('boots tiny on m1.tiny: ACTIVE, DHCP address on the console, floating IP answers, delete leaves nothing', async () => {
+  it('boots tiny on m1.tiny: ACTIVE, DHCP address on the console, floating IP answers ping and SSH with the key pair, delete leaves nothing', async () => {
     const kernel = (await cloud.runJson([
       'image',
       'create',
@@ -125,6 +125,10 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     await cloud.run(['router', 'set', 'r1', '--external-gateway', 'public'])
     await cloud.run(['router', 'add', 'subnet', 'r1', 'private-v4'])
 
+    const keyDir = await mkdtemp(join(tmpdir(), 'nimbus-e2e-key-'))
+    const key = join(keyDir, 'k')
+    await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key])
+    await cloud.run(['keypair', 'create', '--public-key', `${key}.pub`, 'k'])
     const server = (await cloud.runJson([
       'server',
       'create',
@@ -135,6 +139,8 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
       'm1.tiny',
       '--network',
       'private',
+      '--key-name',
+      'k',
       '--wait',
     ])) as Row
     expect(server['status']).toBe('ACTIVE')
@@ -173,12 +179,40 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
       '--protocol',
       'icmp',
     ])
+    await cloud.run([
+      'security',
+      'group',
+      'rule',
+      'create',
+      String(group?.['ID']),
+      '--protocol',
+      'tcp',
+      '--dst-port',
+      '22',
+    ])
     await until(`ping ${floating}`, 30_000, () =>
       exec('busybox', ['ping', '-c', '1', '-W', '1', floating], { timeoutMs: 5000 }).then(
         () => true,
         () => undefined,
       ),
     )
+
+    // dropbear in the guest accepts the key pair's key, handed over with the guest's config data
+    const ssh = await until('ssh into the guest', 30_000, () =>
+      exec(
+        'ssh',
+        [
+          ...['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
+          ...['-o', 'ConnectTimeout=5', '-o', 'BatchMode=yes', `cirros@${floating}`, 'hostname'],
+        ],
+        { timeoutMs: 15_000 },
+      ).then(
+        (result) => result.stdout.trim(),
+        () => undefined,
+      ),
+    )
+    expect(ssh).toBe('guest-1')
+    await rm(keyDir, { recursive: true, force: true })
 
     await cloud.run(['server', 'delete', id, '--wait'])
     const { stdout } = await exec('ps', ['-eo', 'args'])
