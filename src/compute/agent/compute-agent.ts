@@ -27,6 +27,7 @@ import {
 import type { ComputeDriver } from '../virt/compute-driver.js'
 import type { AgentContext } from './agent-context.js'
 import { buildInstance } from './operations/build-instance.js'
+import { liveMigrateDestination, liveMigrateSource } from './operations/live-migrate-instance.js'
 import {
   confirmMigration,
   finishMigration,
@@ -144,6 +145,14 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
       finishRevertMigration: async (args) => {
         const r = migrateRequest(args, 'finishRevertMigration')
         await queued(r.uuid, () => finishRevertMigration(ctx, r))
+      },
+      liveMigrateDestination: async (args) => {
+        const r = migrateRequest(args, 'liveMigrateDestination')
+        await queued(r.uuid, () => liveMigrateDestination(ctx, r))
+      },
+      liveMigrateSource: async (args) => {
+        const r = migrateRequest(args, 'liveMigrateSource')
+        await queued(r.uuid, () => liveMigrateSource(ctx, r))
       },
       confirmMigration: async (args) => {
         const r = payload<TerminateRequest>(args, 'confirmMigration', ['uuid', 'requestId'])

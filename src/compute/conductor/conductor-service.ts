@@ -16,6 +16,7 @@ import { recordEvent } from '../service/instance-records.js'
 import { buildInstance, handleBuildFailure } from './build-flow.js'
 import type { ConductorContext } from './conductor-context.js'
 import { evacuateInstance } from './evacuate-flow.js'
+import { liveMigrateInstance } from './live-migrate-flow.js'
 import {
   applyInstanceMoved,
   applyInstanceUpdate,
@@ -46,6 +47,10 @@ export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscri
     evacuateInstance: async (args) => {
       const keys = ['uuid', 'requestId', 'migrationId']
       await evacuateInstance(ctx, payload<EvacuateRequest>(args, 'evacuateInstance', keys))
+    },
+    liveMigrateInstance: async (args) => {
+      const keys = ['uuid', 'requestId', 'migrationId']
+      await liveMigrateInstance(ctx, payload<EvacuateRequest>(args, 'liveMigrateInstance', keys))
     },
     instanceMoved: async (args) =>
       applyInstanceMoved(

@@ -48,6 +48,8 @@ export async function applyInstanceUpdate(
   const updated = await updateInstance(ctx.db, r.uuid, changes, { taskState: expected })
   if (updated && r.migration) {
     await updateMigration(ctx.db, r.migration.uuid, { status: r.migration.status }, now(ctx))
+    // A finished live migration no longer holds the source host's resources.
+    if (r.migration.status === 'completed') await ctx.placement.release(r.migration.uuid)
   }
   return updated ?? null
 }

@@ -157,7 +157,7 @@ export function serverStatus(vm: VmState, task: TaskState | null): string {
     case 'resized':
       return task === 'resize_reverting' ? 'REVERT_RESIZE' : 'VERIFY_RESIZE'
     case 'paused':
-      return 'PAUSED'
+      return task === 'migrating' ? 'MIGRATING' : 'PAUSED'
     case 'suspended':
       return 'SUSPENDED'
     case 'error':

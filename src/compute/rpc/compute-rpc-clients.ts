@@ -35,6 +35,8 @@ export interface AgentClient {
   revertMigration(host: string, request: MigrateRequest): Promise<void>
   finishRevertMigration(host: string, request: MigrateRequest): Promise<void>
   confirmMigration(host: string, request: TerminateRequest): Promise<void>
+  liveMigrateDestination(host: string, request: MigrateRequest): Promise<void>
+  liveMigrateSource(host: string, request: MigrateRequest): Promise<void>
   shelveInstance(host: string, request: ShelveRequest): Promise<void>
   shelveOffloadInstance(host: string, request: TerminateRequest): Promise<void>
   unshelveInstance(host: string, request: UnshelveRequest): Promise<void>
@@ -56,6 +58,8 @@ export function createAgentClient(bus: Bus): AgentClient {
     revertMigration: (host, r) => rpc.revertMigration(r, { host }),
     finishRevertMigration: (host, r) => rpc.finishRevertMigration(r, { host }),
     confirmMigration: (host, r) => rpc.confirmMigration(r, { host }),
+    liveMigrateDestination: (host, r) => rpc.liveMigrateDestination(r, { host }),
+    liveMigrateSource: (host, r) => rpc.liveMigrateSource(r, { host }),
     shelveInstance: (host, r) => rpc.shelveInstance(r, { host }),
     shelveOffloadInstance: (host, r) => rpc.shelveOffloadInstance(r, { host }),
     unshelveInstance: (host, r) => rpc.unshelveInstance(r, { host }),
@@ -70,6 +74,7 @@ export interface ConductorClient {
   buildFailed(failure: BuildFailure): Promise<void>
   resizeInstance(request: ResizeInstanceRequest): Promise<void>
   evacuateInstance(request: EvacuateRequest): Promise<void>
+  liveMigrateInstance(request: EvacuateRequest): Promise<void>
   instanceMoved(request: InstanceMovedRequest): Promise<void>
   hostRecovered(request: { host: string }): Promise<void>
   unshelveInstance(request: { uuid: string; requestId: string }): Promise<void>
@@ -90,6 +95,7 @@ export function createConductorClient(bus: Bus): ConductorClient {
     buildFailed: (r) => rpc.buildFailed(r),
     resizeInstance: (r) => rpc.resizeInstance(r),
     evacuateInstance: (r) => rpc.evacuateInstance(r),
+    liveMigrateInstance: (r) => rpc.liveMigrateInstance(r),
     instanceMoved: async (r) => void (await rpc.instanceMoved(r)),
     hostRecovered: async (r) => void (await rpc.hostRecovered(r)),
     unshelveInstance: (r) => rpc.unshelveInstance(r),

@@ -16,6 +16,8 @@ export const conductorRpc = defineRpc({
     evacuateInstance: { kind: 'cast', since: '1.0' },
     /** A moving server now runs on `host`: its ports follow and its host is recorded. Replies. */
     instanceMoved: { kind: 'call', since: '1.0' },
+    /** Live-migrate a server to another host (scheduled, or the one asked for). */
+    liveMigrateInstance: { kind: 'cast', since: '1.0' },
     /** An agent came back: finish the evacuations made away from its host. */
     hostRecovered: { kind: 'call', since: '1.0' },
     /** Schedule a shelved-offloaded server again and have the chosen host spawn it. */
@@ -63,6 +65,10 @@ export const agentRpc = defineRpc({
     revertMigration: { kind: 'cast', since: '1.0' },
     /** Source host of a reverted migration: power the kept guest on again. */
     finishRevertMigration: { kind: 'cast', since: '1.0' },
+    /** Destination of a live migration: start the guest, then let the source clean up. */
+    liveMigrateDestination: { kind: 'cast', since: '1.0' },
+    /** Source of a live migration: destroy the guest that moved and finish the migration. */
+    liveMigrateSource: { kind: 'cast', since: '1.0' },
     /** Source host of a confirmed migration: destroy the guest left behind. */
     confirmMigration: { kind: 'cast', since: '1.0' },
     /** Power off, snapshot to the image service, and offload when asked. */

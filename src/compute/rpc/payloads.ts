@@ -58,6 +58,8 @@ export interface MigrateRequest extends RequestRef {
   spec: GuestSpec
   /** The server was stopped: the moved guest stays off. */
   stopped: boolean
+  /** A live migration of a paused server: the guest stays paused. */
+  paused?: boolean
 }
 
 /** A cold resize/migration (`kind`), to a given host when `host` is set. */

@@ -59,6 +59,59 @@ export async function migrateServer(
 }
 
 /**
+ * Moves a running (or paused) server to another host without stopping it (Nova's
+ * `os-migrateLive`); `host` names the destination, else the scheduler picks.
+ */
+export async function liveMigrateServer(
+  ctx: ComputeContext,
+  caller: Caller,
+  uuid: string,
+  host: string | null,
+): Promise<void> {
+  const instance = await findServer(ctx, caller, uuid)
+  assertUnlocked(instance, caller)
+  assertState(instance, 'os-migrateLive', { vm: ['active', 'paused'] })
+  const source = instance.host
+  if (!source) throw new InstanceInvalidStateError(uuid, 'host', 'none', 'os-migrateLive')
+  if (host !== null) {
+    if (!(await computeService(ctx, host))) {
+      throw new ComputeValidationError(`Compute host ${host} could not be found.`)
+    }
+    if (host === source) {
+      throw new ComputeValidationError(
+        `Unable to migrate instance (${uuid}) to current host (${source}).`,
+      )
+    }
+  }
+  await transition(
+    ctx,
+    instance,
+    'os-migrateLive',
+    { taskState: 'migrating' },
+    { taskState: [null] },
+  )
+  const migrationId = ctx.ids.uuid()
+  await createMigration(ctx.db, {
+    uuid: migrationId,
+    instanceUuid: uuid,
+    migrationType: 'live-migration',
+    status: 'accepted',
+    sourceCompute: source,
+    sourceNode: instance.node,
+    destCompute: null,
+    destNode: null,
+    destHost: null,
+    oldFlavorId: instance.flavor.flavorid,
+    newFlavorId: instance.flavor.flavorid,
+    projectId: instance.projectId,
+    userId: instance.userId,
+    createdAt: now(ctx),
+  })
+  await startAction(ctx, ctx.db, { uuid, action: 'live-migration', ...caller })
+  await ctx.conductor.liveMigrateInstance({ uuid, requestId: caller.requestId, migrationId, host })
+}
+
+/**
  * Rebuilds a server on another host because its own host's compute service is down (or forced
  * down): the guest is recreated from its image with the same ports (Nova's `evacuate`).
  */

@@ -212,3 +212,50 @@ describe('evacuate', () => {
     await fx.waitFor(admin, id, 'ACTIVE')
   })
 })
+
+describe('live migration', () => {
+  it('moves a running server to the other host, ACTIVE throughout, and frees the source', async () => {
+    fx = await twoHosts()
+    const { id, host, other } = await bootOn(fx)
+    const body = { 'os-migrateLive': { host: null, block_migration: 'auto' } }
+    expect((await action(fx, id, body)).statusCode).toBe(400)
+    expect(
+      (await action(fx, id, { 'os-migrateLive': { host, block_migration: false } }, '2.25'))
+        .statusCode,
+    ).toBe(400)
+    expect((await action(fx, id, body, '2.25')).statusCode).toBe(202)
+    const s = await fx.waitFor(admin, id, 'ACTIVE')
+    expect(s['OS-EXT-SRV-ATTR:host']).toBe(other)
+    expect(s['OS-EXT-STS:task_state']).toBeNull()
+    expect(await portHost(fx, id)).toBe(other)
+    expect(await drivers.get(host)?.listGuests()).toEqual([])
+    expect(await drivers.get(other)?.powerState(id)).toBe(1)
+    const [m] = await migrations(fx)
+    expect(m).toMatchObject({
+      migration_type: 'live-migration',
+      status: 'completed',
+      dest_compute: other,
+    })
+    expect(Object.keys(await allocationsOf(fx, id))).toEqual([providerUuidFor(other)])
+    expect(await allocationsOf(fx, String(m?.['uuid']))).toEqual({})
+  })
+
+  it('keeps a paused server paused and refuses a stopped one', async () => {
+    fx = await twoHosts()
+    const { id, other } = await bootOn(fx)
+    await action(fx, id, { pause: null })
+    await fx.waitFor(admin, id, 'PAUSED')
+    const body = {
+      'os-migrateLive': { host: other, block_migration: false, disk_over_commit: false },
+    }
+    expect((await action(fx, id, body)).statusCode).toBe(202)
+    const s = await fx.waitFor(admin, id, 'PAUSED')
+    expect(s['OS-EXT-SRV-ATTR:host']).toBe(other)
+    expect(await drivers.get(other)?.powerState(id)).toBe(3)
+    await action(fx, id, { unpause: null })
+    await fx.waitFor(admin, id, 'ACTIVE')
+    await action(fx, id, { 'os-stop': null })
+    await fx.waitFor(admin, id, 'SHUTOFF')
+    expect((await action(fx, id, body)).statusCode).toBe(409)
+  })
+})

@@ -7,6 +7,7 @@ import { createImageAction } from './create-image-action.js'
 import { evacuateAction } from './evacuate-action.js'
 import { addFloatingIpAction, removeFloatingIpAction } from './floating-ip-actions.js'
 import { forceDeleteAction } from './force-delete-action.js'
+import { liveMigrateAction } from './live-migrate-action.js'
 import { lockAction } from './lock-action.js'
 import { migrateAction } from './migrate-action.js'
 import { pauseAction } from './pause-action.js'
@@ -48,6 +49,7 @@ export const serverActions: ReadonlyMap<string, ServerAction> = new Map(
     forceDeleteAction,
     createBackupAction,
     migrateAction,
+    liveMigrateAction,
     evacuateAction,
     shelveAction,
     shelveOffloadAction,
