@@ -4,6 +4,7 @@ Standard library only; every request goes straight to the URL, never through a p
 """
 
 import json
+import os
 import re
 import sys
 import urllib.error
@@ -89,12 +90,37 @@ def versioned(url, version):
     return base if re.search(r'/' + re.escape(version) + r'(/|$)', base) else base + '/' + version
 
 
+def upload_image(url, token, name):
+    """Creates a public raw image of 1 MiB of zeros (the fake compute driver boots any image)."""
+    base = versioned(url, 'v2')
+    body = {'name': name, 'disk_format': 'raw', 'container_format': 'bare', 'visibility': 'public'}
+    status, _, image = http_json('POST', base + '/images', token, body)
+    if status != 201 or not isinstance(image, dict):
+        raise ConformanceError(f'POST {base}/images answered {status}: {image}')
+    req = urllib.request.Request(
+        f'{base}/images/{image["id"]}/file', data=bytes(1 << 20), method='PUT'
+    )
+    req.add_header('Content-Type', 'application/octet-stream')
+    req.add_header('X-Auth-Token', token)
+    try:
+        with _opener.open(req, timeout=HTTP_TIMEOUT) as resp:
+            resp.read()
+    except (urllib.error.URLError, OSError) as err:
+        raise ConformanceError(f'uploading image {name}: {err}') from err
+    return image['id']
+
+
 def discover_image(url, token):
     status, _, body = http_json('GET', versioned(url, 'v2') + '/images?limit=100', token)
     images = body.get('images', []) if status == 200 and isinstance(body, dict) else []
     active = sorted(
         (i for i in images if i.get('status') == 'active'), key=lambda i: (i.get('name') or '')
     )
+    if not active and os.environ.get('NIMBUS_TEMPEST_MAKE_IMAGE') == '1':
+        # a throwaway cloud started for a compute run: give the servers something to boot
+        first = upload_image(url, token, 'tempest-image')
+        alt = upload_image(url, token, 'tempest-image-alt')
+        return {'IMAGE_ID': first, 'IMAGE_ID_ALT': alt}
     if not active:
         warn('image service has no active image: set NIMBUS_TEMPEST_IMAGE_ID(_ALT)')
         return {}

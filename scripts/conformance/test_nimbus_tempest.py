@@ -277,5 +277,59 @@ class SelectTest(unittest.TestCase):
             nimbus_tempest.parse_components(['identity', 'dns'])
 
 
+
+class FakeImages(BaseHTTPRequestHandler):
+    """An image service with no image that records creates and uploads."""
+
+    calls = []
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body):
+        data = json.dumps(body).encode() if body is not None else b''
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self.reply(200, {'images': []})
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers.get('Content-Length', '0'))))
+        FakeImages.calls.append(('POST', body['name']))
+        self.reply(201, {'id': 'id-' + body['name'], 'status': 'queued'})
+
+    def do_PUT(self):
+        size = len(self.rfile.read(int(self.headers.get('Content-Length', '0'))))
+        FakeImages.calls.append(('PUT', self.path, size))
+        self.reply(204, None)
+
+
+class ImageTest(unittest.TestCase):
+    def setUp(self):
+        FakeImages.calls = []
+        self.server = ThreadingHTTPServer(('127.0.0.1', 0), FakeImages)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.addCleanup(self.server.shutdown)
+        self.url = f'http://127.0.0.1:{self.server.server_address[1]}/image'
+
+    def test_warns_without_an_image_unless_asked_to_make_them(self):
+        import cloud_api
+
+        os.environ.pop('NIMBUS_TEMPEST_MAKE_IMAGE', None)
+        self.assertEqual(cloud_api.discover_image(self.url, 't'), {})
+        self.assertEqual(FakeImages.calls, [])
+        os.environ['NIMBUS_TEMPEST_MAKE_IMAGE'] = '1'
+        try:
+            found = cloud_api.discover_image(self.url, 't')
+        finally:
+            del os.environ['NIMBUS_TEMPEST_MAKE_IMAGE']
+        self.assertEqual(found, {'IMAGE_ID': 'id-tempest-image', 'IMAGE_ID_ALT': 'id-tempest-image-alt'})
+        self.assertIn(('PUT', '/image/v2/images/id-tempest-image/file', 1 << 20), FakeImages.calls)
+
+
 if __name__ == '__main__':
     unittest.main()
