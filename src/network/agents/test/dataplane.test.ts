@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listLinks } from '../../../core/sys/ip-link.js'
+import { listLinks, listRoutes } from '../../../core/sys/ip-link.js'
 import { listNetns, netnsUnavailableReason } from '../../../core/sys/netns.js'
 import { exec } from '../../../core/sys/exec.js'
 import { bridgeName, dhcpNamespace, routerNamespace, tapName } from '../../rpc/device-names.js'
@@ -222,6 +222,23 @@ describe.skipIf(reason !== undefined)(
         hostSide,
       ])
       expect(out.code, out.stdout + out.stderr).toBe(0)
+      // extra routes land in the router's namespace and leave with the route
+      const setRoutes = async (routes: Json[]) => {
+        const res = await dp.request({
+          method: 'PUT',
+          url: `/v2.0/routers/${ids['router']}`,
+          payload: { router: { routes } },
+        })
+        expect(res.statusCode, res.body).toBe(200)
+        await dp.settle()
+      }
+      const where = { netns: routerNamespace(ids['router'] as string) }
+      await setRoutes([{ destination: '10.99.0.0/24', nexthop: leaseC['ip'] }])
+      expect(await listRoutes(where)).toContainEqual(
+        expect.objectContaining({ destination: '10.99.0.0/24', via: leaseC['ip'] }),
+      )
+      await setRoutes([])
+      expect((await listRoutes(where)).map((r) => r.destination)).not.toContain('10.99.0.0/24')
     }, 60_000)
 
     it('makes a guest reachable from the host through its floating IP', async () => {
