@@ -3,6 +3,7 @@ import { defineRoutes } from '../../core/http/index.js'
 import type { BlockStorageContext } from '../service/context.js'
 import { adminRoutes } from './admin-routes.js'
 import { attachmentRoutes } from './attachments-routes.js'
+import { quotaRoutes } from './quota-routes.js'
 import { snapshotRoutes } from './snapshots-routes.js'
 import { typeRoutes } from './types-routes.js'
 import { versionRoutes } from './versions-routes.js'
@@ -17,6 +18,7 @@ export function blockStorageRoutes(ctx: BlockStorageContext) {
     ...snapshotRoutes(ctx),
     ...typeRoutes(ctx),
     ...attachmentRoutes(ctx),
+    ...quotaRoutes(ctx),
     ...adminRoutes(ctx),
   ])
 }

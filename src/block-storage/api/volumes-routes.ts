@@ -7,11 +7,10 @@ import {
   createVolume,
   deleteVolume,
   deleteVolumeMetadataKey,
-  listVisibleVolumes,
   setVolumeMetadata,
   updateVolumeInfo,
-  VOLUME_SORT_KEYS,
 } from '../service/volumes.js'
+import { listVisibleVolumes, VOLUME_SORT_KEYS } from '../service/volume-list.js'
 import { MetadataKeyNotFoundError, VolumeNotFoundError } from '../errors.js'
 import { BadRequestError } from '../../core/errors/index.js'
 import { filter, pageRequest, tenancy } from './list-query.js'

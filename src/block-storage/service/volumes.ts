@@ -6,7 +6,6 @@ import {
   createVolume as insertVolume,
   deleteVolumeRow,
   getVolume,
-  listVolumes,
   updateVolume,
   type Volume,
 } from '../db/volumes-repo.js'
@@ -15,7 +14,6 @@ import type { VolumeSource } from '../rpc/contracts.js'
 import { selectPool } from '../scheduler/volume-scheduler.js'
 import { agentHostOf, availabilityZones } from './backends.js'
 import { reasonOf, timestamp, type BlockStorageContext, type Caller } from './context.js'
-import { page, parseMetadataFilter, type PageRequest } from './list-page.js'
 import { recordFailure } from './messages.js'
 import { checkQuota } from './quotas.js'
 import {
@@ -253,84 +251,6 @@ async function buildVolume(
   if (!done)
     ctx.logger.info({ volume: volume.id }, 'volume left creating before its backend finished')
 }
-
-/** The filters `GET /volumes` understands; others are ignored, as Cinder ignores them. */
-export interface VolumeListQuery {
-  name?: string
-  status?: string
-  metadata?: string
-  availabilityZone?: string
-  bootable?: string
-  allTenants?: boolean
-  projectId?: string
-  page: PageRequest
-}
-
-const BOOL_TRUE = ['true', '1', 't', 'yes', 'y', 'on']
-
-export async function listVisibleVolumes(
-  ctx: BlockStorageContext,
-  caller: Caller,
-  q: VolumeListQuery,
-): Promise<{ items: Volume[]; more: boolean; count: number }> {
-  const scope =
-    caller.isAdmin && q.allTenants
-      ? (q.projectId ?? undefined)
-      : caller.isAdmin && q.projectId
-        ? q.projectId
-        : caller.projectId
-  let items = await listVolumes(ctx.db, scope)
-  if (q.name !== undefined) items = items.filter((v) => v.name === q.name)
-  if (q.status !== undefined) items = items.filter((v) => v.status === q.status)
-  if (q.availabilityZone !== undefined)
-    items = items.filter((v) => v.availabilityZone === q.availabilityZone)
-  if (q.bootable !== undefined) {
-    const want = BOOL_TRUE.includes(q.bootable.toLowerCase())
-    items = items.filter((v) => v.bootable === want)
-  }
-  if (q.metadata !== undefined) {
-    const want = parseMetadataFilter(q.metadata)
-    items = items.filter((v) => Object.entries(want).every(([k, val]) => v.metadata[k] === val))
-  }
-  const count = items.length
-  const result = page(items, q.page, volumeField)
-  return { ...result, count }
-}
-
-function volumeField(v: Volume, key: string): unknown {
-  switch (key) {
-    case 'name':
-      return v.name
-    case 'created_at':
-      return v.createdAt
-    case 'updated_at':
-      return v.updatedAt
-    case 'size':
-      return v.size
-    case 'status':
-      return v.status
-    case 'availability_zone':
-      return v.availabilityZone
-    case 'bootable':
-      return v.bootable
-    case 'volume_type':
-      return v.volumeTypeId
-    default:
-      return v.id
-  }
-}
-
-export const VOLUME_SORT_KEYS = [
-  'id',
-  'name',
-  'created_at',
-  'updated_at',
-  'size',
-  'status',
-  'availability_zone',
-  'bootable',
-  'volume_type',
-] as const
 
 export async function updateVolumeInfo(
   ctx: BlockStorageContext,
