@@ -67,8 +67,32 @@ describe('applyLayer', () => {
     await mkdir(join(evil, 'link'), { recursive: true })
     await writeFile(join(evil, 'link', '.wh.victim'), '')
     await exec('tar', ['-c', '-f', join(dir, 'evil2.tar'), '-C', evil, 'link/.wh.victim'])
-    await applyLayer(rootfs, join(dir, 'evil2.tar'))
+    await expect(applyLayer(rootfs, join(dir, 'evil2.tar'))).rejects.toThrow(/symbolic link/)
     expect(await readFile(join(outside, 'victim'), 'utf8')).toBe('still here')
+  })
+
+  it('refuses a layer writing through a symbolic link of a lower layer', async () => {
+    const outside = join(dir, 'outside')
+    await mkdir(outside)
+    const rootfs = join(dir, 'rootfs')
+    await mkdir(rootfs)
+    await symlink(outside, join(rootfs, 'link'))
+    const evil = join(dir, 'evil-src')
+    await files(evil, { 'link/pwned': 'x' })
+    await exec('tar', ['-c', '-f', join(dir, 'evil.tar'), '-C', evil, 'link/pwned'])
+    await expect(applyLayer(rootfs, join(dir, 'evil.tar'))).rejects.toThrow(
+      /writes link\/pwned through link, a symbolic link of a lower layer/,
+    )
+    await writeFile(join(evil, 'h'), 'h')
+    await exec('ln', ['-f', join(evil, 'h'), join(evil, 'hard')])
+    await exec('tar', ['-c', '-f', join(dir, 'hard.tar'), '-C', evil, 'h', 'hard'])
+    await expect(applyLayer(rootfs, join(dir, 'hard.tar'))).resolves.toBeUndefined()
+    expect(await readdir(outside)).toEqual([])
+    // a layer that makes the path a directory first replaces the link
+    await exec('tar', ['-c', '-f', join(dir, 'dir.tar'), '-C', evil, 'link', 'link/pwned'])
+    await applyLayer(rootfs, join(dir, 'dir.tar'))
+    expect(await readFile(join(rootfs, 'link', 'pwned'), 'utf8')).toBe('x')
+    expect(await readdir(outside)).toEqual([])
   })
 })
 

@@ -1,6 +1,7 @@
 /** @module compute/virt/container/layer-store: docker-format images unpacked once each into a read-only tree */
 import {
   chmod,
+  lstat,
   mkdir,
   readdir,
   readFile,
@@ -12,7 +13,7 @@ import {
 } from 'node:fs/promises'
 import { basename, dirname, join, relative } from 'node:path'
 import { exec } from '../../../core/sys/exec.js'
-import { readImageArchive, type ImageRunConfig } from './docker-archive.js'
+import { ImageArchiveError, readImageArchive, type ImageRunConfig } from './docker-archive.js'
 
 /** An unpacked image: the merged tree of its layers and how it runs. */
 export interface StoredImage {
@@ -42,6 +43,45 @@ async function removeInside(root: string, rel: string, contentsOnly: boolean): P
   }
 }
 
+function normalize(member: string): string {
+  return member.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '')
+}
+
+/**
+ * Refuses a layer that would write through a symbolic link left by the layers below (tar follows
+ * those, so a link to `/etc` and a file under it would write on the host), unless the layer makes
+ * that path a directory first (tar then replaces the link). Hard link targets are checked too.
+ */
+async function checkNoSymlinkWrites(rootfs: string, layer: string, members: string[]) {
+  const { stdout } = await exec('tar', ['-t', '-v', '-f', layer], {
+    timeoutMs: 600_000,
+    maxOutputBytes: 256 * 1024 * 1024,
+  })
+  const targets: string[] = []
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('h')) continue
+    const match = / link to (.*)$/.exec(line)
+    if (match?.[1]) targets.push(normalize(match[1]))
+  }
+  const made = new Set<string>()
+  const safe = new Set<string>()
+  for (const path of [...members, ...targets]) {
+    const parts = path.split('/')
+    for (let i = 1; i < parts.length; i += 1) {
+      const prefix = parts.slice(0, i).join('/')
+      if (made.has(prefix) || safe.has(prefix)) continue
+      const info = await lstat(join(rootfs, prefix)).catch(() => undefined)
+      if (info?.isSymbolicLink()) {
+        throw new ImageArchiveError(
+          `an image layer writes ${path} through ${prefix}, a symbolic link of a lower layer`,
+        )
+      }
+      safe.add(prefix)
+    }
+    made.add(path)
+  }
+}
+
 /**
  * Applies one layer tar onto `rootfs`: its whiteouts first (`.wh.<name>` deletes a file of the
  * layers below, `.wh..wh..opq` empties a directory of them), then its files.
@@ -51,8 +91,12 @@ export async function applyLayer(rootfs: string, layer: string): Promise<void> {
     timeoutMs: 600_000,
     maxOutputBytes: 256 * 1024 * 1024,
   })
-  for (const raw of stdout.split('\n')) {
-    const member = raw.replace(/^(\.\/|\/)+/, '').replace(/\/$/, '')
+  const members = stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(normalize)
+  await checkNoSymlinkWrites(rootfs, layer, members)
+  for (const member of members) {
     const name = basename(member)
     if (!name.startsWith(WHITEOUT)) continue
     const dir = dirname(member)
