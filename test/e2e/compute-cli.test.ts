@@ -168,6 +168,35 @@ describe('compute through the openstack CLI', () => {
     await cloud.run(['server', 'delete', '--wait', 'e2e-a', 'e2e-b'])
   })
 
+  it('migrates with confirm and revert, live-migrates, lists migrations, shelves and unshelves', async () => {
+    await boot('e2e-move')
+    const hostOf = async () =>
+      row(await cloud.runJson(['server', 'show', 'e2e-move']))['OS-EXT-SRV-ATTR:host']
+    const first = await hostOf()
+    await cloud.run(['server', 'migrate', '--wait', 'e2e-move'])
+    await waitStatus('e2e-move', 'VERIFY_RESIZE')
+    const second = await hostOf()
+    expect(second).not.toBe(first)
+    await cloud.run(['server', 'resize', 'confirm', 'e2e-move'])
+    await waitStatus('e2e-move', 'ACTIVE')
+    await cloud.run(['server', 'migrate', '--wait', 'e2e-move'])
+    await waitStatus('e2e-move', 'VERIFY_RESIZE')
+    await cloud.run(['server', 'resize', 'revert', 'e2e-move'])
+    await waitStatus('e2e-move', 'ACTIVE')
+    expect(await hostOf()).toBe(second)
+    await cloud.run(['server', 'migrate', '--live-migration', '--wait', 'e2e-move'])
+    await waitStatus('e2e-move', 'ACTIVE')
+    expect(await hostOf()).toBe(first)
+    const migrations = (await cloud.runJson(['server', 'migration', 'list'])) as Row[]
+    expect(migrations.length).toBeGreaterThanOrEqual(3)
+    await cloud.run(['server', 'shelve', '--wait', 'e2e-move'])
+    await waitStatus('e2e-move', 'SHELVED_OFFLOADED')
+    expect(await hostOf()).toBeNull()
+    await cloud.run(['server', 'unshelve', '--wait', 'e2e-move'])
+    await waitStatus('e2e-move', 'ACTIVE')
+    await cloud.run(['server', 'delete', '--wait', 'e2e-move'])
+  })
+
   it('creates flavors, enforces quotas and stops scheduling to a disabled host', async () => {
     await cloud.run([
       'flavor',
