@@ -85,7 +85,7 @@ export function adminRoutes(ctx: BlockStorageContext): Route[] {
         const binary = queryOne(input, 'binary')
         const services = (await listServices(ctx)).filter(
           (s) =>
-            (host === undefined || s.host === host) &&
+            (host === undefined || s.host === host || s.host.split('@')[0] === host) &&
             (binary === undefined || s.binary === binary),
         )
         return {

@@ -40,6 +40,7 @@ const MEMBER_RULES = [
   'volume:get_snapshot_metadata',
   'volume:update_snapshot_metadata',
   'volume:delete_snapshot_metadata',
+  'volume:update_snapshot_status',
   'volume:attachment_index',
   'volume:attachment_show',
   'volume:attachment_create',
@@ -83,6 +84,8 @@ const ADMIN_RULES = [
   'scheduler_extension:scheduler_stats:get_pools',
   'volume_extension:capabilities',
   'volume_extension:hosts',
+  'volume_extension:quota_classes',
+  'volume_extension:quota_classes:update',
 ]
 
 /** Rule names to check strings; a policy file may override any of them. */

@@ -2,7 +2,9 @@
 import type { Route, RouteInput } from '../../core/http/index.js'
 import type { BlockStorageContext } from '../service/context.js'
 import {
+  classQuotas,
   defaultQuotas,
+  updateClassQuotas,
   projectQuotas,
   quotaUsage,
   resetQuotas,
@@ -23,6 +25,36 @@ function quotaSetView(values: Record<string, unknown>, id?: string) {
 export function quotaRoutes(ctx: BlockStorageContext): Route[] {
   const target = (input: RouteInput) => input.params['target'] ?? ''
   return [
+    {
+      method: 'GET',
+      path: `${P}/os-quota-class-sets/:target`,
+      policy: 'volume_extension:quota_classes',
+      schema: { params },
+      errors: [],
+      handler: async (input) => {
+        input.authorize()
+        const values = await classQuotas(ctx, target(input))
+        return { status: 200, body: { quota_class_set: { id: target(input), ...values } } }
+      },
+    },
+    {
+      method: 'PUT',
+      path: `${P}/os-quota-class-sets/:target`,
+      policy: 'volume_extension:quota_classes:update',
+      schema: { params },
+      errors: [400],
+      handler: async (input) => {
+        input.authorize()
+        const body = member(input, 'quota_class_set')
+        const values = Object.fromEntries(
+          Object.entries(body).filter(([k]) => k !== 'id' && k !== 'class_name'),
+        )
+        return {
+          status: 200,
+          body: { quota_class_set: await updateClassQuotas(ctx, target(input), values) },
+        }
+      },
+    },
     {
       method: 'GET',
       path: `${P}/os-quota-sets/:target`,

@@ -9,6 +9,7 @@ import {
   deleteSnapshotMetadataKey,
   listVisibleSnapshots,
   resetSnapshotStatus,
+  updateSnapshotStatus,
   setSnapshotMetadata,
   SNAPSHOT_SORT_KEYS,
   updateSnapshotInfo,
@@ -169,6 +170,18 @@ export function snapshotRoutes(ctx: BlockStorageContext): Route[] {
           )
           if (!status) throw new BadRequestError('Must specify a status to reset to.')
           await resetSnapshotStatus(ctx, caller, id, status)
+          return { status: 202 }
+        }
+        if ('os-update_snapshot_status' in body) {
+          // What Nova reports during an assisted snapshot of an attached volume.
+          input.authorizeRule('volume:update_snapshot_status')
+          const arg = (body['os-update_snapshot_status'] ?? {}) as Record<string, unknown>
+          const status = optString(arg, 'status')
+          if (!status) throw new BadRequestError("'status' must be specified.")
+          await updateSnapshotStatus(ctx, caller, id, {
+            status,
+            ...optional('progress', optString(arg, 'progress') ?? undefined),
+          })
           return { status: 202 }
         }
         if ('os-force_delete' in body) {

@@ -139,14 +139,15 @@ export function snapshotView(input: RouteInput, s: Snapshot, detail: boolean) {
   return view
 }
 
-export function typeView(t: VolumeType, isAdmin: boolean) {
+/** A volume type; create and update answers carry no `qos_specs_id`, as Cinder's. */
+export function typeView(t: VolumeType, isAdmin: boolean, written = false) {
   return {
     id: t.id,
     name: t.name,
     description: t.description,
     is_public: t.isPublic,
     'os-volume-type-access:is_public': t.isPublic,
-    qos_specs_id: null,
+    ...(written ? {} : { qos_specs_id: null }),
     ...(isAdmin || Object.keys(t.extraSpecs).length > 0 ? { extra_specs: t.extraSpecs } : {}),
   }
 }

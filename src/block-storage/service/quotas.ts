@@ -38,13 +38,42 @@ function defaults(ctx: BlockStorageContext): Record<string, number> {
   }
 }
 
-/** Default limits of every resource (per-type ones are unlimited unless set). */
+/** Quota classes are kept beside the projects' limits under this prefix. */
+const CLASS_PREFIX = 'quota-class:'
+
+/** Default limits of every resource (per-type ones are unlimited unless set), with the `default` class's. */
 export async function defaultQuotas(ctx: BlockStorageContext): Promise<Record<string, number>> {
   const out: Record<string, number> = { ...defaults(ctx) }
   for (const type of await listTypes(ctx.db)) {
     for (const r of PER_TYPE) out[`${r}_${type.name}`] = -1
   }
-  return out
+  return { ...out, ...(await getQuotas(ctx.db, `${CLASS_PREFIX}default`)) }
+}
+
+/** A quota class's limits (only `default` changes what projects get, as in Cinder). */
+export async function classQuotas(
+  ctx: BlockStorageContext,
+  name: string,
+): Promise<Record<string, number>> {
+  return { ...(await defaultQuotas(ctx)), ...(await getQuotas(ctx.db, `${CLASS_PREFIX}${name}`)) }
+}
+
+export async function updateClassQuotas(
+  ctx: BlockStorageContext,
+  name: string,
+  values: Record<string, unknown>,
+): Promise<Record<string, number>> {
+  const known = await defaultQuotas(ctx)
+  for (const [key, value] of Object.entries(values)) {
+    if (!(key in known)) throw new InvalidInputError(`Bad key(s) in quota class set: ${key}`)
+    const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < -1)
+      throw new InvalidInputError(
+        `Quota limit ${String(value)} for ${key} must be an integer of -1 or more.`,
+      )
+    await setQuota(ctx.db, `${CLASS_PREFIX}${name}`, key, n)
+  }
+  return classQuotas(ctx, name)
 }
 
 /** A project's limits: defaults overridden by what an admin set. */

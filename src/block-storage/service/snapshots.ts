@@ -214,6 +214,29 @@ export async function resetSnapshotStatus(
   await updateSnapshot(ctx.db, id, { status, updatedAt: timestamp(ctx) })
 }
 
+/** Nova's progress report on a snapshot it takes: only forward moves Cinder allows. */
+export async function updateSnapshotStatus(
+  ctx: BlockStorageContext,
+  caller: Caller,
+  id: string,
+  input: { status: string; progress?: string },
+): Promise<void> {
+  const s = await visibleSnapshot(ctx, caller, id)
+  const allowed: Record<string, string[]> = {
+    creating: ['creating', 'available', 'error'],
+    deleting: ['deleting', 'error_deleting'],
+  }
+  if (!(allowed[s.status] ?? []).includes(input.status))
+    throw new InvalidSnapshotError(
+      `Snapshot status ${s.status} does not allow an update to ${input.status}.`,
+    )
+  await updateSnapshot(ctx.db, id, {
+    status: input.status,
+    ...(input.progress !== undefined ? { progress: input.progress } : {}),
+    updatedAt: timestamp(ctx),
+  })
+}
+
 export async function setSnapshotMetadata(
   ctx: BlockStorageContext,
   caller: Caller,
