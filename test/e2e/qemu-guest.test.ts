@@ -2,10 +2,12 @@
 import { randomInt } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { Readable } from 'node:stream'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TINY_BANNER } from '../../src/compute/images/tiny-guest-init.js'
 import { buildTinyImage, type TinyImageFiles } from '../../src/compute/images/tiny-image-builder.js'
+import { QemuDriver } from '../../src/compute/virt/qemu/qemu-driver.js'
 import { exec } from '../../src/core/sys/exec.js'
 import { getLink } from '../../src/core/sys/ip-link.js'
 import { removeDataDir, startCloud, type Cloud } from './cloud.js'
@@ -65,6 +67,13 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     if (!cloud) return
     try {
       await cloud.stop()
+      // guests outlive their agent by design: a failed run must not leave them running
+      const hostsDir = join(cloud.dataDir, 'compute')
+      for (const host of await readdir(hostsDir).catch(() => [] as string[])) {
+        const noImages = { info: async () => undefined, download: async () => Readable.from([]) }
+        const driver = new QemuDriver({ dataDir: join(hostsDir, host), images: noImages })
+        for (const uuid of await driver.listGuests()) await driver.destroy(uuid)
+      }
     } finally {
       await removeDataDir(cloud.dataDir)
     }
