@@ -30,9 +30,12 @@ const skipReason =
   (image instanceof Error ? `the busybox image could not be built: ${image.message}` : undefined)
 
 function imageSource(archive: string): ContainerImageSource {
-  const formats: Record<string, string> = { img: 'docker', bare: 'bare' }
+  const formats: Record<string, string> = { img: 'docker', bare: 'bare', snap: 'bare' }
   return {
-    info: async (id) => (formats[id] ? { id, containerFormat: formats[id] ?? null } : undefined),
+    info: async (id) =>
+      formats[id]
+        ? { id, containerFormat: formats[id] ?? null, snapshot: id === 'snap' }
+        : undefined,
     download: async () => createReadStream(archive),
   }
 }
@@ -204,6 +207,9 @@ describe.skipIf(skipReason !== undefined)(`ContainerDriver with runc ${skipReaso
     )
     expect(await driver.listGuests()).toEqual([])
     await expect(driver.spawn({ ...spec, imageId: 'absent' })).rejects.toThrow(/not found/)
+    // a server snapshot recorded as bare boots when its data is a docker archive
+    await driver.spawn({ ...spec, uuid: 'from-snapshot', imageId: 'snap', vifs: [] })
+    expect(await driver.powerState('from-snapshot')).toBe(POWER_STATE.running)
     await driver.spawn({ ...spec, vifs: [] })
     await expect(driver.suspend(spec.uuid)).rejects.toThrow(/cannot suspend guest/)
     expect(await driver.powerState(spec.uuid)).toBe(POWER_STATE.running)

@@ -314,7 +314,9 @@ export class ContainerDriver implements ComputeDriver {
   ): Promise<GuestRecord> {
     const info = await this.settings.images.info(spec.imageId)
     if (!info) throw new Error(`image ${spec.imageId} was not found`)
-    if (info.containerFormat !== 'docker') {
+    // a snapshot of a container guest is a docker archive even where it is recorded as bare
+    const snapshot = info.snapshot === true && info.containerFormat === 'bare'
+    if (info.containerFormat !== 'docker' && !snapshot) {
       throw new Error(
         `image ${spec.imageId} has container_format ${info.containerFormat ?? 'none'}; ` +
           'the container compute driver boots docker images only',

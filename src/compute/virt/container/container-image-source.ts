@@ -6,6 +6,8 @@ import type { ImageClient } from '../../../clients/image-client.js'
 export interface ContainerImageInfo {
   id: string
   containerFormat: string | null
+  /** A server snapshot (`image_type=snapshot`), which the compute API records as `bare`. */
+  snapshot?: boolean
 }
 
 /** Where container images come from (the image service, or files in tests). */
@@ -21,7 +23,11 @@ export function containerImageSource(images: ImageClient): ContainerImageSource 
       const image = await images.getImage(id)
       if (!image) return undefined
       if (image.status !== 'active') throw new Error(`image ${id} is ${image.status}, not active`)
-      return { id: image.id, containerFormat: image.containerFormat ?? null }
+      return {
+        id: image.id,
+        containerFormat: image.containerFormat ?? null,
+        snapshot: image.properties['image_type'] === 'snapshot',
+      }
     },
     download: (id) => images.downloadData(id),
   }
