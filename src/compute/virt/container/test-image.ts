@@ -1,4 +1,5 @@
 /** @module compute/virt/container/test-image: a tiny docker-format busybox image built from Debian's busybox-static, for tests */
+import { createHash } from 'node:crypto'
 import { mkdir, readdir, rm, stat, symlink, copyFile, chmod, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { exec } from '../../../core/sys/exec.js'
@@ -13,7 +14,10 @@ const APPLETS = ['sh', 'echo', 'sleep', 'hostname', 'cat', 'ls', 'ip', 'udhcpc',
 export const TEST_IMAGE_CONFIG: ImageRunConfig = {
   Entrypoint: ['/bin/sh', '-c'],
   Cmd: [
-    `trap 'echo stopping; exit 0' TERM; echo "${TEST_BANNER} as $(hostname) in $PWD with GREETING=$GREETING"; while true; do sleep 1; done`,
+    `trap 'echo stopping; exit 0' TERM; echo "${TEST_BANNER} as $(hostname) in $PWD with GREETING=$GREETING"; ` +
+      // a lease on the first NIC when there is one (the address is only printed: -s /bin/true)
+      `if [ -e /sys/class/net/eth0 ]; then udhcpc -i eth0 -n -q -t 10 -T 1 -s /bin/true & fi; ` +
+      `while true; do sleep 1; done`,
   ],
   Env: ['PATH=/bin', 'GREETING=hello'],
   WorkingDir: '/tmp',
@@ -24,7 +28,11 @@ export const TEST_IMAGE_CONFIG: ImageRunConfig = {
  * Debian (fetched with `apt-get download`, unpacked with `dpkg-deb -x`) and returns its path.
  */
 export async function buildTestImage(cacheDir: string): Promise<string> {
-  const archive = join(cacheDir, 'busybox-docker.tar')
+  const version = createHash('sha256')
+    .update(JSON.stringify([APPLETS, TEST_IMAGE_CONFIG]))
+    .digest('hex')
+    .slice(0, 12)
+  const archive = join(cacheDir, `busybox-docker-${version}.tar`)
   if (
     await stat(archive).then(
       () => true,
