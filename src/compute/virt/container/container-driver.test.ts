@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { exec } from '../../../core/sys/exec.js'
 import { getLink } from '../../../core/sys/ip-link.js'
-import { listNetns } from '../../../core/sys/netns.js'
+import { deleteNetns, listNetns } from '../../../core/sys/netns.js'
 import { isMounted } from '../../../core/sys/overlay-mount.js'
 import { runcUnavailableReason } from '../../../core/sys/runc.js'
 import { computeDriverConformance } from '../compute-driver.conformance.js'
@@ -140,8 +140,13 @@ describe.skipIf(skipReason !== undefined)(`ContainerDriver with runc ${skipReaso
     await driver.powerOff(spec.uuid)
     expect(await driver.powerState(spec.uuid)).toBe(POWER_STATE.shutdown)
     expect(await driver.consoleOutput(spec.uuid)).toContain('stopping')
+    // as after a host restart: the namespace (and so the veth) is gone, the start makes them again
+    await deleteNetns(`ctr-${spec.uuid}`)
+    expect(await getLink(hostIfnameOf(PORT))).toBeUndefined()
     await driver.powerOn(spec.uuid)
     expect(await driver.powerState(spec.uuid)).toBe(POWER_STATE.running)
+    expect((await getLink('eth0', { netns: `ctr-${spec.uuid}` }))?.mac).toBe('fa:16:3e:00:00:42')
+    expect(await getLink(hostIfnameOf(PORT))).toBeDefined()
     await driver.pause(spec.uuid)
     expect(await driver.powerState(spec.uuid)).toBe(POWER_STATE.paused)
     await driver.unpause(spec.uuid)

@@ -334,8 +334,15 @@ export class ContainerDriver implements ComputeDriver {
     containerConfig(configInput(spec, image.config, '/', '/'))
     await this.mount(files, image.rootfs)
     const record: GuestRecord = { spec, netns: netnsOf(spec.uuid), links: [] }
+    await this.plug(record)
+    return record
+  }
+
+  /** The guest's namespace with one veth per port (the host end on the network's bridge). */
+  private async plug(record: GuestRecord): Promise<void> {
     await ensureNetns(record.netns)
-    for (const [index, vif] of spec.vifs.entries()) {
+    record.links = []
+    for (const [index, vif] of record.spec.vifs.entries()) {
       const link = { host: hostIfnameOf(vif.portId), guest: `eth${index}`, mac: vif.macAddress }
       record.links.push(link)
       const bridge = await getLink(bridgeNameOf(vif.networkId))
@@ -346,7 +353,6 @@ export class ContainerDriver implements ComputeDriver {
       // the L2 agent enslaves the host end too; doing it here saves the guest's DHCP a poll period
       await setLink(link.host, bridge ? { master: bridge.name, mtu, up: true } : { mtu, up: true })
     }
-    return record
   }
 
   private async mount(files: GuestFiles, lower: string): Promise<void> {
@@ -366,7 +372,8 @@ export class ContainerDriver implements ComputeDriver {
       Promise.reject(new Error(`image ${record.spec.imageId} is no longer unpacked`)),
     )
     if (!(await isMounted(files.rootfs))) await this.mount(files, image.rootfs)
-    await ensureNetns(record.netns)
+    // the namespace and veths outlive stops; they are made again only after a host restart
+    if (!(await exists(`/run/netns/${record.netns}`))) await this.plug(record)
     const config = containerConfig(
       configInput(record.spec, image.config, `/run/netns/${record.netns}`, `/nimbus/${files.uuid}`),
     )
