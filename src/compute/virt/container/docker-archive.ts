@@ -1,8 +1,8 @@
 /** @module compute/virt/container/docker-archive: docker-format images (`docker save` or an OCI image layout tar), read and written */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { dirname, join, relative, resolve } from 'node:path'
+import { mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { exec } from '../../../core/sys/exec.js'
 
 /** How an image wants its process run (the `config` of a docker/OCI image configuration). */
@@ -35,13 +35,18 @@ const exists = (path: string) =>
     () => false,
   )
 
-function inside(root: string, path: string): string {
+/** The path of archive member `path`, refusing one outside `root` itself or through a link. */
+async function inside(root: string, path: string): Promise<string> {
+  const outside = (full: string) => {
+    const rel = relative(root, full)
+    return rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel)
+  }
   const full = resolve(root, path)
-  const rel = relative(root, full)
-  if (rel === '' || rel.startsWith('..') || resolve(root, rel) !== full) {
+  const real = await realpath(full).catch(() => full)
+  if (outside(full) || outside(real)) {
     throw new ImageArchiveError(`archive member ${JSON.stringify(path)} is outside the archive`)
   }
-  return full
+  return real
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -77,7 +82,7 @@ function runConfig(imageConfig: unknown): ImageRunConfig {
   return result
 }
 
-function blobPath(root: string, digest: unknown): string {
+function blobPath(root: string, digest: unknown): Promise<string> {
   if (typeof digest !== 'string' || !/^[a-z0-9]+:[a-f0-9]{32,128}$/.test(digest)) {
     throw new ImageArchiveError(
       `the image names a blob with a bad digest ${JSON.stringify(digest)}`,
@@ -105,10 +110,10 @@ export async function readImageArchive(path: string, dir: string): Promise<Image
     if (typeof first['Config'] !== 'string' || !layers) {
       throw new ImageArchiveError('manifest.json names no Config and Layers')
     }
-    const config = await readJson(inside(dir, first['Config']), 'configuration')
+    const config = await readJson(await inside(dir, first['Config']), 'configuration')
     return {
       format: 'docker-save',
-      layers: layers.map((layer) => inside(dir, layer)),
+      layers: await Promise.all(layers.map((layer) => inside(dir, layer))),
       config: runConfig(config),
     }
   }
@@ -124,15 +129,15 @@ export async function readImageArchive(path: string, dir: string): Promise<Image
           return platform?.os === 'linux' && platform.architecture === 'amd64'
         }) ?? entries[0]
       if (!chosen) throw new ImageArchiveError('the image index lists no manifest')
-      node = object(await readJson(blobPath(dir, chosen['digest']), 'manifest'), 'manifest')
+      node = object(await readJson(await blobPath(dir, chosen['digest']), 'manifest'), 'manifest')
     }
     const config = object(node['config'], 'manifest config')
     const layers = Array.isArray(node['layers']) ? (node['layers'] as unknown[]) : undefined
     if (!layers) throw new ImageArchiveError('the image manifest lists no layers')
     return {
       format: 'oci-layout',
-      layers: layers.map((l) => blobPath(dir, object(l, 'layer')['digest'])),
-      config: runConfig(await readJson(blobPath(dir, config['digest']), 'configuration')),
+      layers: await Promise.all(layers.map((l) => blobPath(dir, object(l, 'layer')['digest']))),
+      config: runConfig(await readJson(await blobPath(dir, config['digest']), 'configuration')),
     }
   }
   throw new ImageArchiveError(

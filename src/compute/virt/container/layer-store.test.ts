@@ -170,6 +170,18 @@ describe('image archives', () => {
     await expect(readImageArchive(plain, join(dir, 'r2'))).rejects.toThrow(
       /neither a manifest.json \(docker save\) nor an index.json/,
     )
+    // members that lead out of the archive through a link are refused
+    const linked = join(dir, 'linked')
+    await mkdir(linked)
+    await symlink('/etc/hostname', join(linked, 'config.json'))
+    await writeFile(
+      join(linked, 'manifest.json'),
+      JSON.stringify([{ Config: 'config.json', Layers: [] }]),
+    )
+    await exec('tar', ['-c', '-f', join(dir, 'linked.tar'), '-C', linked, '.'])
+    await expect(readImageArchive(join(dir, 'linked.tar'), join(dir, 'r3'))).rejects.toThrow(
+      /"config.json" is outside the archive/,
+    )
     const store = new LayerStore(join(dir, 'store'))
     await expect(store.get('bad', async () => plain)).rejects.toThrow(/neither/)
     expect(await readdir(join(dir, 'store'))).toEqual([])
