@@ -1,6 +1,6 @@
 /** @module compute/virt/container/container-driver.test: the container driver on real runc, with a busybox image */
 import { createReadStream } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
@@ -13,7 +13,7 @@ import { computeDriverConformance } from '../compute-driver.conformance.js'
 import { POWER_STATE, type GuestSpec } from '../compute-driver.js'
 import { ContainerDriver, hostIfnameOf } from './container-driver.js'
 import type { ContainerImageSource } from './container-image-source.js'
-import { readImageArchive } from './docker-archive.js'
+import { readImageArchive, writeDockerArchive } from './docker-archive.js'
 import { buildTestImage, TEST_BANNER } from './test-image.js'
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 })
@@ -30,17 +30,30 @@ const skipReason =
   (image instanceof Error ? `the busybox image could not be built: ${image.message}` : undefined)
 
 function imageSource(archive: string): ContainerImageSource {
-  const formats: Record<string, string> = { img: 'docker', bare: 'bare', snap: 'bare' }
+  const formats: Record<string, string> = {
+    img: 'docker',
+    bare: 'bare',
+    snap: 'bare',
+    broken: 'docker',
+  }
   return {
     info: async (id) =>
       formats[id]
         ? { id, containerFormat: formats[id] ?? null, snapshot: id === 'snap' }
         : undefined,
-    download: async () => createReadStream(archive),
+    download: async (id) => createReadStream(id === 'broken' ? brokenArchive : archive),
   }
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-container-driver-'))
+// an image whose command does not exist
+const brokenArchive = join(dataDir, 'broken.tar')
+await mkdir(join(dataDir, 'broken-root', 'tmp'), { recursive: true })
+await writeDockerArchive({
+  rootfs: join(dataDir, 'broken-root'),
+  config: { Cmd: ['/no/such/program'] },
+  target: brokenArchive,
+})
 const made: ContainerDriver[] = []
 
 async function makeDriver(): Promise<ContainerDriver> {
@@ -212,6 +225,12 @@ describe.skipIf(skipReason !== undefined)(`ContainerDriver with runc ${skipReaso
     )
     expect(await driver.listGuests()).toEqual([])
     await expect(driver.spawn({ ...spec, imageId: 'absent' })).rejects.toThrow(/not found/)
+    await expect(driver.spawn({ ...spec, imageId: 'broken' })).rejects.toThrow(
+      /runc .*run.*no\/such\/program/s,
+    )
+    expect(await driver.listGuests()).toEqual([])
+    expect(await getLink(hostIfnameOf(PORT))).toBeUndefined()
+    expect(await listNetns()).not.toContain(`ctr-${spec.uuid}`)
     // a server snapshot recorded as bare boots when its data is a docker archive
     await driver.spawn({ ...spec, uuid: 'from-snapshot', imageId: 'snap', vifs: [] })
     expect(await driver.powerState('from-snapshot')).toBe(POWER_STATE.running)
