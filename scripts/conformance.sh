@@ -85,9 +85,12 @@ else
   data_dir="$(mktemp -d "${TMPDIR:-/tmp}/nimbus-data.XXXXXX")"
   admin_password="$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
   log="${workspace}/nimbus.log"
-  # compute needs an active image; the throwaway cloud gets two (see cloud_api.discover_image)
+  # compute and volume (volumes from an image) need an active image; the throwaway cloud gets
+  # two (see cloud_api.discover_image)
   for c in "$@"; do
-    if [[ "${c}" == compute || "${c}" == all ]]; then export NIMBUS_TEMPEST_MAKE_IMAGE=1; fi
+    if [[ "${c}" == compute || "${c}" == volume || "${c}" == all ]]; then
+      export NIMBUS_TEMPEST_MAKE_IMAGE=1
+    fi
   done
   node "${repo}/bin/nimbus.js" up --data-dir "${data_dir}" --host 127.0.0.1 --port "${port}" \
     --admin-password "${admin_password}" --region "${NIMBUS_REGION:-RegionOne}" >"${log}" 2>&1 &
