@@ -155,7 +155,11 @@ describe.skipIf(skipReason !== undefined)(`ContainerDriver with runc ${skipReaso
     expect(await driver.consoleOutput(spec.uuid)).toContain('stopping')
     // as after a host restart: the namespace (and so the veth) is gone, the start makes them again
     await deleteNetns(`ctr-${spec.uuid}`)
-    expect(await getLink(hostIfnameOf(PORT))).toBeUndefined()
+    // the kernel tears a deleted namespace's devices down in the background
+    await waitFor(
+      'the veth to go with its namespace',
+      async () => !(await getLink(hostIfnameOf(PORT))),
+    )
     await driver.powerOn(spec.uuid)
     expect(await driver.powerState(spec.uuid)).toBe(POWER_STATE.running)
     expect((await getLink('eth0', { netns: `ctr-${spec.uuid}` }))?.mac).toBe('fa:16:3e:00:00:42')
