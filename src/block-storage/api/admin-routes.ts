@@ -131,9 +131,10 @@ export function adminRoutes(ctx: BlockStorageContext): Route[] {
           body: {
             host,
             binary,
+            service: binary,
             status: disabled ? 'disabled' : 'enabled',
             disabled,
-            ...(disabled && reason ? { disabled_reason: reason } : {}),
+            disabled_reason: disabled ? reason : null,
           },
         }
       },

@@ -106,7 +106,7 @@ export function typeRoutes(ctx: BlockStorageContext): Route[] {
             ? { extraSpecs: specs(body['extra_specs'], 'extra_specs') }
             : {}),
         })
-        return { status: 200, body: { volume_type: typeView(t, true, true) } }
+        return { status: 200, body: { volume_type: typeView(t, true, 'created') } }
       },
     },
     {
@@ -124,7 +124,7 @@ export function typeRoutes(ctx: BlockStorageContext): Route[] {
           ...('description' in body ? { description: optString(body, 'description') ?? null } : {}),
           ...(pub !== undefined ? { isPublic: boolValue(pub, 'is_public') } : {}),
         })
-        return { status: 200, body: { volume_type: typeView(t, true, true) } }
+        return { status: 200, body: { volume_type: typeView(t, true, 'updated') } }
       },
     },
     {

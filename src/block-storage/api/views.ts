@@ -139,14 +139,21 @@ export function snapshotView(input: RouteInput, s: Snapshot, detail: boolean) {
   return view
 }
 
-/** A volume type; create and update answers carry no `qos_specs_id`, as Cinder's. */
-export function typeView(t: VolumeType, isAdmin: boolean, written = false) {
+/**
+ * A volume type; create answers carry no `qos_specs_id` and update answers neither that nor
+ * `os-volume-type-access:is_public`, as Cinder's.
+ */
+export function typeView(
+  t: VolumeType,
+  isAdmin: boolean,
+  written: 'created' | 'updated' | false = false,
+) {
   return {
     id: t.id,
     name: t.name,
     description: t.description,
     is_public: t.isPublic,
-    'os-volume-type-access:is_public': t.isPublic,
+    ...(written === 'updated' ? {} : { 'os-volume-type-access:is_public': t.isPublic }),
     ...(written ? {} : { qos_specs_id: null }),
     ...(isAdmin || Object.keys(t.extraSpecs).length > 0 ? { extra_specs: t.extraSpecs } : {}),
   }

@@ -163,14 +163,19 @@ const ACTIONS: Record<string, { rule: string; run: Action }> = {
   'os-detach': {
     rule: 'volume:detach',
     run: async (ctx, _input, { caller, id, body }) => {
-      await detachVolume(ctx, caller, id, optString(body, 'attachment_id') ?? undefined)
+      await detachVolume(ctx, caller, id, {
+        ...optional('attachmentId', optString(body, 'attachment_id') ?? undefined),
+      })
       return accepted
     },
   },
   'os-force_detach': {
     rule: 'volume_extension:volume_admin_actions:force_detach',
     run: async (ctx, _input, { caller, id, body }) => {
-      await detachVolume(ctx, caller, id, optString(body, 'attachment_id') ?? undefined)
+      await detachVolume(ctx, caller, id, {
+        force: true,
+        ...optional('attachmentId', optString(body, 'attachment_id') ?? undefined),
+      })
       return accepted
     },
   },

@@ -174,14 +174,21 @@ export async function detachVolume(
   ctx: BlockStorageContext,
   caller: Caller,
   id: string,
-  attachmentId?: string,
+  options: { attachmentId?: string; force?: boolean } = {},
 ): Promise<void> {
+  const { attachmentId } = options
   const v = await visibleVolume(ctx, caller, id)
-  assertStatus(v, ['in-use', 'detaching', 'attaching', 'reserved', 'error_attaching'], 'detach')
+  // An admin's force detach cleans up whatever state the volume is in, as Cinder's.
+  if (!options.force)
+    assertStatus(v, ['in-use', 'detaching', 'attaching', 'reserved', 'error_attaching'], 'detach')
   const active = await activeAttachments(ctx, id)
-  const targets = attachmentId ? active.filter((a) => a.id === attachmentId) : active.slice(0, 1)
+  const targets = attachmentId
+    ? active.filter((a) => a.id === attachmentId)
+    : options.force
+      ? active
+      : active.slice(0, 1)
   if (attachmentId && targets.length === 0) throw new AttachmentNotFoundError(attachmentId)
-  if (!attachmentId && active.length > 1)
+  if (!attachmentId && active.length > 1 && !options.force)
     throw new InvalidVolumeError(`Volume ${id} has several attachments: name the attachment_id.`)
   for (const a of targets) await deleteAttachmentRow(ctx.db, a.id)
   await settle(ctx, id)

@@ -215,6 +215,26 @@ describe('block storage API', () => {
     await f.waitGone(alice, `/snapshots/${sid}`)
   })
 
+  it('deletes a snapshot on its own, then its volume', async () => {
+    const v = await f.createVolume(bob, { size: 1 })
+    const id = String(v['id'])
+    await f.waitVolume(bob, id, ['available'])
+    const snap = await f.request(bob, {
+      method: 'POST',
+      url: f.url(bob, '/snapshots'),
+      payload: { snapshot: { volume_id: id } },
+    })
+    const sid = String((snap.json<Json>()['snapshot'] as Json)['id'])
+    await f.waitSnapshot(bob, sid, ['available'])
+    const del = await f.request(bob, { method: 'DELETE', url: f.url(bob, `/snapshots/${sid}`) })
+    expect(del.statusCode).toBe(202)
+    await f.waitGone(bob, `/snapshots/${sid}`)
+    expect((await fileInfo(id))['backing-filename']).toBeUndefined()
+    const gone = await f.request(bob, { method: 'DELETE', url: f.url(bob, `/volumes/${id}`) })
+    expect(gone.statusCode).toBe(202)
+    await f.waitGone(bob, `/volumes/${id}`)
+  })
+
   it('enforces quotas with 413 overLimit', async () => {
     const set = await f.request(admin, {
       method: 'PUT',
