@@ -1,5 +1,5 @@
 /** @module block-storage/driver/file/file-volume-driver.test: the file driver passes the conformance suite, in both formats */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -57,6 +57,16 @@ describe('file driver data', () => {
     await d.deleteSnapshot('s1')
     expect((await head(d, 'v1', 1024 * 1024)).equals(pattern(8))).toBe(true)
     expect(readdirSync(root).sort()).toEqual(['pattern.bin', 'volume-v1.qcow2', 'volume-v2.qcow2'])
+  })
+
+  it('deletes a snapshot while another volume disappears from the folder', async () => {
+    const { d, root } = await make('qcow2')
+    await d.createVolume({ id: 'v1', sizeGb: 1 })
+    await d.createSnapshot({ id: 's1', volumeId: 'v1' })
+    // A name listed but gone by the time it is read, as a volume deleted meanwhile.
+    symlinkSync(join(root, 'nowhere'), join(root, 'volume-ghost.qcow2'))
+    await d.deleteSnapshot('s1')
+    expect(readdirSync(root).sort()).toEqual(['volume-ghost.qcow2', 'volume-v1.qcow2'])
   })
 
   it('init removes files an interrupted operation left half-made', async () => {

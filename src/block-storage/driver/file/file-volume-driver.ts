@@ -192,9 +192,14 @@ export class FileVolumeDriver implements VolumeDriver {
         if (name.includes(PARTIAL) || !name.endsWith('.qcow2') || name === this.snapshotName(id))
           continue
         const path = join(this.settings.root, name)
-        const info = await imgInfo(path, 'qcow2')
+        // Other volumes come and go meanwhile: one deleted since the listing is no child.
+        const gone = async (error: unknown) => {
+          if (await this.exists(path)) throw error
+          return undefined
+        }
+        const info = await imgInfo(path, 'qcow2').catch(gone)
         // Children take over the blocks they still read from the snapshot before it goes.
-        if (info.backingFile === this.snapshotName(id)) await imgRebase(path, own)
+        if (info?.backingFile === this.snapshotName(id)) await imgRebase(path, own).catch(gone)
       }
     }
     await rm(snap, { force: true })
