@@ -57,11 +57,12 @@ const layering = [
       ),
     },
     {
-      files: [`src/${svc}/agent/**/*.ts`],
+      files: [`src/${svc}/agent/**/*.ts`, `src/${svc}/agents/**/*.ts`],
+      ignores: ['**/test/**', '**/*.test.ts'],
       rules: rule(
         SPAWN,
         { group: others(svc), message: CROSS },
-        { group: ['**/db/*'], message: AGENT },
+        { group: ['**/db/*', '**/service/*'], message: AGENT },
       ),
     },
   ]),
