@@ -294,3 +294,16 @@ export class NoNetworkAvailableError extends ConflictError {
     super('Unable to create the network. No tenant network is available for allocation.')
   }
 }
+
+export class AgentNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Agent ${id} could not be found.`)
+  }
+}
+
+/** 409: a live agent cannot be deleted (it would register again at its next report). */
+export class AgentInUseError extends ConflictError {
+  constructor(id: string) {
+    super(`Agent ${id} is alive; stop it before deleting it.`)
+  }
+}

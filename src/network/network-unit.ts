@@ -72,6 +72,7 @@ export async function createNetworkUnit(options: NetworkUnitOptions): Promise<Ne
     config: options.config,
     logger,
     drivers: [mechanismDrivers[options.config.mechanismDriver]({ agents, notify, logger })],
+    agents,
     ...(options.computeEvents
       ? { onPortChange: createComputeNotifier(options.computeEvents, logger).portChanged }
       : {}),

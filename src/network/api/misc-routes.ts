@@ -3,6 +3,7 @@ import { NotFoundError } from '../../core/errors/index.js'
 import type { Route, RouteInput } from '../../core/http/index.js'
 import { QUOTA_RESOURCES, type QuotaResource } from '../config.js'
 import type { NetworkContext } from '../service/context.js'
+import { deleteAgent, listAgents, showAgent } from '../service/agents.js'
 import { ipAvailability, type NetworkAvailability } from '../service/ip-availability.js'
 import {
   listQuotas,
@@ -23,6 +24,7 @@ import {
 import { EXTENSIONS } from './extensions.js'
 import { listBody, pick, requestedFields } from './list-query.js'
 import { callerOf, member, strList, uuidish } from './route-kit.js'
+import { agentView } from './views.js'
 
 function base(input: RouteInput): string {
   return `http://${input.headers['host'] ?? 'localhost'}/networking`
@@ -272,7 +274,30 @@ export function miscRoutes(ctx: NetworkContext): Route[] {
       async handler(input) {
         // Members get an empty list rather than a 403, as Neutron filters what they may not see.
         input.authorize()
-        return { status: 200, body: { agents: [] } }
+        const agents = input.allowed('get_agent', {}) ? listAgents(ctx.agents).map(agentView) : []
+        return { status: 200, body: listBody(input, 'agents', agents) }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v2.0/agents/:id',
+      policy: 'get_agent',
+      errors: [404],
+      async handler(input) {
+        input.authorize()
+        const agent = agentView(showAgent(ctx.agents, input.params['id'] as string))
+        return { status: 200, body: { agent: pick(agent, requestedFields(input.query)) } }
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v2.0/agents/:id',
+      policy: 'delete_agent',
+      errors: [404, 409],
+      async handler(input) {
+        input.authorize()
+        deleteAgent(ctx.agents, input.params['id'] as string)
+        return { status: 204 }
       },
     },
     {

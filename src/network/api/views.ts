@@ -1,4 +1,5 @@
 /** @module network/api/views: resources in Neutron's wire format */
+import type { AgentInfo } from '../service/agents.js'
 import type { FloatingIpDetails } from '../service/floating-ips.js'
 import type {
   Network,
@@ -224,5 +225,36 @@ export function rbacView(p: RbacPolicy): Wire {
     action: p.action,
     target_tenant: p.targetProject,
     target_project: p.targetProject,
+  }
+}
+
+const AGENT_WIRE = {
+  l2: { agentType: 'Linux bridge agent', topic: 'N/A', zone: null },
+  dhcp: { agentType: 'DHCP agent', topic: 'dhcp_agent', zone: 'nova' },
+  l3: { agentType: 'L3 agent', topic: 'l3_agent', zone: 'nova' },
+} as const
+
+/** Agent timestamps as Neutron shows them: `2026-01-01 12:00:00`. */
+function agentTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+}
+
+export function agentView(agent: AgentInfo): Wire {
+  const wire = AGENT_WIRE[agent.agentType]
+  return {
+    id: agent.id,
+    agent_type: wire.agentType,
+    binary: agent.binary,
+    topic: wire.topic,
+    host: agent.host,
+    availability_zone: wire.zone,
+    admin_state_up: true,
+    alive: agent.alive,
+    description: null,
+    configurations: agent.configurations,
+    created_at: agentTime(agent.startedAt),
+    started_at: agentTime(agent.startedAt),
+    heartbeat_timestamp: agentTime(agent.heartbeatAt),
+    resources_synced: null,
   }
 }

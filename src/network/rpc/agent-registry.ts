@@ -17,6 +17,8 @@ export interface AgentRegistry {
   /** Every agent of a type that is alive, sorted by host. */
   liveAgents(type: AgentType): AgentRecord[]
   all(): AgentRecord[]
+  /** Drops an agent's record (it comes back with its next report). */
+  forget(host: string, type: AgentType): void
 }
 
 /** A registry; agents silent for `downTimeMs` (Neutron's agent_down_time: 75 s) count as dead. */
@@ -46,5 +48,8 @@ export function createAgentRegistry(
         .sort((a, b) => a.host.localeCompare(b.host))
     },
     all: () => [...agents.values()],
+    forget(host, type) {
+      agents.delete(`${type}/${host}`)
+    },
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../../core/log/index.js'
 import type { NetworkConfig } from '../config.js'
 import type { NetworkDatabase } from '../db/schema.js'
 import type { MechanismDriver } from '../mech/mechanism-driver.js'
+import type { AgentRegistry } from '../rpc/agent-registry.js'
 import type { PortChange } from './compute-notifier.js'
 
 export type Db = Kysely<NetworkDatabase>
@@ -21,6 +22,8 @@ export interface NetworkContext {
   config: Readonly<NetworkConfig>
   logger: Logger
   drivers: readonly MechanismDriver[]
+  /** The agents that report to this server (none when no bus reaches agents). */
+  agents?: AgentRegistry
   /** Told of every committed port change (the compute notifier sends server events from it). */
   onPortChange?: (change: PortChange) => void
 }
