@@ -71,6 +71,7 @@ export async function buildInstance(
       },
       excludeHosts: instance.requestSpec.triedHosts,
       groupId: instance.requestSpec.groupId,
+      ...(instance.requestSpec.forcedHost ? { allowHosts: [instance.requestSpec.forcedHost] } : {}),
     })
     revert.add(() => ctx.placement.release(uuid), 'release allocations')
     const placed = await updateInstance(

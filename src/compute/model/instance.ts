@@ -94,6 +94,8 @@ export interface RequestSpec {
   shelvedImageId?: string
   /** `OS-DCF:diskConfig` as asked: AUTO (grow the root partition) or MANUAL. */
   diskConfig?: 'AUTO' | 'MANUAL'
+  /** The host an admin named in `availability_zone` (`zone:host`); the scheduler keeps to it. */
+  forcedHost?: string
 }
 
 /** A server. */

@@ -1,6 +1,7 @@
 /** @module compute/service/servers: create, show, update and delete servers */
 import { randomBytes } from 'node:crypto'
-import { listKeypairs, getFlavor as findFlavor } from '../db/catalog-repo.js'
+import { ForbiddenError } from '../../core/errors/index.js'
+import { listKeypairs, listServices, getFlavor as findFlavor } from '../db/catalog-repo.js'
 import { addGroupMember, getGroup } from '../db/actions-repo.js'
 import { createInstance, setMetadata, setTags, updateInstance } from '../db/instances-repo.js'
 import { ComputeValidationError, QuotaExceededError, ServerGroupNotFoundError } from '../errors.js'
@@ -55,6 +56,34 @@ async function checkNetworks(ctx: ComputeContext, networks: RequestSpec['network
   }
 }
 
+/**
+ * The zone a create asks for and, for admins, the host Nova's `zone:host[:node]` form forces
+ * (`:host` and `zone::node` too; the node is the host here, as each host has one node).
+ */
+async function requestedPlacement(
+  ctx: ComputeContext,
+  caller: Caller,
+  requested: string | undefined,
+): Promise<{ zone: string | null; forcedHost?: string }> {
+  if (!requested) return { zone: null }
+  const [zone = '', host = '', node = ''] = requested.split(':')
+  if (zone && !(await knownZones(ctx.db)).has(zone)) {
+    throw new ComputeValidationError('The requested availability zone is not available')
+  }
+  const forcedHost = host || node
+  if (!requested.includes(':') || !forcedHost) return { zone: zone || null }
+  if (!caller.isAdmin) {
+    throw new ForbiddenError(
+      "Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.",
+    )
+  }
+  const computes = (await listServices(ctx.db)).filter((s) => s.binary === 'nova-compute')
+  if (!computes.some((s) => s.host === forcedHost)) {
+    throw new ComputeValidationError(`Compute host ${forcedHost} could not be found.`)
+  }
+  return { zone: zone || null, forcedHost }
+}
+
 /** Records the servers in BUILD/scheduling and hands them to the conductor. */
 export async function createServers(
   ctx: ComputeContext,
@@ -80,9 +109,7 @@ export async function createServers(
   if (image.minRam > flavor.memoryMb) {
     throw new ComputeValidationError("Flavor's memory is too small for requested image.")
   }
-  if (input.availabilityZone && !(await knownZones(ctx.db)).has(input.availabilityZone)) {
-    throw new ComputeValidationError('The requested availability zone is not available')
-  }
+  const placement = await requestedPlacement(ctx, caller, input.availabilityZone)
   let keyData: string | null = null
   if (input.keyName !== undefined) {
     const key = (await listKeypairs(ctx.db, caller.userId)).find((k) => k.name === input.keyName)
@@ -126,7 +153,7 @@ export async function createServers(
       powerState: 0,
       host: null,
       node: null,
-      availabilityZone: input.availabilityZone ?? null,
+      availabilityZone: placement.zone,
       flavor: snapshot,
       oldFlavor: null,
       newFlavor: null,
@@ -156,6 +183,7 @@ export async function createServers(
         triedHosts: [],
         attempts: 0,
         ...(input.diskConfig ? { diskConfig: input.diskConfig } : {}),
+        ...(placement.forcedHost ? { forcedHost: placement.forcedHost } : {}),
       },
     }
     await ctx.db.transaction().execute(async (tx) => {

@@ -259,3 +259,43 @@ describe('live migration', () => {
     expect((await action(fx, id, body)).statusCode).toBe(409)
   })
 })
+
+describe('a host forced in availability_zone', () => {
+  it('puts an admin server on the named host, every time', async () => {
+    fx = await twoHosts()
+    for (const host of ['h2', 'h1', 'h2']) {
+      const id = await fx.boot(admin, { availability_zone: `nova:${host}` })
+      const s = await fx.waitFor(admin, id, 'ACTIVE')
+      expect(s['OS-EXT-SRV-ATTR:host']).toBe(host)
+      expect(s['OS-EXT-AZ:availability_zone']).toBe('nova')
+    }
+    const id = await fx.boot(admin, { availability_zone: ':h1' })
+    expect((await fx.waitFor(admin, id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host']).toBe('h1')
+  })
+
+  it('is refused to members, and for a host that does not exist', async () => {
+    fx = await twoHosts()
+    const create = (caller: typeof admin, zone: string) =>
+      fx!.request(caller, {
+        method: 'POST',
+        url: '/compute/v2.1/servers',
+        payload: {
+          server: {
+            name: 'vm',
+            imageRef: fx!.imageId,
+            flavorRef: '42',
+            networks: [{ uuid: fx!.networkId }],
+            availability_zone: zone,
+          },
+        },
+      })
+    const member = await create(alice, 'nova:h1')
+    expect(member.statusCode).toBe(403)
+    expect(member.body).toContain('forced_host')
+    const unknown = await create(admin, 'nova:nowhere')
+    expect(unknown.statusCode).toBe(400)
+    expect(unknown.body).toContain('Compute host nowhere could not be found.')
+    const zone = await create(admin, 'elsewhere:h1')
+    expect(zone.statusCode).toBe(400)
+  })
+})
