@@ -9,7 +9,8 @@ import { TINY_BANNER } from '../../src/compute/images/tiny-guest-init.js'
 import { buildTinyImage, type TinyImageFiles } from '../../src/compute/images/tiny-image-builder.js'
 import { QemuDriver } from '../../src/compute/virt/qemu/qemu-driver.js'
 import { exec } from '../../src/core/sys/exec.js'
-import { getLink } from '../../src/core/sys/ip-link.js'
+import { deleteLink, getLink } from '../../src/core/sys/ip-link.js'
+import { listNetns } from '../../src/core/sys/netns.js'
 import { removeDataDir, startCloud, type Cloud } from './cloud.js'
 
 type Row = Record<string, unknown>
@@ -40,6 +41,8 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', () => {
   let cloud: Cloud
   let image: TinyImageFiles
+  /** The host bridge the L3 agent gives the external network (it stays while that network does). */
+  let publicBridge: string | undefined
 
   beforeAll(async () => {
     image = await buildTinyImage({ dataDir: join(tmpdir(), 'nimbus-tiny-image-cache') })
@@ -67,6 +70,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     if (!cloud) return
     try {
       await cloud.stop()
+      if (publicBridge) await deleteLink(publicBridge).catch(() => undefined)
       // guests outlive their agent by design: a failed run must not leave them running
       const hostsDir = join(cloud.dataDir, 'compute')
       for (const host of await readdir(hostsDir).catch(() => [] as string[])) {
@@ -235,5 +239,21 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
       ).flat(),
     )
     expect(guests).toEqual([])
+
+    // the agents take down what the network resources had: router and DHCP namespaces, bridge
+    const router = (await cloud.runJson(['router', 'show', 'r1'])) as Row
+    const network = (await cloud.runJson(['network', 'show', 'private'])) as Row
+    const publicNet = (await cloud.runJson(['network', 'show', 'public'])) as Row
+    publicBridge = `brq${String(publicNet['id']).slice(0, 11)}`
+    await cloud.run(['floating', 'ip', 'delete', floating])
+    await cloud.run(['router', 'remove', 'subnet', 'r1', 'private-v4'])
+    await cloud.run(['router', 'delete', 'r1'])
+    await cloud.run(['network', 'delete', 'private'])
+    const namespaces = [`qrouter-${String(router['id'])}`, `qdhcp-${String(network['id'])}`]
+    const privateBridge = `brq${String(network['id']).slice(0, 11)}`
+    await until('the router and DHCP namespaces and the bridge to go', 60_000, async () => {
+      const left = (await listNetns()).filter((n) => namespaces.includes(n))
+      return left.length === 0 && !(await getLink(privateBridge)) ? true : undefined
+    })
   })
 })
