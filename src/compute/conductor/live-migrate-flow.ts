@@ -1,11 +1,10 @@
 /** @module compute/conductor/live-migrate-flow: schedule a live migration and start it at the destination */
-import { getInstance, updateInstance } from '../db/instances-repo.js'
-import { updateMigration } from '../db/migrations-repo.js'
+import { getInstance } from '../db/instances-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { EvacuateRequest } from '../rpc/payloads.js'
-import { now } from '../service/context.js'
-import { recordEvent, recordFault } from '../service/instance-records.js'
+import { recordEvent } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
+import { claimMoveDestination } from './move-destination.js'
 
 const EVENT = 'conductor_live_migrate_instance'
 
@@ -22,35 +21,16 @@ export async function liveMigrateInstance(
   if (!instance || instance.deleted || instance.taskState !== 'migrating' || !instance.host) return
   const source = instance.host
   const ref = { uuid: r.uuid, requestId: r.requestId }
-  await recordEvent(ctx, { ...ref, event: EVENT, phase: 'start', host: null })
-  const owner = { projectId: instance.projectId, userId: instance.userId }
-  const old = await ctx.placement.allocations(r.uuid)
-  await ctx.placement.claim(r.migrationId, old, owner)
-  let dest: string
-  try {
-    const selected = await ctx.scheduler.selectDestination({
-      instance,
-      excludeHosts: [source],
-      groupId: instance.requestSpec.groupId,
-      ...(r.host ? { allowHosts: [r.host] } : {}),
-    })
-    dest = selected.host
-  } catch (error) {
-    await ctx.placement.claim(r.uuid, old, owner)
-    await ctx.placement.release(r.migrationId)
-    await updateMigration(ctx.db, r.migrationId, { status: 'error' }, now(ctx))
-    const message = error instanceof Error ? error.message : String(error)
-    await updateInstance(ctx.db, r.uuid, { taskState: null, updatedAt: now(ctx) })
-    await recordFault(ctx, r.uuid, { code: 500, message, details: message, host: source })
-    await recordEvent(ctx, { ...ref, event: EVENT, phase: 'finish', result: 'Error', host: null })
-    return
-  }
-  await updateMigration(
-    ctx.db,
-    r.migrationId,
-    { status: 'running', destCompute: dest, destNode: dest, destHost: dest },
-    now(ctx),
+  const dest = await claimMoveDestination(
+    ctx,
+    r,
+    { ...instance, host: source },
+    {
+      event: EVENT,
+      status: 'running',
+    },
   )
+  if (dest === undefined) return
   await recordEvent(ctx, { ...ref, event: EVENT, phase: 'finish', result: 'Success', host: null })
   await ctx.agents.liveMigrateDestination(dest, {
     ...ref,
