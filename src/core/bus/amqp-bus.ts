@@ -328,6 +328,8 @@ export async function createAmqpBus(options: AmqpBusOptions): Promise<Bus> {
         const send = async (): Promise<void> => {
           const session = await link.session(Math.max(1, deadline - Date.now()))
           await ensureQueue(session, topic)
+          // a caller that gave up while the channel was being set up sends nothing
+          if (!pending.has(correlationId)) return
           const left = Math.max(1, deadline - Date.now())
           // The broker drops a request nobody took before the caller gave up.
           await publish(session, { exchange, routingKey: topic }, body, {
