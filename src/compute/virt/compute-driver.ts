@@ -19,6 +19,26 @@ export interface GuestVif {
   fixedIps: readonly string[]
 }
 
+/**
+ * How a compute host reaches a volume, as block storage's connection info gives it
+ * (`driver_volume_type` `file`: `data.path` and `data.format`; a remote export adds its own type).
+ */
+export interface VolumeConnection {
+  driver_volume_type: string
+  data: Record<string, unknown>
+}
+
+/** A volume given to a guest: at spawn (boot from volume, or attached before) or hot-plugged later. */
+export interface GuestVolume {
+  volumeId: string
+  /** The device name the guest sees, as Nova reports it: `/dev/vda` for a boot volume, `/dev/vdb`... */
+  device: string
+  connection: VolumeConnection
+  /** 0 for the volume the guest boots from; null for a data volume. */
+  bootIndex: number | null
+  readOnly: boolean
+}
+
 /** Everything a driver needs to create a guest. */
 export interface GuestSpec {
   uuid: string
@@ -26,10 +46,13 @@ export interface GuestSpec {
   vcpus: number
   memoryMb: number
   rootGb: number
+  /** The image of the root disk; empty when the guest boots from a volume (`bootIndex` 0). */
   imageId: string
   vifs: readonly GuestVif[]
   userData?: string
   keyData?: string
+  /** Volumes the guest has from its start, the boot volume first. */
+  volumes?: readonly GuestVolume[]
 }
 
 /** The size of a guest after a resize. */
@@ -55,6 +78,8 @@ export interface DriverCapabilities {
   snapshot: boolean
   resize: boolean
   consoleOutput: boolean
+  /** Volumes can be hot-plugged into a guest and booted from (`attachVolume`, `GuestSpec.volumes`). */
+  volumeAttach: boolean
 }
 
 /**
@@ -115,4 +140,13 @@ export interface ComputeDriver {
 
   /** The guest's console log so far (requires `capabilities.consoleOutput`). */
   consoleOutput(uuid: string): Promise<string>
+
+  /**
+   * Plugs a volume into a guest, running or stopped (requires `capabilities.volumeAttach`); a stopped
+   * guest gets it at its next start. Idempotent for a volume already attached at the same device.
+   */
+  attachVolume(uuid: string, volume: GuestVolume): Promise<void>
+
+  /** Unplugs a volume from a guest (requires `capabilities.volumeAttach`). Idempotent. */
+  detachVolume(uuid: string, volumeId: string): Promise<void>
 }

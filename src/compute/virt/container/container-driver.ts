@@ -14,6 +14,7 @@ import {
   type DriverCapabilities,
   type GuestSize,
   type GuestSpec,
+  type GuestVolume,
   type HostResources,
   type PowerState,
 } from '../compute-driver.js'
@@ -111,6 +112,7 @@ export class ContainerDriver implements ComputeDriver {
     snapshot: true,
     resize: true,
     consoleOutput: true,
+    volumeAttach: false,
   })
   private readonly root: string
   private readonly guestsDir: string
@@ -244,6 +246,18 @@ export class ContainerDriver implements ComputeDriver {
     return Promise.reject(
       new ContainerUnsupportedError(`resume guest ${uuid}`, CONTAINER_UNSUPPORTED.suspend),
     )
+  }
+
+  attachVolume(uuid: string, volume: GuestVolume): Promise<void> {
+    const reason = CONTAINER_UNSUPPORTED['attach a block device volume']
+    const what = `attach volume ${volume.volumeId} to guest ${uuid}`
+    return Promise.reject(new ContainerUnsupportedError(what, reason))
+  }
+
+  detachVolume(uuid: string, volumeId: string): Promise<void> {
+    const reason = CONTAINER_UNSUPPORTED['attach a block device volume']
+    const what = `detach volume ${volumeId} from guest ${uuid}`
+    return Promise.reject(new ContainerUnsupportedError(what, reason))
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   type ComputeDriver,
   type GuestSize,
   type GuestSpec,
+  type GuestVolume,
   type HostResources,
   type PowerState,
 } from '../compute-driver.js'
@@ -12,6 +13,8 @@ interface FakeGuest {
   spec: GuestSpec
   power: PowerState
   console: string[]
+  /** Plugged volumes by id, as the guest's disk devices. */
+  volumes: Map<string, GuestVolume>
 }
 
 /** Settings of a fake host. */
@@ -71,6 +74,7 @@ export class FakeDriver implements ComputeDriver {
     snapshot: true,
     resize: true,
     consoleOutput: true,
+    volumeAttach: true,
   })
   private readonly guests = new Map<string, FakeGuest>()
   private host = ''
@@ -104,6 +108,7 @@ export class FakeDriver implements ComputeDriver {
       spec,
       power: POWER_STATE.running,
       console: bootLog(spec.name, this.host),
+      volumes: new Map((spec.volumes ?? []).map((v) => [v.volumeId, v])),
     })
   }
 
@@ -170,6 +175,34 @@ export class FakeDriver implements ComputeDriver {
 
   async consoleOutput(uuid: string): Promise<string> {
     return `${this.guest(uuid).console.join('\n')}\n`
+  }
+
+  async attachVolume(uuid: string, volume: GuestVolume): Promise<void> {
+    const guest = this.guest(uuid)
+    const taken = [...guest.volumes.values()].find(
+      (v) => v.device === volume.device && v.volumeId !== volume.volumeId,
+    )
+    if (taken) {
+      throw new FakeGuestStateError(
+        `device ${volume.device} of guest ${uuid} holds ${taken.volumeId}`,
+      )
+    }
+    guest.volumes.set(volume.volumeId, volume)
+    guest.console.push(`virtio_blk: [${volume.device.replace('/dev/', '')}] attached`)
+  }
+
+  async detachVolume(uuid: string, volumeId: string): Promise<void> {
+    const guest = this.guests.get(uuid)
+    const volume = guest?.volumes.get(volumeId)
+    if (!guest || !volume) return
+    guest.volumes.delete(volumeId)
+    guest.console.push(`virtio_blk: [${volume.device.replace('/dev/', '')}] detached`)
+  }
+
+  /** The volumes a guest has plugged, in device order (tests). */
+  volumesOf(uuid: string): GuestVolume[] {
+    const volumes = [...(this.guests.get(uuid)?.volumes.values() ?? [])]
+    return volumes.sort((a, b) => a.device.localeCompare(b.device))
   }
 
   /** The size a guest has now (tests). */

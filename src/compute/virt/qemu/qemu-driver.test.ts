@@ -172,7 +172,13 @@ describe.skipIf(skipReason !== undefined)('QemuDriver on this host', () => {
     await waitFor(async () => (await driver.consoleOutput('vol-1')).includes(TINY_BANNER), 90_000)
     const volume = join(dataDir, 'volume-1.qcow2')
     await exec('qemu-img', ['create', '-q', '-f', 'qcow2', volume, '64M'])
-    await driver.attachVolume('vol-1', { volumeId: 'v-1', path: volume, format: 'qcow2' })
+    await driver.attachVolume('vol-1', {
+      volumeId: 'v-1',
+      device: '/dev/vdb',
+      connection: { driver_volume_type: 'file', data: { path: volume, format: 'qcow2' } },
+      bootIndex: null,
+      readOnly: false,
+    })
     const qmpPath = join(dataDir, 'qemu/guests/vol-1/qmp.sock')
     const blocks = async () =>
       JSON.stringify(await withQmp(qmpPath, (qmp) => qmp.execute('query-block')))

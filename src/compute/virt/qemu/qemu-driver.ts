@@ -18,6 +18,7 @@ import {
   type DriverCapabilities,
   type GuestSize,
   type GuestSpec,
+  type GuestVolume,
   type HostResources,
   type PowerState,
 } from '../compute-driver.js'
@@ -60,6 +61,19 @@ function bridgeNameOf(networkId: string): string {
   return `brq${networkId.slice(0, 11)}`
 }
 
+/** The local file a volume's connection info names; other connection types are refused. */
+export function attachedVolumeOf(volume: GuestVolume): AttachedVolume {
+  const { driver_volume_type: type, data } = volume.connection
+  const path = data['path']
+  const format = data['format'] ?? 'raw'
+  if (type !== 'file' || typeof path !== 'string' || (format !== 'raw' && format !== 'qcow2')) {
+    throw new Error(
+      `volume ${volume.volumeId} cannot be plugged: connection type ${type} with format ${String(format)} is not a local raw or qcow2 file`,
+    )
+  }
+  return { volumeId: volume.volumeId, path, format }
+}
+
 /** The ComputeDriver of QEMU guests. Stateless in memory: everything is read from the data dir. */
 export class QemuDriver implements ComputeDriver {
   readonly name = 'qemu'
@@ -69,6 +83,7 @@ export class QemuDriver implements ComputeDriver {
     snapshot: true,
     resize: true,
     consoleOutput: true,
+    volumeAttach: true,
   })
   private accel: 'kvm' | 'tcg' = 'tcg'
   private readonly root: string
@@ -302,7 +317,8 @@ export class QemuDriver implements ComputeDriver {
    * Hotplugs a file-backed volume as a virtio-blk disk (the guest sees the next /dev/vdX) and
    * keeps it attached across restarts. A stopped guest gets it at its next start.
    */
-  async attachVolume(uuid: string, volume: AttachedVolume): Promise<void> {
+  async attachVolume(uuid: string, guestVolume: GuestVolume): Promise<void> {
+    const volume = attachedVolumeOf(guestVolume)
     const { record, files } = await this.get(uuid)
     if (record.volumes.some((v) => v.volumeId === volume.volumeId)) return
     await access(volume.path, constants.R_OK | constants.W_OK)
