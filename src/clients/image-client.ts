@@ -79,7 +79,10 @@ export interface ImageClient {
   /** Creates a queued image record (a snapshot's, before its data). */
   createImage(input: {
     name: string
-    owner: string
+    /** The owning project; omitted: the token's project. */
+    owner?: string
+    /** `private` unless given (`public` needs an admin token). */
+    visibility?: 'private' | 'public'
     properties: Record<string, string>
     diskFormat: string
     containerFormat: string
@@ -108,12 +111,12 @@ export function createImageClient(endpoint: RestEndpoint): ImageClient {
       const r = await restCall(endpoint, 'POST', '/images', {
         body: {
           name: input.name,
-          owner: input.owner,
+          ...(input.owner !== undefined ? { owner: input.owner } : {}),
           disk_format: input.diskFormat,
           container_format: input.containerFormat,
           min_disk: input.minDisk,
           min_ram: input.minRam,
-          visibility: 'private',
+          visibility: input.visibility ?? 'private',
           ...input.properties,
         },
       })

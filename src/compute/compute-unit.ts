@@ -8,6 +8,7 @@ import { createPlacementClient } from '../clients/placement-client.js'
 import type { RestEndpoint } from '../clients/rest-client.js'
 import { createSecurityGroupClient } from '../clients/security-group-client.js'
 import { staticTokenSource } from '../clients/service-token.js'
+import { createVolumeClient, volumeApiBase } from '../clients/volume-client.js'
 import type { TokenSource } from '../clients/service-token.js'
 import type { TokenValidator } from '../core/auth/index.js'
 import type { Bus, Subscription } from '../core/bus/index.js'
@@ -36,6 +37,8 @@ import {
   createConductorClient,
   createSchedulerClient,
 } from './rpc/compute-rpc-clients.js'
+import { registerGuestImages } from './images/guest-images.js'
+import { buildTinyImage } from './images/tiny-image-builder.js'
 import { serveScheduler } from './scheduler/scheduler-service.js'
 import { now, type ComputeContext } from './service/context.js'
 import { registerDefaultFlavors } from './service/flavors.js'
@@ -111,6 +114,11 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
     placement,
     imagesFor: (token) =>
       createImageClient({ ...endpoint('image', '/image/v2'), tokens: staticTokenSource(token) }),
+    volumesFor: (projectId, token) =>
+      createVolumeClient({
+        ...endpoint('volume', volumeApiBase(projectId)),
+        ...(token !== undefined ? { tokens: staticTokenSource(token) } : {}),
+      }),
     securityGroupsFor: (token) =>
       createSecurityGroupClient({
         ...endpoint('network', '/networking/v2.0'),
@@ -140,6 +148,8 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
     }
   }
   let jobStopped: Promise<void> = Promise.resolve()
+  /** Building and registering the driver's guest images, in the background after the start. */
+  let guestImages: Promise<void> = Promise.resolve()
   return {
     ctx,
     agents,
@@ -188,16 +198,34 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
             driver,
             placement,
             images,
+            volumes: (projectId) => ctx.volumesFor(projectId),
             logger,
             ...(options.periodicMs ? { periodicMs: options.periodicMs } : {}),
           }),
         )
       }
       await recovering
+      if (options.config.guestImages && options.dataDir && hosts.length > 0) {
+        const dataDir = options.dataDir
+        guestImages = registerGuestImages({
+          driver: options.config.driver,
+          images,
+          build: (log) => buildTinyImage({ dataDir, log, signal: stop.signal }),
+          log: (line) => logger.info(line),
+        }).then(
+          () => undefined,
+          (error: unknown) =>
+            logger.error(
+              { err: error },
+              'the built-in guest images could not be built or registered: create them with `nimbus image build tiny` and `openstack image create`',
+            ),
+        )
+      }
     },
     async close() {
       stop.abort()
       await jobStopped
+      await guestImages
       for (const agent of agents) await agent.stop()
       for (const s of subscriptions) await s.close()
       await database.close()

@@ -9,6 +9,11 @@ export const computeConfigSpec: ConfigSpec = {
     values: COMPUTE_DRIVERS,
     help: 'compute driver of the hosts this process runs',
   },
+  'compute.guest_images': {
+    kind: 'bool',
+    default: true,
+    help: 'build the tiny guest and register it as public images at start (qemu driver)',
+  },
   'compute.hosts': {
     kind: 'int',
     default: 1,
@@ -92,6 +97,8 @@ export type ComputeQuota = (typeof COMPUTE_QUOTAS)[number]
 /** Typed settings of the compute service. */
 export interface ComputeConfig {
   driver: ComputeDriverName
+  /** Whether the start builds and registers the driver's built-in guest images. */
+  guestImages: boolean
   hosts: number
   hostVcpus: number
   hostMemoryMb: number
@@ -112,6 +119,7 @@ export function computeConfigFrom(values: ConfigValues): Readonly<ComputeConfig>
   const quota = (name: ComputeQuota) => int(`compute.quota_${name}`)
   return Object.freeze({
     driver: String(values['compute.driver']) as ComputeDriverName,
+    guestImages: values['compute.guest_images'] === true,
     hosts: int('compute.hosts'),
     hostVcpus: int('compute.host_vcpus'),
     hostMemoryMb: int('compute.host_memory_mb'),
