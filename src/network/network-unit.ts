@@ -21,6 +21,7 @@ import { networkMigrations } from './db/migrations/index.js'
 import type { NetworkDatabase } from './db/schema.js'
 import { startNetworkAgents, type NetworkAgents } from './agents/agents-unit.js'
 import { mechanismDrivers } from './mech/driver-registry.js'
+import { loadAgentSettings } from './service/agents.js'
 import { createAgentRegistry, type AgentRegistry } from './rpc/agent-registry.js'
 import { createAgentNotifier, servePluginRpc } from './rpc/plugin-server.js'
 import { bootstrapPublicNetwork } from './service/bootstrap.js'
@@ -77,6 +78,7 @@ export async function createNetworkUnit(options: NetworkUnitOptions): Promise<Ne
       ? { onPortChange: createComputeNotifier(options.computeEvents, logger).portChanged }
       : {}),
   }
+  await loadAgentSettings(ctx)
   const subscriptions: Subscription[] = []
   if (bus) subscriptions.push(await servePluginRpc(bus, ctx, agents, notify))
   await bootstrapPublicNetwork(ctx, options.adminProjectId ?? '')

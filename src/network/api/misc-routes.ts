@@ -3,7 +3,7 @@ import { NotFoundError } from '../../core/errors/index.js'
 import type { Route, RouteInput } from '../../core/http/index.js'
 import { QUOTA_RESOURCES, type QuotaResource } from '../config.js'
 import type { NetworkContext } from '../service/context.js'
-import { deleteAgent, listAgents, showAgent } from '../service/agents.js'
+import { deleteAgent, listAgents, showAgent, updateAgent } from '../service/agents.js'
 import { ipAvailability, type NetworkAvailability } from '../service/ip-availability.js'
 import {
   listQuotas,
@@ -23,8 +23,21 @@ import {
 } from '../service/tags.js'
 import { EXTENSIONS } from './extensions.js'
 import { listBody, pick, requestedFields } from './list-query.js'
-import { callerOf, member, strList, uuidish } from './route-kit.js'
+import { bool, callerOf, idParams, member, nullableStr, strList, uuidish } from './route-kit.js'
 import { agentView } from './views.js'
+
+/** Only the administrative state and description of an agent can be changed. */
+const agentUpdateSchema = {
+  type: 'object',
+  required: ['agent'],
+  properties: {
+    agent: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { admin_state_up: bool, description: nullableStr },
+    },
+  },
+}
 
 function base(input: RouteInput): string {
   return `http://${input.headers['host'] ?? 'localhost'}/networking`
@@ -290,13 +303,31 @@ export function miscRoutes(ctx: NetworkContext): Route[] {
       },
     },
     {
+      method: 'PUT',
+      path: '/v2.0/agents/:id',
+      policy: 'update_agent',
+      schema: { params: idParams, body: agentUpdateSchema },
+      errors: [404],
+      async handler(input) {
+        input.authorize()
+        const body = member(input, 'agent')
+        const agent = await updateAgent(ctx, input.params['id'] as string, {
+          ...(typeof body['admin_state_up'] === 'boolean'
+            ? { adminStateUp: body['admin_state_up'] }
+            : {}),
+          ...('description' in body ? { description: body['description'] as string | null } : {}),
+        })
+        return { status: 200, body: { agent: agentView(agent) } }
+      },
+    },
+    {
       method: 'DELETE',
       path: '/v2.0/agents/:id',
       policy: 'delete_agent',
       errors: [404, 409],
       async handler(input) {
         input.authorize()
-        deleteAgent(ctx.agents, input.params['id'] as string)
+        await deleteAgent(ctx, input.params['id'] as string)
         return { status: 204 }
       },
     },

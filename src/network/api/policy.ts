@@ -94,6 +94,7 @@ export const networkPolicyDefaults: Readonly<Record<string, string>> = {
 
   get_network_ip_availability: ADMIN,
   get_agent: ADMIN,
+  update_agent: ADMIN,
   delete_agent: ADMIN,
   list_agents: 'rule:regular_user',
   get_availability_zone: 'rule:regular_user',

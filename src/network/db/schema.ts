@@ -165,6 +165,22 @@ export interface TagTable {
   tag: string
 }
 
+/** An agent's administrative settings, kept across restarts of the server and the agent. */
+export interface AgentTable {
+  agent_type: string
+  host: string
+  admin_state_up: number
+  description: string | null
+  created_at: string
+}
+
+/** The host whose DHCP or L3 agent serves a network or router. */
+export interface AgentBindingTable {
+  agent_type: string
+  resource_id: string
+  host: string
+}
+
 /** The whole network database. */
 export interface NetworkDatabase {
   network: NetworkTable
@@ -182,4 +198,6 @@ export interface NetworkDatabase {
   rbac_policy: RbacPolicyTable
   quota: QuotaTable
   resource_tag: TagTable
+  agent: AgentTable
+  agent_binding: AgentBindingTable
 }

@@ -20,6 +20,7 @@ export function bindingRefusal(
 ): string | undefined {
   const agent = agents.alive(host, 'l2')
   if (!agent) return `no live L2 agent on host ${host}`
+  if (!agent.adminStateUp) return `the L2 agent on host ${host} is administratively down`
   if (network.networkType === 'vxlan' && !agent.configurations['tunnelIp']) {
     return `the L2 agent on host ${host} has no VXLAN tunnel address`
   }

@@ -1,6 +1,7 @@
 /** @module network/rpc/plugin-server: serves the agents' RPC API from the network server */
 import { createRpcClient, serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
 import type { NetworkContext } from '../service/context.js'
+import { registerAgent } from '../service/agents.js'
 import { dhcpStateFor, l2StateFor, l3StateFor, setDeviceStatus } from '../service/agent-sync.js'
 import type { AgentRegistry } from './agent-registry.js'
 import { agentNotifyRpc, pluginRpc } from './contracts.js'
@@ -30,7 +31,7 @@ export function servePluginRpc(
     reportState: async (args) => {
       const report = parseAgentReport(args)
       const wasAlive = agents.alive(report.host, report.agentType) !== undefined
-      agents.report(report)
+      if (agents.report(report)) await registerAgent(ctx, report.agentType, report.host)
       // a new L2 agent changes binding and the other hosts' VTEP lists
       if (!wasAlive && report.agentType === 'l2') notify('agent', report.host)
       return null

@@ -1,5 +1,6 @@
 /** @module network/service/agent-sync: the state each agent pulls, the DHCP and router port bindings, port status from agents */
 import { createHash } from 'node:crypto'
+import { bindAgent, listAgentBindings, unbindAgents } from '../db/agents-repo.js'
 import { getNetwork, listNetworks } from '../db/networks-repo.js'
 import {
   getPort as getPortRow,
@@ -27,17 +28,44 @@ import { bumped } from './revisions.js'
 
 const SYSTEM: Caller = { projectId: '', isAdmin: true }
 
-/** The live agent of `type` that hosts a resource: one per resource, spread by a hash of its id. */
-export function hostingAgent(
+/**
+ * The hosts whose agent of `type` serves each resource, as Neutron's schedulers keep them: a
+ * resource stays with its agent while that agent is alive (even when set administratively
+ * down), and one without a live agent goes to a live agent that is administratively up, spread
+ * by a hash of its id. Bindings of resources no longer listed are dropped.
+ */
+export async function hostingAgents(
+  ctx: NetworkContext,
   agents: AgentRegistry,
   type: AgentType,
-  resourceId: string,
-): string | undefined {
-  const live = agents.liveAgents(type)
-  if (live.length === 0) return undefined
-  const score = (host: string) =>
-    createHash('sha256').update(`${resourceId}/${host}`).digest().readUInt32BE(0)
-  return live.map((a) => a.host).sort((a, b) => score(a) - score(b))[0]
+  resourceIds: readonly string[],
+): Promise<Map<string, string>> {
+  const bindings = await listAgentBindings(ctx.db, type)
+  const candidates = agents
+    .liveAgents(type)
+    .filter((a) => a.adminStateUp)
+    .map((a) => a.host)
+  const result = new Map<string, string>()
+  for (const id of resourceIds) {
+    const bound = bindings.get(id)
+    if (bound && agents.alive(bound, type)) {
+      result.set(id, bound)
+      continue
+    }
+    if (candidates.length === 0) continue
+    const score = (host: string) =>
+      createHash('sha256').update(`${id}/${host}`).digest().readUInt32BE(0)
+    const host = [...candidates].sort((a, b) => score(a) - score(b))[0] as string
+    await bindAgent(ctx.db, { agentType: type, resourceId: id, host })
+    result.set(id, host)
+  }
+  const listed = new Set(resourceIds)
+  await unbindAgents(
+    ctx.db,
+    type,
+    [...bindings.keys()].filter((id) => !listed.has(id)),
+  )
+  return result
 }
 
 function prefixOf(cidr: string): string {
@@ -214,9 +242,10 @@ export async function dhcpStateFor(
   host: string,
 ): Promise<{ networks: DhcpNetwork[] }> {
   const subnets = (await listSubnets(ctx.db)).filter((s) => s.enableDhcp && s.ipVersion === 4)
-  const networkIds = [...new Set(subnets.map((s) => s.networkId))].filter(
-    (id) => hostingAgent(agents, 'dhcp', id) === host,
-  )
+  const hosting = await hostingAgents(ctx, agents, 'dhcp', [
+    ...new Set(subnets.map((s) => s.networkId)),
+  ])
+  const networkIds = [...hosting].filter(([, h]) => h === host).map(([id]) => id)
   const networks = await listNetworks(ctx.db, { ids: networkIds })
   const result: DhcpNetwork[] = []
   for (const network of networks) {
@@ -270,9 +299,14 @@ export async function l3StateFor(
   agents: AgentRegistry,
   host: string,
 ): Promise<L3State> {
-  const routers = (await listRouters(ctx.db)).filter(
-    (r) => hostingAgent(agents, 'l3', r.id) === host,
+  const all = await listRouters(ctx.db)
+  const hosting = await hostingAgents(
+    ctx,
+    agents,
+    'l3',
+    all.map((r) => r.id),
   )
+  const routers = all.filter((r) => hosting.get(r.id) === host)
   const result: L3Router[] = []
   const externalIds = new Set<string>()
   for (const router of routers) {
