@@ -38,6 +38,7 @@ import {
   createSchedulerClient,
 } from './rpc/compute-rpc-clients.js'
 import { registerGuestImages } from './images/guest-images.js'
+import { buildTinyContainer } from './images/tiny-container.js'
 import { buildTinyImage } from './images/tiny-image-builder.js'
 import { serveScheduler } from './scheduler/scheduler-service.js'
 import { now, type ComputeContext } from './service/context.js'
@@ -210,7 +211,12 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
         guestImages = registerGuestImages({
           driver: options.config.driver,
           images,
-          build: (log) => buildTinyImage({ dataDir, log, signal: stop.signal }),
+          build: async (log) => {
+            const tiny = await buildTinyImage({ dataDir, log, signal: stop.signal })
+            if (options.config.driver !== 'container') return tiny
+            log('packing the tiny guest as a docker-format image')
+            return { ...tiny, containerArchive: await buildTinyContainer(tiny) }
+          },
           log: (line) => logger.info(line),
         }).then(
           () => undefined,

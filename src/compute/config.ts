@@ -12,7 +12,7 @@ export const computeConfigSpec: ConfigSpec = {
   'compute.guest_images': {
     kind: 'bool',
     default: true,
-    help: 'build the tiny guest and register it as public images at start (qemu driver)',
+    help: 'build the tiny guest and register it as public images at start (qemu, container)',
   },
   'compute.hosts': {
     kind: 'int',

@@ -1,6 +1,6 @@
 /** @module compute/images/cpio-archive.test: newc archives as the kernel and cpio read them */
 import { describe, expect, it } from 'vitest'
-import { cpioArchive } from './cpio-archive.js'
+import { cpioArchive, CpioFormatError, readCpioArchive, type CpioEntry } from './cpio-archive.js'
 
 describe('cpioArchive', () => {
   it('writes newc headers, 4-byte aligned names and data, and a trailer', () => {
@@ -25,5 +25,30 @@ describe('cpioArchive', () => {
     expect(parseInt(devHeader.slice(78, 86), 16)).toBe(5)
     expect(parseInt(devHeader.slice(86, 94), 16)).toBe(1)
     expect(text).toContain('TRAILER!!!\0')
+  })
+})
+
+describe('readCpioArchive', () => {
+  it('reads back every kind of member the writer wrote, in order', () => {
+    const entries: CpioEntry[] = [
+      { kind: 'dir', path: 'bin', mode: 0o755 },
+      { kind: 'file', path: 'bin/hello', data: Buffer.from('hi!'), mode: 0o755 },
+      { kind: 'file', path: 'etc/empty', data: Buffer.alloc(0), mode: 0o600 },
+      { kind: 'symlink', path: 'bin/sh', target: 'hello' },
+      { kind: 'chardev', path: 'dev/console', major: 5, minor: 1, mode: 0o600 },
+    ]
+    const read = readCpioArchive(cpioArchive(entries))
+    expect(read.map((e) => (e.kind === 'file' ? { ...e, data: e.data.toString() } : e))).toEqual(
+      entries.map((e) => (e.kind === 'file' ? { ...e, data: e.data.toString() } : e)),
+    )
+  })
+
+  it('stops at the trailer and refuses bytes that are not newc or are cut short', () => {
+    const archive = cpioArchive([{ kind: 'file', path: 'a', data: Buffer.from('abc') }])
+    expect(readCpioArchive(Buffer.concat([archive, Buffer.from('junk after')]))).toHaveLength(1)
+    expect(() => readCpioArchive(Buffer.from('not an archive at all'))).toThrow(CpioFormatError)
+    expect(() => readCpioArchive(archive.subarray(0, 120))).toThrow(CpioFormatError)
+    const escape = cpioArchive([{ kind: 'file', path: '../x', data: Buffer.from('x') }])
+    expect(() => readCpioArchive(escape)).toThrow(/leaves the root/)
   })
 })

@@ -85,3 +85,65 @@ export function cpioArchive(entries: readonly CpioEntry[]): Buffer {
   parts.push(...member(0, 'TRAILER!!!', { mode: 0, data: Buffer.alloc(0) }))
   return Buffer.concat(parts)
 }
+
+/** Thrown for bytes that are not a newc archive (or one cut short). */
+export class CpioFormatError extends Error {}
+
+/**
+ * Reads the members of a newc archive written by {@link cpioArchive} or any newc writer (the
+ * first archive of a concatenated initramfs; everything after its trailer is ignored).
+ * File data are views into `archive`. Hard links and special files other than character
+ * devices are refused.
+ */
+export function readCpioArchive(archive: Buffer): CpioEntry[] {
+  const entries: CpioEntry[] = []
+  let at = 0
+  const field = (header: string, index: number) =>
+    Number.parseInt(header.slice(6 + index * 8, 14 + index * 8), 16)
+  for (;;) {
+    if (at + 110 > archive.length) throw new CpioFormatError(`archive cut short at byte ${at}`)
+    const header = archive.toString('ascii', at, at + 110)
+    if (header.slice(0, 6) !== '070701' && header.slice(0, 6) !== '070702') {
+      throw new CpioFormatError(`no newc header at byte ${at}`)
+    }
+    const mode = field(header, 1)
+    const size = field(header, 6)
+    const nameSize = field(header, 11)
+    const nameStart = at + 110
+    const name = archive.toString('utf8', nameStart, nameStart + nameSize - 1)
+    const dataStart = nameStart + nameSize + ((4 - ((110 + nameSize) % 4)) % 4)
+    const dataEnd = dataStart + size
+    if (dataEnd > archive.length) throw new CpioFormatError(`member ${name} is cut short`)
+    at = dataEnd + ((4 - (size % 4)) % 4)
+    if (name === 'TRAILER!!!') return entries
+    const path = name.replace(/^\.?\/+/, '')
+    if (path === '' || path === '.') continue
+    if (path.split('/').includes('..')) throw new CpioFormatError(`member ${name} leaves the root`)
+    const perm = mode & 0o7777
+    const data = archive.subarray(dataStart, dataEnd)
+    switch (mode & 0o170000) {
+      case S_IFDIR:
+        entries.push({ kind: 'dir', path, mode: perm })
+        break
+      case S_IFREG:
+        entries.push({ kind: 'file', path, data, mode: perm })
+        break
+      case S_IFLNK:
+        entries.push({ kind: 'symlink', path, target: data.toString('utf8') })
+        break
+      case S_IFCHR:
+        entries.push({
+          kind: 'chardev',
+          path,
+          major: field(header, 9),
+          minor: field(header, 10),
+          mode: perm,
+        })
+        break
+      default:
+        throw new CpioFormatError(
+          `member ${name} has an unsupported type (mode ${mode.toString(8)})`,
+        )
+    }
+  }
+}

@@ -13,7 +13,7 @@ interface GuestImagePart {
   /** Image name, also the value of {@link GUEST_IMAGE_PROPERTY}. */
   name: string
   /** Which file of the built guest holds its data. */
-  file: 'kernel' | 'ramdisk' | 'disk'
+  file: 'kernel' | 'ramdisk' | 'disk' | 'containerArchive'
   diskFormat: string
   containerFormat: string
   /** Properties whose value is the id of an earlier part, by that part's name. */
@@ -21,11 +21,25 @@ interface GuestImagePart {
   properties?: Record<string, string>
 }
 
+/** The built guest's files; the docker archive is there when the driver runs containers. */
+export type GuestImageFiles = TinyImageFiles & { containerArchive?: string }
+
 /** Builds the files of the `tiny` guest (the real builder downloads Debian packages). */
-export type TinyBuilder = (log: (line: string) => void) => Promise<TinyImageFiles>
+export type TinyBuilder = (log: (line: string) => void) => Promise<GuestImageFiles>
 
 /** The images a driver boots, or undefined when it boots none of the built-in ones. */
 export function guestImageParts(driver: ComputeDriverName): GuestImagePart[] | undefined {
+  if (driver === 'container') {
+    return [
+      {
+        name: 'tiny-container',
+        file: 'containerArchive',
+        diskFormat: 'raw',
+        containerFormat: 'docker',
+        properties: { os_distro: 'nimbus-tiny', os_type: 'linux' },
+      },
+    ]
+  }
   if (driver !== 'qemu') return undefined
   return [
     { name: 'tiny-kernel', file: 'kernel', diskFormat: 'aki', containerFormat: 'aki' },
@@ -43,8 +57,9 @@ export function guestImageParts(driver: ComputeDriverName): GuestImagePart[] | u
 
 /**
  * Makes sure the hosts' driver has its built-in guest image in the image service: builds the
- * tiny guest when missing (once, cached in the data dir) and registers it as public images
- * (`tiny-kernel`, `tiny-ramdisk` and `tiny` with kernel_id/ramdisk_id for qemu). Images are
+ * tiny guest when missing (once, cached in the data dir) and registers it as public images:
+ * `tiny-kernel`, `tiny-ramdisk` and `tiny` with kernel_id/ramdisk_id for qemu, `tiny-container`
+ * (container_format docker) for the container driver. Images are
  * found again by their {@link GUEST_IMAGE_PROPERTY}, so a restart registers nothing twice; a
  * part an earlier start left without data is deleted and registered again. An image an admin
  * deleted after it was active is registered again at the next start, as the driver needs it.
@@ -75,7 +90,7 @@ export async function registerGuestImages(options: {
     const image = byPart.get(part.name)
     return image !== undefined && linksOf(part).every(([key, id]) => image.properties[key] === id)
   }
-  let tiny: TinyImageFiles | undefined
+  let tiny: GuestImageFiles | undefined
   const ids: string[] = []
   for (const part of parts) {
     if (current(part)) continue
@@ -100,6 +115,7 @@ export async function registerGuestImages(options: {
       },
     })
     const file = tiny[part.file]
+    if (file === undefined) throw new Error(`the built guest has no ${part.file} for ${part.name}`)
     const { size } = await stat(file)
     await options.images.uploadStream(image.id, createReadStream(file), size)
     options.log(`registered guest image ${part.name} (${image.id}, ${size} bytes)`)
