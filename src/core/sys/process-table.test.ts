@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { superviseProcess } from './supervised-process.js'
-import { processRuns, readPidFile, signalProcess, waitForExit } from './process-table.js'
+import {
+  pidsWithArgument,
+  processRuns,
+  readPidFile,
+  signalProcess,
+  waitForExit,
+} from './process-table.js'
 
 describe('process table', () => {
   it('reads a pid file and ignores a missing or garbled one', async () => {
@@ -27,5 +33,15 @@ describe('process table', () => {
     expect(signalProcess(pid, 'SIGKILL')).toBe(true)
     expect(await waitForExit(pid, marker, 2000)).toBe(true)
     await sleeper.stop()
+  })
+
+  it('finds processes by one exact argument', async () => {
+    const marker = `arg-${process.pid}-${Date.now()}`
+    const sleeper = superviseProcess({ program: 'sh', args: ['-c', 'sleep 30', marker] })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await pidsWithArgument(marker)).toEqual([sleeper.pid])
+    expect(await pidsWithArgument(marker.slice(0, -1))).toEqual([])
+    await sleeper.stop()
+    expect(await pidsWithArgument(marker)).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 /** @module core/sys/process-table: processes found by pid file, checked and signalled */
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 
 /** The pid written in `path`, or undefined when there is no readable pid. */
 export async function readPidFile(path: string): Promise<number | undefined> {
@@ -41,4 +41,18 @@ export async function waitForExit(
     if (Date.now() >= deadline) return false
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/** The pids of running processes one of whose arguments is exactly `argument` (zombies left out). */
+export async function pidsWithArgument(argument: string): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[])
+  const found: number[] = []
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
+    if (!cmdline.split('\0').includes(argument)) continue
+    const status = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    if (status !== '' && !/\) Z /.test(status)) found.push(Number(entry))
+  }
+  return found
 }
