@@ -89,3 +89,52 @@ export class MessageNotFoundError extends NotFoundError {
     super(`Message ${id} could not be found.`)
   }
 }
+
+/** 404: no pending transfer with this id is visible to the caller. */
+export class TransferNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Transfer ${id} could not be found.`)
+  }
+}
+
+/** 400: the auth key given to accept a transfer is not the transfer's. */
+export class InvalidAuthKeyError extends BadRequestError {
+  constructor(transferId: string) {
+    super(`Invalid auth key: Attempt to transfer ${transferId} with invalid auth key.`)
+  }
+}
+
+/** 404: no QoS specs with this id. */
+export class QosSpecsNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`No such QoS spec ${id}.`)
+  }
+}
+
+/** 404: a key the QoS specs do not have. */
+export class QosSpecsKeyNotFoundError extends NotFoundError {
+  constructor(id: string, key: string) {
+    super(`QoS spec ${key} is not found in QoS specs ${id}.`)
+  }
+}
+
+/** 409: QoS specs of this name exist. */
+export class QosSpecsExistsError extends ConflictError {
+  constructor(name: string) {
+    super(`QoS Specs ${name} already exists.`)
+  }
+}
+
+/** 400: QoS specs still associated with volume types (delete without force). */
+export class QosSpecsInUseError extends BadRequestError {
+  constructor(id: string) {
+    super(`QoS Specs ${id} is still associated with entities.`)
+  }
+}
+
+/** 400: a volume type cannot take the change (already associated with other QoS specs). */
+export class InvalidVolumeTypeError extends BadRequestError {
+  constructor(reason: string) {
+    super(`Invalid volume type: ${reason}`)
+  }
+}

@@ -59,6 +59,11 @@ const MEMBER_RULES = [
   'message:get_all',
   'message:get',
   'message:delete',
+  'volume:create_transfer',
+  'volume:get_all_transfers',
+  'volume:get_transfer',
+  'volume:accept_transfer',
+  'volume:delete_transfer',
 ]
 
 const ADMIN_RULES = [
@@ -86,6 +91,11 @@ const ADMIN_RULES = [
   'volume_extension:hosts',
   'volume_extension:quota_classes',
   'volume_extension:quota_classes:update',
+  'volume_extension:qos_specs_manage:create',
+  'volume_extension:qos_specs_manage:get_all',
+  'volume_extension:qos_specs_manage:get',
+  'volume_extension:qos_specs_manage:update',
+  'volume_extension:qos_specs_manage:delete',
 ]
 
 /** Rule names to check strings; a policy file may override any of them. */

@@ -3,8 +3,10 @@ import { defineRoutes } from '../../core/http/index.js'
 import type { BlockStorageContext } from '../service/context.js'
 import { adminRoutes } from './admin-routes.js'
 import { attachmentRoutes } from './attachments-routes.js'
+import { qosRoutes } from './qos-routes.js'
 import { quotaRoutes } from './quota-routes.js'
 import { snapshotRoutes } from './snapshots-routes.js'
+import { transferRoutes } from './transfers-routes.js'
 import { typeRoutes } from './types-routes.js'
 import { versionRoutes } from './versions-routes.js'
 import { volumeActionRoutes } from './volume-actions-routes.js'
@@ -20,5 +22,7 @@ export function blockStorageRoutes(ctx: BlockStorageContext) {
     ...attachmentRoutes(ctx),
     ...quotaRoutes(ctx),
     ...adminRoutes(ctx),
+    ...transferRoutes(ctx),
+    ...qosRoutes(ctx),
   ])
 }

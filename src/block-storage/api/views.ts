@@ -1,6 +1,8 @@
 /** @module block-storage/api/views: volumes, snapshots, types and attachments on the wire */
 import type { RouteInput } from '../../core/http/index.js'
+import type { QosSpecs } from '../service/qos-specs.js'
 import type { Attachment, Snapshot, Volume, VolumeType } from '../service/records.js'
+import type { Transfer } from '../service/transfers.js'
 import { atLeast, baseUrl, microTime } from './route-kit.js'
 
 function links(input: RouteInput, project: string, kind: string, id: string) {
@@ -154,7 +156,7 @@ export function typeView(
     description: t.description,
     is_public: t.isPublic,
     ...(written === 'updated' ? {} : { 'os-volume-type-access:is_public': t.isPublic }),
-    ...(written ? {} : { qos_specs_id: null }),
+    ...(written ? {} : { qos_specs_id: t.qosSpecsId }),
     ...(isAdmin || Object.keys(t.extraSpecs).length > 0 ? { extra_specs: t.extraSpecs } : {}),
   }
 }
@@ -173,4 +175,38 @@ export function attachmentView(a: Attachment, detail: boolean) {
     view['connection_info'] = a.connectionInfo
   }
   return view
+}
+
+/** A pending transfer; `detail` adds when it was made and, by microversion, its history. */
+export function transferView(
+  input: RouteInput,
+  t: Transfer,
+  form: 'summary' | 'detail' | 'created',
+  authKey?: string,
+): Record<string, unknown> {
+  const project = input.params['project_id'] ?? t.projectId
+  const view: Record<string, unknown> = {
+    id: t.id,
+    name: t.name,
+    volume_id: t.volumeId,
+    links: links(input, project, 'os-volume-transfer', t.id),
+  }
+  if (form === 'summary') return view
+  view['created_at'] = microTime(t.createdAt)
+  if (form === 'created') view['auth_key'] = authKey
+  if (atLeast(input, '3.55')) view['no_snapshots'] = t.noSnapshots
+  if (atLeast(input, '3.57')) {
+    view['destination_project_id'] = null
+    view['source_project_id'] = t.projectId
+    view['accepted'] = false
+  }
+  return view
+}
+
+export function qosSpecsView(q: QosSpecs) {
+  return { id: q.id, name: q.name, consumer: q.consumer, specs: q.specs }
+}
+
+export function qosLinks(input: RouteInput, id: string) {
+  return links(input, input.params['project_id'] ?? '', 'qos-specs', id)
 }

@@ -55,6 +55,8 @@ export interface VolumeTypeTable {
   extra_specs: string
   created_at: string
   updated_at: string | null
+  /** The QoS specs associated with the type, if any. */
+  qos_specs_id: string | null
 }
 
 export interface VolumeTypeAccessTable {
@@ -115,6 +117,33 @@ export interface ServiceTable {
   updated_at: string
 }
 
+/** A pending transfer of a volume to another project; removed once accepted or deleted. */
+export interface TransferTable {
+  id: string
+  volume_id: string
+  /** The project giving the volume away. */
+  project_id: string
+  name: string | null
+  /** Hex salt and the SHA-256 of salt + auth key (the key itself is never stored). */
+  salt: string
+  crypt_hash: string
+  no_snapshots: number
+  created_at: string
+  updated_at: string | null
+}
+
+/** QoS specs an admin associates with volume types. */
+export interface QosSpecsTable {
+  id: string
+  name: string
+  /** `front-end`, `back-end` or `both`. */
+  consumer: string
+  /** JSON object of strings. */
+  specs: string
+  created_at: string
+  updated_at: string | null
+}
+
 export interface BlockStorageDatabase {
   volume: VolumeTable
   snapshot: SnapshotTable
@@ -124,4 +153,6 @@ export interface BlockStorageDatabase {
   attachment: AttachmentTable
   message: MessageTable
   service: ServiceTable
+  transfer: TransferTable
+  qos_specs: QosSpecsTable
 }

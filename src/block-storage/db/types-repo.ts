@@ -13,6 +13,8 @@ export interface VolumeType {
   extraSpecs: Record<string, string>
   createdAt: string
   updatedAt: string | null
+  /** The associated QoS specs, if any. */
+  qosSpecsId: string | null
 }
 
 function fromRow(r: VolumeTypeTable): VolumeType {
@@ -24,6 +26,7 @@ function fromRow(r: VolumeTypeTable): VolumeType {
     extraSpecs: parseJsonColumn(r.extra_specs, {}),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    qosSpecsId: r.qos_specs_id,
   }
 }
 
@@ -56,6 +59,7 @@ export async function createType(db: Db, t: VolumeType): Promise<void> {
       extra_specs: JSON.stringify(t.extraSpecs),
       created_at: t.createdAt,
       updated_at: t.updatedAt,
+      qos_specs_id: t.qosSpecsId,
     })
     .execute()
 }
@@ -64,7 +68,10 @@ export async function updateType(
   db: Db,
   id: string,
   patch: Partial<
-    Pick<VolumeType, 'name' | 'description' | 'isPublic' | 'extraSpecs' | 'updatedAt'>
+    Pick<
+      VolumeType,
+      'name' | 'description' | 'isPublic' | 'extraSpecs' | 'updatedAt' | 'qosSpecsId'
+    >
   >,
 ): Promise<void> {
   const row: Partial<VolumeTypeTable> = {}
@@ -73,6 +80,7 @@ export async function updateType(
   if (patch.isPublic !== undefined) row.is_public = fromBool(patch.isPublic)
   if (patch.extraSpecs !== undefined) row.extra_specs = JSON.stringify(patch.extraSpecs)
   if (patch.updatedAt !== undefined) row.updated_at = patch.updatedAt
+  if (patch.qosSpecsId !== undefined) row.qos_specs_id = patch.qosSpecsId
   await db.updateTable('volume_type').set(row).where('id', '=', id).execute()
 }
 

@@ -33,6 +33,7 @@ export async function ensureDefaultType(ctx: BlockStorageContext): Promise<Volum
     extraSpecs: {},
     createdAt: timestamp(ctx),
     updatedAt: null,
+    qosSpecsId: null,
   }
   try {
     await createType(ctx.db, type)
@@ -97,6 +98,7 @@ export async function createVolumeType(
     extraSpecs: input.extraSpecs ?? {},
     createdAt: timestamp(ctx),
     updatedAt: null,
+    qosSpecsId: null,
   }
   try {
     await createType(ctx.db, type)

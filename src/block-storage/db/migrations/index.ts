@@ -1,7 +1,9 @@
 /** @module block-storage/db/migrations: the block storage service's migrations in order */
 import type { MigrationSet } from '../../../core/db/index.js'
 import { migration0001 } from './0001-initial.js'
+import { migration0002 } from './0002-transfers-qos.js'
 
 export const blockStorageMigrations: MigrationSet = {
   '0001-initial': migration0001,
+  '0002-transfers-qos': migration0002,
 }
