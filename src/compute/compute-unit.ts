@@ -207,7 +207,7 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
       }
       await recovering
       if (options.config.guestImages && options.dataDir && hosts.length > 0) {
-        const dataDir = options.dataDir
+        const dataDir = options.config.guestImageCache || options.dataDir
         guestImages = registerGuestImages({
           driver: options.config.driver,
           images,

@@ -14,6 +14,11 @@ export const computeConfigSpec: ConfigSpec = {
     default: true,
     help: 'build the tiny guest and register it as public images at start (qemu, container)',
   },
+  'compute.guest_image_cache': {
+    kind: 'string',
+    default: '',
+    help: 'folder whose images/tiny keeps the built tiny guest (default: the data dir)',
+  },
   'compute.hosts': {
     kind: 'int',
     default: 1,
@@ -99,6 +104,8 @@ export interface ComputeConfig {
   driver: ComputeDriverName
   /** Whether the start builds and registers the driver's built-in guest images. */
   guestImages: boolean
+  /** Folder whose `images/tiny` keeps the built guest; empty: the data dir. */
+  guestImageCache: string
   hosts: number
   hostVcpus: number
   hostMemoryMb: number
@@ -120,6 +127,7 @@ export function computeConfigFrom(values: ConfigValues): Readonly<ComputeConfig>
   return Object.freeze({
     driver: String(values['compute.driver']) as ComputeDriverName,
     guestImages: values['compute.guest_images'] === true,
+    guestImageCache: String(values['compute.guest_image_cache'] ?? ''),
     hosts: int('compute.hosts'),
     hostVcpus: int('compute.host_vcpus'),
     hostMemoryMb: int('compute.host_memory_mb'),
