@@ -24,8 +24,9 @@ import { detectTunnelIp } from '../tunnel-address.js'
 
 export type Json = Record<string, unknown>
 
-const ADMIN_TOKEN = 'dataplane-admin'
-const ADMIN_PROJECT = 'p-dataplane'
+/** The token every request of the data plane tests carries (admin of ADMIN_PROJECT). */
+export const ADMIN_TOKEN = 'dataplane-admin'
+export const ADMIN_PROJECT = 'p-dataplane'
 
 const adminIdentity: AuthIdentity = {
   userId: 'u-admin',
@@ -44,7 +45,8 @@ const adminIdentity: AuthIdentity = {
   methods: ['password'],
 }
 
-const tokens: TokenValidator = {
+/** Validates {@link ADMIN_TOKEN} only. */
+export const tokens: TokenValidator = {
   async validate(token) {
     if (token !== ADMIN_TOKEN) throw new UnauthorizedError()
     return adminIdentity

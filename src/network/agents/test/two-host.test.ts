@@ -1,0 +1,143 @@
+/** @module network/agents/test/two-host.test: two hosts (namespaces on an underlay) with their own L2 agent processes carry one VXLAN network between their guests */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listFdb } from '../../../core/sys/bridge-fdb.js'
+import { exec } from '../../../core/sys/exec.js'
+import { listLinks } from '../../../core/sys/ip-link.js'
+import { netnsUnavailableReason } from '../../../core/sys/netns.js'
+import { bridgeName, tapName, vxlanName } from '../../rpc/device-names.js'
+import type { Json } from './dataplane-fixture.js'
+import {
+  brokerUnavailable,
+  createMultiHostFixture,
+  waitFor,
+  type AgentHost,
+  type HostGuest,
+  type MultiHostFixture,
+} from './multi-host-fixture.js'
+
+async function unavailable(): Promise<string | undefined> {
+  const reason = (await netnsUnavailableReason()) ?? (await brokerUnavailable())
+  if (reason) return reason
+  for (const program of ['busybox', 'nft', 'bridge']) {
+    const found = await exec('sh', ['-c', `command -v ${program}`], { okCodes: [0, 1, 127] })
+    if (found.code !== 0) return `${program} is not installed (scripts/debian-packages.txt)`
+  }
+  return undefined
+}
+
+const reason = await unavailable()
+const ZERO_MAC = '00:00:00:00:00:00'
+
+const fixedIp = (port: Json): string =>
+  String((port['fixed_ips'] as { ip_address: string }[])[0]?.ip_address)
+
+describe.skipIf(reason !== undefined)(
+  `VXLAN between two hosts${reason ? ` (skipped: ${reason})` : ''}`,
+  () => {
+    let mh: MultiHostFixture
+    let hosts: AgentHost[] = []
+    const guests: HostGuest[] = []
+    const ports: Json[] = []
+    let network: Json
+
+    beforeAll(async () => {
+      mh = await createMultiHostFixture()
+      hosts = [await mh.addHost(['l2']), await mh.addHost(['l2'])]
+      for (const host of hosts) await host.start()
+    }, 120_000)
+    afterAll(async () => {
+      await mh?.close()
+    }, 60_000)
+
+    const portStatus = async (port: Json) =>
+      (
+        (await mh.request({ method: 'GET', url: `/v2.0/ports/${String(port['id'])}` })).json() as {
+          port: Json
+        }
+      ).port['status']
+    const vni = () => Number(network['provider:segmentation_id'])
+    const flood = async (host: AgentHost) =>
+      (await listFdb(vxlanName(vni()), { netns: host.netns }))
+        .filter((e) => e.mac === ZERO_MAC)
+        .map((e) => e.dst)
+    const devicesOn = async (host: AgentHost) =>
+      (await listLinks({ netns: host.netns })).map((l) => l.name)
+
+    it('binds a port on each host and plugs each into its own bridge and VXLAN device', async () => {
+      network = await mh.create('networks', 'network', { name: 'd2-vxlan' })
+      expect(network['provider:network_type']).toBe('vxlan')
+      await mh.create('subnets', 'subnet', {
+        network_id: network['id'],
+        cidr: '10.94.0.0/24',
+        ip_version: 4,
+        enable_dhcp: false,
+      })
+      for (const [index, host] of hosts.entries()) {
+        const port = await mh.create('ports', 'port', {
+          network_id: network['id'],
+          name: `d2-guest${index}`,
+          'binding:host_id': host.name,
+          device_owner: 'compute:nova',
+          device_id: `server-${index}`,
+        })
+        expect(port['binding:vif_type']).toBe('bridge')
+        ports.push(port)
+        guests.push(await mh.plugGuest(host, port, 24))
+      }
+      for (const port of ports) {
+        await waitFor(`port ${String(port['id'])} ACTIVE`, async () => {
+          return (await portStatus(port)) === 'ACTIVE'
+        })
+      }
+      for (const [index, host] of hosts.entries()) {
+        const links = await listLinks({ netns: host.netns })
+        const tap = links.find((l) => l.name === tapName(String(ports[index]?.['id'])))
+        expect(tap).toMatchObject({ master: bridgeName(String(network['id'])), mtu: 1450 })
+        const vxlan = links.find((l) => l.name === vxlanName(vni()))
+        expect(vxlan).toMatchObject({ kind: 'vxlan', vni: vni(), up: true })
+        expect(vxlan?.master).toBe(bridgeName(String(network['id'])))
+      }
+    }, 60_000)
+
+    it("floods to the other host's VTEP and the guests ping each other across hosts", async () => {
+      const [one, two] = hosts as [AgentHost, AgentHost]
+      await waitFor('the flood entries of both hosts', async () => {
+        const [a, b] = [await flood(one), await flood(two)]
+        return a.join() === two.tunnelIp && b.join() === one.tunnelIp
+      })
+      expect(await flood(one)).toEqual([two.tunnelIp])
+      expect(await flood(two)).toEqual([one.tunnelIp])
+      const ping = await (guests[0] as HostGuest).run('busybox', [
+        'ping',
+        '-c',
+        '2',
+        '-W',
+        '2',
+        fixedIp(ports[1] as Json),
+      ])
+      expect(ping.code, ping.stdout + ping.stderr).toBe(0)
+      // the frames really crossed the underlay: the remote guest's MAC was learnt on the VXLAN device
+      const learnt = await exec('bridge', ['-n', one.netns, 'fdb', 'show', 'dev', vxlanName(vni())])
+      expect(learnt.stdout.toLowerCase()).toContain(String(ports[1]?.['mac_address']))
+    }, 60_000)
+
+    it("removes the last port's bridge and VXLAN device from its host and the VTEP from the other", async () => {
+      const [one, two] = hosts as [AgentHost, AgentHost]
+      await mh.unplugGuest(guests[1] as HostGuest)
+      const res = await mh.request({
+        method: 'DELETE',
+        url: `/v2.0/ports/${String(ports[1]?.['id'])}`,
+      })
+      expect(res.statusCode).toBe(204)
+      const bridge = bridgeName(String(network['id']))
+      await waitFor('host 2 to remove its bridge and VXLAN device', async () => {
+        const links = await devicesOn(two)
+        return !links.includes(bridge) && !links.includes(vxlanName(vni()))
+      })
+      await waitFor('host 1 to forget host 2', async () => (await flood(one)).length === 0)
+      // host 1 keeps its guest's network
+      expect(await devicesOn(one)).toEqual(expect.arrayContaining([bridge, vxlanName(vni())]))
+      expect(await portStatus(ports[0] as Json)).toBe('ACTIVE')
+    }, 60_000)
+  },
+)
