@@ -25,6 +25,20 @@ export interface NetNetwork {
   shared: boolean
   external: boolean
   subnets: string[]
+  mtu: number | null
+}
+
+/** A subnet as the metadata service needs it (network_data.json). */
+export interface NetSubnet {
+  id: string
+  networkId: string
+  ipVersion: 4 | 6
+  cidr: string
+  gatewayIp: string | null
+  dnsNameservers: string[]
+  hostRoutes: { destination: string; nexthop: string }[]
+  enableDhcp: boolean
+  ipv6AddressMode: string | null
 }
 
 /** A floating IP bound to a port. */
@@ -63,6 +77,21 @@ function networkFrom(n: Json): NetNetwork {
     shared: n['shared'] === true,
     external: n['router:external'] === true,
     subnets: (n['subnets'] as string[] | undefined) ?? [],
+    mtu: typeof n['mtu'] === 'number' ? n['mtu'] : null,
+  }
+}
+
+function subnetFrom(s: Json): NetSubnet {
+  return {
+    id: String(s['id']),
+    networkId: String(s['network_id']),
+    ipVersion: s['ip_version'] === 6 ? 6 : 4,
+    cidr: String(s['cidr']),
+    gatewayIp: (s['gateway_ip'] as string | null | undefined) ?? null,
+    dnsNameservers: (s['dns_nameservers'] as string[] | undefined) ?? [],
+    hostRoutes: (s['host_routes'] as { destination: string; nexthop: string }[] | undefined) ?? [],
+    enableDhcp: s['enable_dhcp'] === true,
+    ipv6AddressMode: (s['ipv6_address_mode'] as string | null | undefined) ?? null,
   }
 }
 
@@ -92,6 +121,10 @@ export interface NetworkClient {
   portsOfDevice(deviceId: string): Promise<NetPort[]>
   floatingIpsOfPorts(portIds: readonly string[]): Promise<NetFloatingIp[]>
   securityGroupIds(projectId: string, names: readonly string[]): Promise<string[]>
+  /** Subnets by id; ones that are gone are left out. */
+  subnetsOf(ids: readonly string[]): Promise<NetSubnet[]>
+  /** Ports of a network owned by its DHCP service. */
+  dhcpPortsOf(networkId: string): Promise<NetPort[]>
   /** Floating IPs as the caller whose token is given (Nova's os-floating-ips proxy). */
   floatingIpsAs(token: string): FloatingIpClient
 }
@@ -165,6 +198,17 @@ export function createNetworkClient(endpoint: RestEndpoint): NetworkClient {
         fixedIpAddress: (f['fixed_ip_address'] as string | null) ?? null,
         portId: (f['port_id'] as string | null) ?? null,
       }))
+    },
+    async subnetsOf(ids) {
+      if (ids.length === 0) return []
+      const query = ids.map((id) => `id=${encodeURIComponent(id)}`).join('&')
+      const r = await restCall(endpoint, 'GET', `/subnets?${query}`)
+      return (r.body as { subnets: Json[] }).subnets.map(subnetFrom)
+    },
+    async dhcpPortsOf(networkId) {
+      const query = `network_id=${encodeURIComponent(networkId)}&device_owner=network%3Adhcp`
+      const r = await restCall(endpoint, 'GET', `/ports?${query}`)
+      return (r.body as { ports: Json[] }).ports.map(portFrom)
     },
     async securityGroupIds(projectId, names) {
       if (names.length === 0) return []

@@ -1,5 +1,6 @@
 /** @module compute/compute-unit: builds the compute API, conductor, scheduler and agents */
 import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
 import { hostname } from 'node:os'
 import { createImageClient } from '../clients/image-client.js'
 import type { HttpDispatcher } from '../clients/http-dispatcher.js'
@@ -21,6 +22,7 @@ import type { Logger } from '../core/log/index.js'
 import { createPolicyEnforcer } from '../core/policy/index.js'
 import { startPeriodic } from '../core/tasks/index.js'
 import { startComputeAgent, type ComputeAgent } from './agent/compute-agent.js'
+import { listenMetadata, type MetadataListenerSettings } from './api/metadata-server.js'
 import { computeRequestIdHeader } from './api/request-id-header.js'
 import { computePolicyDefaults } from './api/policy.js'
 import { computeRoutes } from './api/routes.js'
@@ -78,6 +80,8 @@ export interface ComputeUnitOptions {
   periodicMs?: number
   /** The node's data dir; drivers with files on the host keep them under `<dataDir>/compute`. */
   dataDir?: string
+  /** The metadata API's listener, started with the unit (none without). */
+  metadata?: MetadataListenerSettings
 }
 
 export interface ComputeUnit {
@@ -149,6 +153,7 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
     }
   }
   let jobStopped: Promise<void> = Promise.resolve()
+  let metadataApp: FastifyInstance | undefined
   /** Building and registering the driver's guest images, in the background after the start. */
   let guestImages: Promise<void> = Promise.resolve()
   return {
@@ -168,6 +173,10 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
       },
     ],
     async start() {
+      if (options.metadata) {
+        const settings = options.metadata
+        metadataApp = await listenMetadata({ ctx, clock: ctx.clock, logger, settings })
+      }
       subscriptions.push(await serveConductor(options.bus, conductorCtx))
       const recovering = recoverInterruptedBuilds(conductorCtx).catch((error: unknown) =>
         logger.error({ err: error }, 'recovering interrupted builds failed'),
@@ -229,6 +238,7 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
       }
     },
     async close() {
+      await metadataApp?.close()
       stop.abort()
       await jobStopped
       await guestImages
@@ -241,7 +251,12 @@ export async function createComputeUnit(options: ComputeUnitOptions): Promise<Co
 
 /** What the all-in-one gives the compute unit (structurally the deploy layer's UnitEnv). */
 export interface ComputeUnitEnv {
-  config: { compute: Readonly<ComputeConfig>; hostName?: string; dataDir?: string }
+  config: {
+    compute: Readonly<ComputeConfig>
+    hostName?: string
+    dataDir?: string
+    metadata?: MetadataListenerSettings
+  }
   database: DatabaseLocation
   logger: Logger
   clock: Clock
@@ -267,6 +282,7 @@ export async function startComputeUnit(env: ComputeUnitEnv) {
     serviceToken: env.serviceToken('nova'),
     ...(env.config.hostName ? { hostName: env.config.hostName } : {}),
     ...(env.config.dataDir ? { dataDir: env.config.dataDir } : {}),
+    ...(env.config.metadata ? { metadata: env.config.metadata } : {}),
     ...(env.policyOverrides ? { policyOverrides: env.policyOverrides } : {}),
   })
   return {

@@ -61,6 +61,17 @@ export const computeConfigSpec: ConfigSpec = {
     default: true,
     help: 'whether a build fails when its network-vif-plugged events do not come in time',
   },
+  force_config_drive: {
+    kind: 'bool',
+    default: false,
+    help: 'give every new server a config drive, as config_drive: true does',
+  },
+  'compute.dhcp_domain': {
+    kind: 'string',
+    default: 'novalocal',
+    pattern: /^[A-Za-z0-9.-]{0,253}$/,
+    help: 'domain of the host names the metadata service and config drive give guests (empty: none)',
+  },
   'compute.quota_instances': { kind: 'int', default: 10, min: -1, max: 1e9, help: 'per project' },
   'compute.quota_cores': { kind: 'int', default: 20, min: -1, max: 1e9, help: 'per project' },
   'compute.quota_ram': { kind: 'int', default: 51200, min: -1, max: 1e9, help: 'MiB per project' },
@@ -118,6 +129,10 @@ export interface ComputeConfig {
   /** Whether a build whose events do not come in time fails (else it goes on). */
   vifPluggingIsFatal: boolean
   quotas: Readonly<Record<ComputeQuota, number>>
+  /** Every new server gets a config drive. */
+  forceConfigDrive: boolean
+  /** Appended to guests' host names in their metadata (Nova's dhcp_domain); empty for none. */
+  dhcpDomain: string
 }
 
 /** Builds the frozen slice from resolved values. */
@@ -136,6 +151,8 @@ export function computeConfigFrom(values: ConfigValues): Readonly<ComputeConfig>
     shelvedOffloadTime: int('compute.shelved_offload_time'),
     vifPluggingTimeout: int('compute.vif_plugging_timeout'),
     vifPluggingIsFatal: values['compute.vif_plugging_is_fatal'] === true,
+    forceConfigDrive: values['force_config_drive'] === true,
+    dhcpDomain: String(values['compute.dhcp_domain'] ?? 'novalocal'),
     quotas: Object.freeze(
       Object.fromEntries(COMPUTE_QUOTAS.map((q) => [q, quota(q)])) as Record<ComputeQuota, number>,
     ),

@@ -14,6 +14,7 @@ import { resolveAdminPassword } from './admin-password.js'
 import { writeClientConfig } from './client-config.js'
 import type { NimbusConfig } from './config.js'
 import { openMessageBus } from './message-bus.js'
+import { withMetadataSecret } from './metadata-secret.js'
 import { serviceUnitFactories, type ServiceUnit, type UnitEnv } from './service-units.js'
 import { serviceUserPasswords } from './service-users.js'
 
@@ -32,8 +33,9 @@ function urlHost(host: string): string {
 }
 
 /** Starts the all-in-one cloud and resolves once it answers requests. */
-export async function startAllInOne(config: Readonly<NimbusConfig>): Promise<RunningCloud> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+export async function startAllInOne(given: Readonly<NimbusConfig>): Promise<RunningCloud> {
+  mkdirSync(given.dataDir, { recursive: true, mode: 0o700 })
+  const config = withMetadataSecret(given)
   const logFile = join(config.dataDir, 'log', 'nimbus.log')
   const logger = createLogger({ level: config.logLevel, file: logFile })
   const { password, generated } = resolveAdminPassword(config.dataDir, config.adminPassword)

@@ -102,6 +102,24 @@ export const coreConfigSpec: ConfigSpec = {
     default: '',
     help: 'compute role: password of the nova service user (identity/service-users.json on the controller)',
   },
+  metadata_host: {
+    kind: 'string',
+    default: '',
+    pattern: /^[A-Za-z0-9.:_-]*$/,
+    help: 'address the compute metadata API binds (default: host)',
+  },
+  metadata_port: {
+    kind: 'int',
+    default: 8775,
+    min: 0,
+    max: 65535,
+    help: 'port of the compute metadata API the network metadata proxy forwards to (0: none)',
+  },
+  metadata_secret: {
+    kind: 'string',
+    default: '',
+    help: 'secret the metadata proxy signs X-Instance-ID with (generated into the data dir if empty)',
+  },
   log_level: { kind: 'enum', default: 'info', values: LOG_LEVELS, help: 'level of the log file' },
   policy_file: { kind: 'string', default: '', help: 'YAML file of policy rule overrides' },
 }
@@ -134,6 +152,12 @@ export interface NimbusConfig {
   servicePassword: string
   logLevel: string
   policyFile: string
+  /**
+   * The compute metadata API (Nova's, on its own listener) and the secret shared with the network
+   * metadata proxy (Neutron's metadata_proxy_shared_secret). The all-in-one fills an empty
+   * secret from `<dataDir>/metadata-secret` before any unit starts.
+   */
+  metadata: Readonly<{ host: string; port: number; secret: string }>
   identity: Readonly<IdentityConfig>
   image: Readonly<ImageConfig>
   network: Readonly<NetworkConfig>
@@ -162,6 +186,11 @@ function typed(values: ConfigValues): Readonly<NimbusConfig> {
     servicePassword: String(values['service_password']),
     logLevel: String(values['log_level']),
     policyFile: String(values['policy_file']),
+    metadata: Object.freeze({
+      host: String(values['metadata_host']) || host,
+      port: Number(values['metadata_port']),
+      secret: String(values['metadata_secret']),
+    }),
     identity: identityConfigFrom(values),
     image: imageConfigFrom(values),
     network: networkConfigFrom(values),

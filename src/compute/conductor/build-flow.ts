@@ -8,6 +8,7 @@ import type { BuildFailure } from '../rpc/payloads.js'
 import { DEFAULT_AVAILABILITY_ZONE } from '../model/host-provider.js'
 import { hostZones } from '../service/aggregates.js'
 import { now } from '../service/context.js'
+import { withConfigDrive } from '../service/instance-metadata.js'
 import { recordEvent, recordFault } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 import { allocatePorts, releasePorts } from './port-setup.js'
@@ -106,7 +107,7 @@ export async function buildInstance(
     const waitFor = ready.networkInfo.filter((v) => v.active === false).map((v) => v.portId)
     await ctx.agents.buildAndRunInstance(dest.host, {
       requestId,
-      spec: guestSpecOf(ready),
+      spec: await withConfigDrive(ctx, ready, guestSpecOf(ready)),
       vifWait: {
         ports: waitFor,
         timeoutSeconds: ctx.config.vifPluggingTimeout,

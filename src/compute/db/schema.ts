@@ -192,6 +192,19 @@ export interface MigrationTable {
   updated_at: string | null
 }
 
+/** The integer behind a server's or image's EC2 id (`i-%08x`, `ami-%08x`). */
+export interface Ec2IdMappingTable {
+  id: number
+  uuid: string
+}
+
+/** A server's system metadata, never shown by the compute API (the guest's password). */
+export interface InstanceSystemMetadataTable {
+  instance_uuid: string
+  meta_key: string
+  meta_value: string
+}
+
 export interface ComputeDatabase {
   aggregate: AggregateTable
   aggregate_host: AggregateHostTable
@@ -211,4 +224,6 @@ export interface ComputeDatabase {
   server_group_member: ServerGroupMemberTable
   quota: QuotaTable
   compute_service: ComputeServiceTable
+  ec2_id_mapping: Ec2IdMappingTable
+  instance_system_metadata: InstanceSystemMetadataTable
 }

@@ -174,7 +174,7 @@ export async function createServers(
       accessIpv4: input.accessIpv4 ?? null,
       accessIpv6: input.accessIpv6 ?? null,
       progress: 0,
-      configDrive: input.configDrive ? 'True' : '',
+      configDrive: input.configDrive || ctx.config.forceConfigDrive ? 'True' : '',
       networkInfo: [],
       requestSpec: {
         networks: input.networks,

@@ -39,6 +39,12 @@ export interface GuestVolume {
   readOnly: boolean
 }
 
+/** A file of a config drive; the data is base64, as the spec crosses the bus as JSON. */
+export interface ConfigDriveEntry {
+  path: string
+  dataBase64: string
+}
+
 /** Everything a driver needs to create a guest. */
 export interface GuestSpec {
   uuid: string
@@ -51,6 +57,11 @@ export interface GuestSpec {
   vifs: readonly GuestVif[]
   userData?: string
   keyData?: string
+  /**
+   * A config drive: the driver gives the guest these files on a read-only ISO 9660 disk labelled
+   * `config-2` (or says in its log why it cannot). Paths are relative to the drive's root.
+   */
+  configDrive?: { files: readonly ConfigDriveEntry[] }
   /** Volumes the guest has from its start, the boot volume first. */
   volumes?: readonly GuestVolume[]
 }

@@ -18,6 +18,8 @@ export interface GuestRecord {
   kernel?: string
   initrd?: string
   append?: string
+  /** Whether the guest has a config drive (`disk.config`), attached read-only at every start. */
+  configDrive?: boolean
   taps: { name: string; mac: string }[]
   volumes: AttachedVolume[]
 }
@@ -47,6 +49,10 @@ export class GuestFiles {
   }
   get pidFile(): string {
     return join(this.dir, 'qemu.pid')
+  }
+  /** The config drive's ISO image. */
+  get configDrive(): string {
+    return join(this.dir, 'disk.config')
   }
   get initrd(): string {
     return join(this.dir, 'initrd.img')

@@ -52,6 +52,13 @@ export function qemuArgs(
     args.push('-netdev', `tap,id=net${index},ifname=${tap.name},script=no,downscript=no`)
     args.push('-device', `virtio-net-pci,netdev=net${index},mac=${tap.mac},id=nic${index}`)
   })
+  if (record.configDrive) {
+    // a read-only virtio disk: the tiny guest and cloud-init find it by its label config-2
+    const file = `driver=file,node-name=config-drive-file,filename=${files.configDrive},read-only=on`
+    args.push('-blockdev', file)
+    args.push('-blockdev', 'driver=raw,node-name=config-drive,file=config-drive-file,read-only=on')
+    args.push('-device', 'virtio-blk-pci,drive=config-drive,id=config-drive-disk')
+  }
   if (record.kernel) {
     args.push('-kernel', record.kernel)
     if (record.initrd) args.push('-initrd', record.initrd)

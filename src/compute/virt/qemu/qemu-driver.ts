@@ -35,6 +35,7 @@ import { ImageCache, type GuestImageSource } from './image-cache.js'
 import { probeKvm } from './kvm-probe.js'
 import { qemuArgs, volumeIds } from './qemu-command.js'
 import { withQmp } from './qmp-client.js'
+import { writeConfigDriveIso } from './config-drive-iso.js'
 
 /** What the qemu driver is built with. */
 export interface QemuDriverSettings {
@@ -420,6 +421,10 @@ export class QemuDriver implements ComputeDriver {
       const ramdisk = ramdiskId ? await readFile(await this.cache.path(ramdiskId)) : Buffer.alloc(0)
       await writeFile(files.initrd, Buffer.concat([ramdisk, configDataArchive(spec)]))
       record.initrd = files.initrd
+    }
+    if (spec.configDrive) {
+      await writeConfigDriveIso(files.configDrive, spec.configDrive.files, signal)
+      record.configDrive = true
     }
     for (const vif of spec.vifs) {
       const name = tapNameOf(vif.portId)
