@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { HttpDispatcher } from '../clients/http-dispatcher.js'
 import { createImageClient } from '../clients/image-client.js'
 import { createPlacementClient } from '../clients/placement-client.js'
+import { createVolumeClient, volumeApiBase } from '../clients/volume-client.js'
 import type { RestEndpoint } from '../clients/rest-client.js'
 import type { TokenSource } from '../clients/service-token.js'
 import type { Bus } from '../core/bus/index.js'
@@ -78,6 +79,7 @@ export async function startComputeNode(options: ComputeNodeOptions): Promise<Com
           driver,
           placement,
           images,
+          volumes: (projectId) => createVolumeClient(endpoint('volume', volumeApiBase(projectId))),
           logger,
           ...(options.periodicMs ? { periodicMs: options.periodicMs } : {}),
         }),

@@ -97,3 +97,26 @@ export class ComputeServiceInUseError extends BadRequestError {
     super(`Compute service of ${host} is still in use.`)
   }
 }
+
+/** 404: block storage has no volume of this id for the caller. */
+export class VolumeNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Volume ${id} could not be found.`)
+  }
+}
+
+/** 404: the volume is not attached to the server. */
+export class VolumeNotAttachedError extends NotFoundError {
+  constructor(uuid: string, volumeId: string) {
+    super(`Instance ${uuid} is not attached to volume ${volumeId}.`)
+  }
+}
+
+/** 409: the compute driver of the server's host cannot attach or detach volumes. */
+export class VolumeAttachUnsupportedError extends ConflictError {
+  constructor(action: string, uuid: string, host: string) {
+    super(
+      `Cannot '${action}' instance ${uuid}: the compute driver of host ${host} does not support volume attach and detach.`,
+    )
+  }
+}

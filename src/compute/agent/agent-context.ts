@@ -1,5 +1,6 @@
 /** @module compute/agent/agent-context: what every agent operation is given */
 import type { ImageClient } from '../../clients/image-client.js'
+import type { VolumeClient } from '../../clients/volume-client.js'
 import type { Logger } from '../../core/log/index.js'
 import type { AgentClient, ConductorClient } from '../rpc/compute-rpc-clients.js'
 import type { ComputeDriver } from '../virt/compute-driver.js'
@@ -12,6 +13,8 @@ export interface AgentContext {
   /** The other hosts' agents, for the steps of a migration that continue there. */
   agents: AgentClient
   images: ImageClient
+  /** Block storage as the compute service, in a project's URL (attachments of its servers). */
+  volumes(projectId: string): VolumeClient
   logger: Logger
   /** Events other services report about this host's servers, and their waiters. */
   events: InstanceEvents

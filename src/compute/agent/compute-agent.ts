@@ -1,6 +1,7 @@
 /** @module compute/agent/compute-agent: the process that owns one host's guests */
 import type { ImageClient } from '../../clients/image-client.js'
 import type { PlacementClient } from '../../clients/placement-client.js'
+import type { VolumeClient } from '../../clients/volume-client.js'
 import {
   MalformedMessageError,
   serveRpc,
@@ -23,6 +24,7 @@ import {
   type SnapshotRequest,
   type UnshelveRequest,
   type TerminateRequest,
+  type VolumeRequest,
 } from '../rpc/payloads.js'
 import type { ComputeDriver } from '../virt/compute-driver.js'
 import type { AgentContext } from './agent-context.js'
@@ -45,6 +47,7 @@ import {
 } from './operations/shelve-instance.js'
 import { snapshotInstance } from './operations/snapshot-instance.js'
 import { terminateInstance } from './operations/terminate-instance.js'
+import { attachVolume, detachVolume } from './operations/volume-attach.js'
 import { syncPowerStates } from './periodic/power-sync.js'
 import { createInstanceEvents } from './instance-events.js'
 import { reconcileHost } from './reconcile.js'
@@ -57,12 +60,19 @@ function migrateRequest(args: unknown, method: string): MigrateRequest {
   return r
 }
 
+function volumeRequest(args: unknown, method: string): VolumeRequest {
+  const keys = ['uuid', 'requestId', 'projectId', 'bdmUuid', 'volumeId', 'attachmentId', 'device']
+  return payload<VolumeRequest>(args, method, keys)
+}
+
 export interface ComputeAgentOptions {
   host: string
   bus: Bus
   driver: ComputeDriver
   placement: PlacementClient
   images: ImageClient
+  /** Block storage as the compute service, in a project's URL. */
+  volumes(projectId: string): VolumeClient
   logger: Logger
   /** Heartbeat and inventory interval. */
   periodicMs?: number
@@ -85,13 +95,18 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
     conductor: createConductorClient(bus),
     agents: createAgentClient(bus),
     images: options.images,
+    volumes: options.volumes,
     logger,
     events: createInstanceEvents(),
   }
   await driver.init(host)
   const tracked = { name: host, providerUuid: providerUuidFor(host) }
   await reportInventory(options.placement, driver, tracked)
-  await ctx.conductor.heartbeat({ host, binary: 'nova-compute' })
+  const capabilities = Object.entries(driver.capabilities)
+    .filter(([, on]) => on)
+    .map(([name]) => name)
+  const heartbeat = () => ctx.conductor.heartbeat({ host, binary: 'nova-compute', capabilities })
+  await heartbeat()
   await reconcileHost(ctx)
   const queue = createKeyedQueue()
   const queued = (uuid: string, fn: () => Promise<void>) =>
@@ -183,6 +198,14 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
         }
         ctx.events.deliver(r.events)
       },
+      attachVolume: async (args) => {
+        const r = volumeRequest(args, 'attachVolume')
+        await queued(r.uuid, () => attachVolume(ctx, r))
+      },
+      detachVolume: async (args) => {
+        const r = volumeRequest(args, 'detachVolume')
+        await queued(r.uuid, () => detachVolume(ctx, r))
+      },
       getConsoleOutput: async (args) => {
         const r = payload<{ uuid: string }>(args, 'getConsoleOutput', ['uuid'])
         return driver.consoleOutput(r.uuid)
@@ -193,7 +216,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
   const stop = new AbortController()
   const job = startPeriodic(
     async () => {
-      await ctx.conductor.heartbeat({ host, binary: 'nova-compute' })
+      await heartbeat()
       await reportInventory(options.placement, driver, tracked)
       await syncPowerStates(ctx)
     },

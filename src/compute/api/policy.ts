@@ -72,6 +72,16 @@ const OWNER_RULES = [
   'os-floating-ips:delete',
   'os-floating-ips:add',
   'os-floating-ips:remove',
+  'os-volumes-attachments:index',
+  'os-volumes-attachments:show',
+  'os-volumes-attachments:create',
+  'os-volumes-attachments:update',
+  'os-volumes-attachments:delete',
+  'os-volumes:list',
+  'os-volumes:detail',
+  'os-volumes:show',
+  'os-volumes:create',
+  'os-volumes:delete',
 ]
 
 const ADMIN_RULES = [
@@ -115,6 +125,7 @@ const ADMIN_RULES = [
   'os-shelve:shelve_offload',
   'os-migrations:index',
   'servers:migrations:index',
+  'os-volumes-attachments:swap',
 ]
 
 /** Rules Nova gives to services (and admins): events from networking and block storage. */

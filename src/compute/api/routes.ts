@@ -17,6 +17,7 @@ import { serverExtraRoutes } from './server-extras-routes.js'
 import { serverRoutes } from './servers-routes.js'
 import { usageRoutes } from './usage-routes.js'
 import { versionRoutes } from './versions-routes.js'
+import { volumeAttachmentRoutes } from './volume-attachments-routes.js'
 
 /** Every route under `/compute`. */
 export function computeRoutes(ctx: ComputeContext): Route[] {
@@ -37,5 +38,6 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...migrationRoutes(ctx),
     ...floatingIpRoutes(ctx),
     ...externalEventRoutes(ctx),
+    ...volumeAttachmentRoutes(ctx),
   ]
 }

@@ -150,7 +150,11 @@ export function serverView(input: RouteInput, detail: ServerDetail, isAdmin: boo
     'OS-EXT-STS:task_state': i.taskState,
     'OS-EXT-STS:vm_state': i.vmState,
     'OS-EXT-STS:power_state': i.powerState,
-    'os-extended-volumes:volumes_attached': [],
+    'os-extended-volumes:volumes_attached': detail.volumes.map((v) =>
+      atLeast(input, '2.3')
+        ? { id: v.id, delete_on_termination: v.deleteOnTermination }
+        : { id: v.id },
+    ),
   }
   if (i.vmState !== 'deleted' || i.requestSpec.securityGroups.length > 0) {
     const groups =

@@ -1,10 +1,12 @@
 /** @module compute/conductor/conductor-service: the conductor's RPC endpoints */
 import { serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
+import { getBlockDevice, deleteBlockDevice, setHostCapabilities } from '../db/block-devices-repo.js'
 import { upsertServiceHeartbeat } from '../db/catalog-repo.js'
 import { conductorRpc } from '../rpc/contracts.js'
 import {
   payload,
   type ActionEventRequest,
+  type BlockDeviceGone,
   type BuildFailure,
   type EvacuateRequest,
   type InstanceMovedRequest,
@@ -84,8 +86,31 @@ export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscri
       await completeDelete(ctx, r.uuid)
     },
     heartbeat: async (args) => {
-      const r = payload<{ host: string; binary: string }>(args, 'heartbeat', ['host', 'binary'])
-      await upsertServiceHeartbeat(ctx.db, { ...r, id: ctx.ids.uuid(), at: now(ctx) })
+      const r = payload<{ host: string; binary: string; capabilities?: unknown }>(
+        args,
+        'heartbeat',
+        ['host', 'binary'],
+      )
+      await upsertServiceHeartbeat(ctx.db, {
+        host: r.host,
+        binary: r.binary,
+        id: ctx.ids.uuid(),
+        at: now(ctx),
+      })
+      if (Array.isArray(r.capabilities)) {
+        await setHostCapabilities(ctx.db, r.host, r.capabilities.map(String))
+      }
+    },
+    blockDeviceGone: async (args) => {
+      const r = payload<BlockDeviceGone>(args, 'blockDeviceGone', [
+        'uuid',
+        'bdmUuid',
+        'attachmentId',
+      ])
+      const bdm = await getBlockDevice(ctx.db, r.bdmUuid)
+      if (bdm && bdm.instanceUuid === r.uuid && bdm.attachmentId === r.attachmentId) {
+        await deleteBlockDevice(ctx.db, r.bdmUuid)
+      }
     },
     instancesOnHost: async (args) =>
       instancesOnHost(ctx, payload<{ host: string }>(args, 'instancesOnHost', ['host']).host),

@@ -10,6 +10,7 @@ import { listMigrations, updateMigration } from '../db/migrations-repo.js'
 import { DEFAULT_AVAILABILITY_ZONE } from '../model/host-provider.js'
 import type { InstanceMovedRequest, InstanceUpdateRequest } from '../rpc/payloads.js'
 import { hostZones } from '../service/aggregates.js'
+import { releaseVolumes } from '../service/volume-release.js'
 import { now } from '../service/context.js'
 import type { ConductorContext } from './conductor-context.js'
 import { releasePorts } from './port-setup.js'
@@ -98,6 +99,7 @@ export async function completeDelete(ctx: ConductorContext, uuid: string): Promi
   if (migration) await ctx.placement.release(migration)
   const shelved = instance.requestSpec.shelvedImageId
   if (shelved) await ctx.images.deleteImage(shelved).catch(() => undefined)
+  await releaseVolumes(ctx, instance)
   const at = now(ctx)
   await updateInstance(ctx.db, uuid, {
     vmState: 'deleted',

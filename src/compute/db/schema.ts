@@ -192,6 +192,31 @@ export interface MigrationTable {
   updated_at: string | null
 }
 
+export interface BlockDeviceMappingTable {
+  uuid: string
+  instance_uuid: string
+  source_type: string
+  destination_type: string
+  device_name: string | null
+  boot_index: number | null
+  volume_id: string | null
+  attachment_id: string | null
+  image_id: string | null
+  snapshot_id: string | null
+  volume_size: number | null
+  volume_type: string | null
+  delete_on_termination: number
+  tag: string | null
+  created_at: string
+  updated_at: string | null
+}
+
+/** A feature a host's compute driver has (`volumeAttach`...), as its agent reports it. */
+export interface HostCapabilityTable {
+  host: string
+  capability: string
+}
+
 /** The integer behind a server's or image's EC2 id (`i-%08x`, `ami-%08x`). */
 export interface Ec2IdMappingTable {
   id: number
@@ -209,6 +234,8 @@ export interface ComputeDatabase {
   aggregate: AggregateTable
   aggregate_host: AggregateHostTable
   aggregate_metadata: AggregateMetadataTable
+  block_device_mapping: BlockDeviceMappingTable
+  host_capability: HostCapabilityTable
   flavor: FlavorTable
   flavor_extra_spec: FlavorExtraSpecTable
   flavor_project: FlavorProjectTable

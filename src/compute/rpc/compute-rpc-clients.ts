@@ -3,6 +3,7 @@ import { createRpcClient, type Bus } from '../../core/bus/index.js'
 import { agentRpc, conductorRpc, schedulerRpc } from './contracts.js'
 import type {
   ActionEventRequest,
+  BlockDeviceGone,
   BuildFailure,
   BuildRequest,
   EvacuateRequest,
@@ -20,6 +21,7 @@ import type {
   SnapshotRequest,
   TerminateRequest,
   UnshelveRequest,
+  VolumeRequest,
 } from './payloads.js'
 
 /** What the API and conductor send to an agent. */
@@ -42,6 +44,8 @@ export interface AgentClient {
   unshelveInstance(host: string, request: UnshelveRequest): Promise<void>
   externalInstanceEvent(host: string, request: { events: ExternalEvent[] }): Promise<void>
   getConsoleOutput(host: string, uuid: string): Promise<string>
+  attachVolume(host: string, request: VolumeRequest): Promise<void>
+  detachVolume(host: string, request: VolumeRequest): Promise<void>
 }
 
 export function createAgentClient(bus: Bus): AgentClient {
@@ -65,6 +69,8 @@ export function createAgentClient(bus: Bus): AgentClient {
     unshelveInstance: (host, r) => rpc.unshelveInstance(r, { host }),
     externalInstanceEvent: (host, r) => rpc.externalInstanceEvent(r, { host }),
     getConsoleOutput: async (host, uuid) => String(await rpc.getConsoleOutput({ uuid }, { host })),
+    attachVolume: (host, r) => rpc.attachVolume(r, { host }),
+    detachVolume: (host, r) => rpc.detachVolume(r, { host }),
   }
 }
 
@@ -82,10 +88,12 @@ export interface ConductorClient {
   instanceUpdate(request: InstanceUpdateRequest): Promise<unknown>
   actionEvent(request: ActionEventRequest): Promise<void>
   instanceDestroyed(request: { uuid: string; host: string; requestId: string }): Promise<void>
-  heartbeat(request: { host: string; binary: string }): Promise<void>
+  /** `capabilities`: the names of the driver's capability flags that are on. */
+  heartbeat(request: { host: string; binary: string; capabilities?: string[] }): Promise<void>
   instancesOnHost(
     host: string,
   ): Promise<{ uuid: string; vmState: string; taskState: string | null }[]>
+  blockDeviceGone(request: BlockDeviceGone): Promise<void>
 }
 
 export function createConductorClient(bus: Bus): ConductorClient {
@@ -110,6 +118,7 @@ export function createConductorClient(bus: Bus): ConductorClient {
         vmState: string
         taskState: string | null
       }[],
+    blockDeviceGone: async (r) => void (await rpc.blockDeviceGone(r)),
   }
 }
 

@@ -4,7 +4,7 @@ import { defineRpc } from '../../core/bus/index.js'
 /** The conductor: build flows, and the database on behalf of agents (which have none). */
 export const conductorRpc = defineRpc({
   topic: 'compute-conductor',
-  version: '1.0',
+  version: '1.1',
   methods: {
     /** Schedule, claim, create ports and cast to the chosen agent, for each new server. */
     buildInstances: { kind: 'cast', since: '1.0' },
@@ -34,6 +34,8 @@ export const conductorRpc = defineRpc({
     heartbeat: { kind: 'cast', since: '1.0' },
     /** The servers the database puts on a host, for an agent's reconciliation. */
     instancesOnHost: { kind: 'call', since: '1.0' },
+    /** A volume left a server (detached, or its attach failed): forget the mapping. Replies. */
+    blockDeviceGone: { kind: 'call', since: '1.1' },
   },
 })
 
@@ -49,7 +51,7 @@ export const schedulerRpc = defineRpc({
 /** A compute agent, addressed per host (`compute.<host>`). */
 export const agentRpc = defineRpc({
   topic: 'compute',
-  version: '1.0',
+  version: '1.1',
   methods: {
     buildAndRunInstance: { kind: 'cast', since: '1.0' },
     terminateInstance: { kind: 'cast', since: '1.0' },
@@ -80,6 +82,10 @@ export const agentRpc = defineRpc({
     /** Events about the host's servers from other services (network-vif-plugged...). */
     externalInstanceEvent: { kind: 'cast', since: '1.0' },
     getConsoleOutput: { kind: 'call', since: '1.0' },
+    /** Connect a reserved volume to the host, plug it into the guest, complete the attachment. */
+    attachVolume: { kind: 'cast', since: '1.1' },
+    /** Unplug a volume from the guest and delete its attachment. */
+    detachVolume: { kind: 'cast', since: '1.1' },
   },
 })
 

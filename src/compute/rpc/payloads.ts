@@ -117,6 +117,23 @@ export interface TerminateRequest extends RequestRef {
   uuid: string
 }
 
+/** A volume to plug into or unplug from a server's guest; block storage is called in `projectId`. */
+export interface VolumeRequest extends RequestRef {
+  uuid: string
+  projectId: string
+  bdmUuid: string
+  volumeId: string
+  attachmentId: string
+  device: string
+}
+
+/** A volume mapping that left its server: deleted if it still holds `attachmentId`. */
+export interface BlockDeviceGone {
+  uuid: string
+  bdmUuid: string
+  attachmentId: string
+}
+
 /** A state change an agent reports; applied only if the task state still matches. */
 export interface InstanceUpdateRequest {
   uuid: string

@@ -4,6 +4,7 @@ import type { ImageClient } from '../../clients/image-client.js'
 import type { NetworkClient } from '../../clients/network-client.js'
 import type { PlacementClient } from '../../clients/placement-client.js'
 import type { SecurityGroupClient } from '../../clients/security-group-client.js'
+import type { VolumeClient } from '../../clients/volume-client.js'
 import { isoSeconds, type Clock } from '../../core/clock/index.js'
 import type { IdSource } from '../../core/ids/index.js'
 import type { Logger } from '../../core/log/index.js'
@@ -26,6 +27,11 @@ export interface ComputeContext {
   securityGroupsFor(token: string): SecurityGroupClient
   /** The image service as the caller whose token is given (Nova's image proxy API). */
   imagesFor(token: string): ImageClient
+  /**
+   * Block storage in a project's URL: as the caller whose token is given (Nova calls Cinder with
+   * the user's token), or as the compute service (an admin) without one.
+   */
+  volumesFor(projectId: string, token?: string): VolumeClient
 }
 
 /** Who is calling, as use cases need it. */

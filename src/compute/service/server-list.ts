@@ -6,6 +6,7 @@ import {
   tagsOf,
   type InstanceFilter,
 } from '../db/instances-repo.js'
+import { listBlockDevices } from '../db/block-devices-repo.js'
 import { ComputeValidationError, InstanceNotFoundError } from '../errors.js'
 import { vmStatesForStatus, type Instance, type InstanceFault } from '../model/instance.js'
 import type { Caller, ComputeContext } from './context.js'
@@ -19,6 +20,8 @@ export interface ServerDetail {
   fault: InstanceFault | undefined
   /** Floating IPs by fixed address. */
   floatingIps: Record<string, string>
+  /** The volumes attached (booted from first), for `os-extended-volumes:volumes_attached`. */
+  volumes: { id: string; deleteOnTermination: boolean }[]
 }
 
 export interface ServerQuery {
@@ -105,11 +108,19 @@ export async function detailsOf(
   withFloating = true,
 ): Promise<ServerDetail[]> {
   const uuids = instances.map((i) => i.uuid)
-  const [metadata, tags, faults] = await Promise.all([
+  const [metadata, tags, faults, devices] = await Promise.all([
     metadataOf(ctx.db, uuids),
     tagsOf(ctx.db, uuids),
     latestFaults(ctx.db, uuids),
+    listBlockDevices(ctx.db, uuids),
   ])
+  const volumes = new Map<string, ServerDetail['volumes']>()
+  for (const d of devices) {
+    if (d.volumeId === null) continue
+    const list = volumes.get(d.instanceUuid) ?? []
+    list.push({ id: d.volumeId, deleteOnTermination: d.deleteOnTermination })
+    volumes.set(d.instanceUuid, list)
+  }
   const ports = instances.flatMap((i) => i.networkInfo.map((v) => v.portId))
   const floating: Record<string, string> = {}
   if (withFloating && ports.length > 0) {
@@ -123,6 +134,7 @@ export async function detailsOf(
     tags: tags.get(instance.uuid) ?? [],
     fault: faults.get(instance.uuid),
     floatingIps: floating,
+    volumes: volumes.get(instance.uuid) ?? [],
   }))
 }
 

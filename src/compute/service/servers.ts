@@ -12,6 +12,7 @@ import { snapshotOf } from './flavors.js'
 import { startAction } from './instance-records.js'
 import { enforceQuota, projectLimits } from './quotas.js'
 import { assertUnlocked, findServer } from './server-access.js'
+import { releaseVolumes } from './volume-release.js'
 
 /** A create request, in domain terms. */
 export interface ServerCreate {
@@ -270,6 +271,7 @@ async function localDelete(ctx: ComputeContext, instance: Instance): Promise<voi
   await ctx.placement.release(instance.uuid)
   const shelved = instance.requestSpec.shelvedImageId
   if (shelved) await ctx.images.deleteImage(shelved).catch(() => undefined)
+  await releaseVolumes(ctx, instance)
   const at = now(ctx)
   await updateInstance(ctx.db, instance.uuid, {
     vmState: 'deleted',

@@ -22,6 +22,9 @@ import { createImageUnit } from '../../image/image-unit.js'
 import { networkConfigFrom, networkConfigSpec } from '../../network/config.js'
 import { createNetworkUnit } from '../../network/network-unit.js'
 import { createPlacementUnit } from '../../placement/placement-unit.js'
+import { createBlockStorageUnit } from '../../block-storage/block-storage-unit.js'
+import { defaultBlockStorageConfig } from '../../block-storage/config.js'
+import { FakeVolumeDriver } from '../../block-storage/driver/fake/fake-volume-driver.js'
 /* eslint-enable no-restricted-imports */
 import { computeConfigFrom, computeConfigSpec, type ComputeConfig } from '../config.js'
 import { createComputeUnit, type ComputeUnit } from '../compute-unit.js'
@@ -100,6 +103,8 @@ export async function createComputeFixture(
     portQuota?: number
     /** A folder for SQLite files (default: in memory), so a unit can be started again on it. */
     databaseDir?: string
+    /** Runs block storage too, on its fake driver with this capacity in GiB. */
+    volumeCapacityGb?: number
   } = {},
 ): Promise<ComputeFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-compute-'))
@@ -149,10 +154,26 @@ export async function createComputeFixture(
     ...(options.driverFor ? { driverFor: options.driverFor } : {}),
     ...(options.periodicMs ? { periodicMs: options.periodicMs } : {}),
   })
-  for (const unit of [image, network, placement, compute]) {
+  const volumes =
+    options.volumeCapacityGb === undefined
+      ? undefined
+      : await createBlockStorageUnit({
+          ...common,
+          database,
+          dataDir,
+          config: defaultBlockStorageConfig({ capacityGb: options.volumeCapacityGb }),
+          bus,
+          dispatch: injectDispatcher(server.app),
+          serviceToken: staticTokenSource(service.token),
+          host: 'storage1',
+          driver: new FakeVolumeDriver(options.volumeCapacityGb),
+        })
+  const units = [image, network, placement, ...(volumes ? [volumes] : [])]
+  for (const unit of [...units, compute]) {
     for (const mount of unit.mounts) await mountService(server.app, mount)
   }
   await server.app.ready()
+  await volumes?.start()
   await compute.start()
   const request: ComputeFixture['request'] = (caller, opts) =>
     server.app.inject({
@@ -184,7 +205,7 @@ export async function createComputeFixture(
   })
   const fixture: ComputeFixture = {
     app: server.app,
-    otherMounts: [image, network, placement].flatMap((u) => u.mounts),
+    otherMounts: units.flatMap((u) => u.mounts),
     compute,
     bus,
     imageId,
@@ -235,6 +256,7 @@ export async function createComputeFixture(
       await server.app.close()
       await compute.close()
       await bus.close()
+      await volumes?.close()
       for (const unit of [placement, network, image]) await unit.close()
     },
   }

@@ -3,11 +3,13 @@ import type { MigrationSet } from '../../../core/db/index.js'
 import { migration0001 } from './0001-initial.js'
 import { migration0002 } from './0002-aggregates.js'
 import { migration0003 } from './0003-migrations.js'
+import { migration0004 } from './0004-block-devices.js'
 import { migration0005 } from './0005-metadata-service.js'
 
 export const computeMigrations: MigrationSet = {
   '0001-initial': migration0001,
   '0002-aggregates': migration0002,
   '0003-migrations': migration0003,
+  '0004-block-devices': migration0004,
   '0005-metadata-service': migration0005,
 }
