@@ -1,22 +1,99 @@
 /** @module compute/virt/compute-driver.conformance: the behaviour every compute driver must show */
 import { describe, expect, it } from 'vitest'
-import { POWER_STATE, type ComputeDriver, type GuestSpec } from './compute-driver.js'
+import {
+  POWER_STATE,
+  type ComputeDriver,
+  type GuestSpec,
+  type GuestVolume,
+  type VolumeConnection,
+} from './compute-driver.js'
 
-function spec(uuid: string): GuestSpec {
-  return { uuid, name: `vm-${uuid}`, vcpus: 1, memoryMb: 64, rootGb: 1, imageId: 'img', vifs: [] }
+function spec(uuid: string, volumes?: GuestVolume[]): GuestSpec {
+  const base = { uuid, name: `vm-${uuid}`, vcpus: 1, memoryMb: 128, rootGb: 1, imageId: 'img' }
+  return { ...base, vifs: [], ...(volumes ? { volumes } : {}) }
 }
 
-/** Runs the suite against drivers `make` builds (a fresh one per test). */
+/** The titles of the suite's cases, for a run that must skip them all with one reason. */
+export const COMPUTE_DRIVER_CONFORMANCE_CASES = [
+  'reports positive host resources',
+  'spawns a running guest that it then lists',
+  'refuses to spawn a guest twice',
+  'destroys idempotently',
+  'stops and starts a guest, idempotently',
+  'reboots a stopped guest into running',
+  'pauses and unpauses when capable',
+  'suspends and resumes when capable',
+  'snapshots a guest without changing its power state',
+  'returns console output when capable',
+  'resizes a guest',
+  'attaches a volume that the guest then has',
+  'attaches a volume idempotently',
+  'detaches a volume idempotently',
+  'spawns a guest with its volumes in device order',
+  'keeps spawned and attached volumes across power off and on',
+] as const
+
+/** What the volume cases need from the driver's host (for drivers with `volumeAttach`). */
+export interface VolumeConformanceHooks {
+  /** A new volume's connection info, as block storage would give it for this host. */
+  connect(volumeId: string): Promise<VolumeConnection>
+  /** Ids of the volumes a guest has, in device order, as the hypervisor shows them. */
+  listVolumes(driver: ComputeDriver, uuid: string): Promise<string[]>
+  /** Waits until a running guest can release a hot-unplugged device (its OS has booted). */
+  untilBooted?(driver: ComputeDriver, uuid: string): Promise<void>
+}
+
+/** The hooks of a driver whose connections need nothing on the host (the fake). */
+function noHooks(): VolumeConformanceHooks {
+  return {
+    connect: async (volumeId) => ({
+      driver_volume_type: 'file',
+      data: { path: `/nonexistent/${volumeId}`, format: 'raw' },
+    }),
+    listVolumes: () => Promise.reject(new Error('the run gave no listVolumes hook')),
+  }
+}
+
+/**
+ * Runs the suite against drivers `make` builds (a fresh one per test). Volume cases run for a
+ * driver with `volumeAttach` and `hooks`; without the capability they check that the driver
+ * refuses an attach, and skip with the driver's own reason.
+ */
 export function computeDriverConformance(
   name: string,
   make: () => Promise<ComputeDriver>,
   skips: Partial<Record<string, string>> = {},
+  hooks: VolumeConformanceHooks = noHooks(),
 ): void {
   describe(`ComputeDriver conformance: ${name}`, () => {
     const test = (title: string, fn: (d: ComputeDriver) => Promise<void>) => {
       const reason = skips[title]
       if (reason) it.skip(`${title} (skipped: ${reason})`, () => undefined)
       else it(title, async () => fn(await make()))
+    }
+    const volume = async (volumeId: string, device: string): Promise<GuestVolume> => {
+      const connection = await hooks.connect(volumeId)
+      return { volumeId, device, connection, bootIndex: null, readOnly: false }
+    }
+    const volumeTest = (title: string, fn: (d: ComputeDriver) => Promise<void>) => {
+      const reason = skips[title]
+      if (reason) {
+        it.skip(`${title} (skipped: ${reason})`, () => undefined)
+        return
+      }
+      it(title, async (context) => {
+        const d = await make()
+        if (!d.capabilities.volumeAttach) {
+          await d.spawn(spec('a'))
+          const refusal = await d.attachVolume('a', await volume('v1', '/dev/vdb')).then(
+            () => undefined,
+            (error: unknown) => (error instanceof Error ? error.message : String(error)),
+          )
+          expect(refusal, 'a driver without volumeAttach must refuse attachVolume').toBeDefined()
+          context.skip(`no volumeAttach: ${refusal ?? ''}`)
+        }
+        await fn(d)
+      })
     }
     test('reports positive host resources', async (d) => {
       const r = await d.hostResources()
@@ -88,6 +165,41 @@ export function computeDriverConformance(
       await d.spawn(spec('a'))
       await d.resize('a', { vcpus: 2, memoryMb: 128, rootGb: 2 })
       expect(await d.powerState('a')).toBe(POWER_STATE.running)
+    })
+    volumeTest('attaches a volume that the guest then has', async (d) => {
+      await d.spawn(spec('a'))
+      await d.attachVolume('a', await volume('v1', '/dev/vdb'))
+      expect(await hooks.listVolumes(d, 'a')).toEqual(['v1'])
+    })
+    volumeTest('attaches a volume idempotently', async (d) => {
+      await d.spawn(spec('a'))
+      const v1 = await volume('v1', '/dev/vdb')
+      await d.attachVolume('a', v1)
+      await d.attachVolume('a', v1)
+      expect(await hooks.listVolumes(d, 'a')).toEqual(['v1'])
+    })
+    volumeTest('detaches a volume idempotently', async (d) => {
+      await d.spawn(spec('a'))
+      await hooks.untilBooted?.(d, 'a')
+      await d.attachVolume('a', await volume('v1', '/dev/vdb'))
+      await d.detachVolume('a', 'v1')
+      await d.detachVolume('a', 'v1')
+      await d.detachVolume('a', 'never-attached')
+      expect(await hooks.listVolumes(d, 'a')).toEqual([])
+    })
+    volumeTest('spawns a guest with its volumes in device order', async (d) => {
+      await d.spawn(spec('a', [await volume('v2', '/dev/vdc'), await volume('v1', '/dev/vdb')]))
+      expect(await d.powerState('a')).toBe(POWER_STATE.running)
+      expect(await hooks.listVolumes(d, 'a')).toEqual(['v1', 'v2'])
+    })
+    volumeTest('keeps spawned and attached volumes across power off and on', async (d) => {
+      await d.spawn(spec('a', [await volume('v1', '/dev/vdb')]))
+      await d.attachVolume('a', await volume('v2', '/dev/vdc'))
+      await d.powerOff('a')
+      expect(await hooks.listVolumes(d, 'a')).toEqual(['v1', 'v2'])
+      await d.powerOn('a')
+      expect(await d.powerState('a')).toBe(POWER_STATE.running)
+      expect(await hooks.listVolumes(d, 'a')).toEqual(['v1', 'v2'])
     })
   })
 }

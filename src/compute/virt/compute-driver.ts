@@ -64,6 +64,12 @@ export interface GuestSpec {
   configDrive?: { files: readonly ConfigDriveEntry[] }
   /** Volumes the guest has from its start, the boot volume first. */
   volumes?: readonly GuestVolume[]
+  /**
+   * When the guest boots from a volume: the boot volume's `volume_image_metadata` (the source
+   * image's id and properties, such as `image_id`, `kernel_id`, `ramdisk_id`, `os_command_line`),
+   * which say how to boot it as the image itself would have been.
+   */
+  volumeImageMetadata?: Readonly<Record<string, string>>
 }
 
 /** The size of a guest after a resize. */

@@ -9,7 +9,10 @@ import { getLink } from '../../../core/sys/ip-link.js'
 import { deleteNetns, listNetns } from '../../../core/sys/netns.js'
 import { isMounted } from '../../../core/sys/overlay-mount.js'
 import { runcUnavailableReason } from '../../../core/sys/runc.js'
-import { computeDriverConformance } from '../compute-driver.conformance.js'
+import {
+  COMPUTE_DRIVER_CONFORMANCE_CASES,
+  computeDriverConformance,
+} from '../compute-driver.conformance.js'
 import { POWER_STATE, type GuestSpec } from '../compute-driver.js'
 import { ContainerDriver, hostIfnameOf } from './container-driver.js'
 import type { ContainerImageSource } from './container-image-source.js'
@@ -77,23 +80,12 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-const ALL = [
-  'reports positive host resources',
-  'spawns a running guest that it then lists',
-  'refuses to spawn a guest twice',
-  'destroys idempotently',
-  'stops and starts a guest, idempotently',
-  'reboots a stopped guest into running',
-  'pauses and unpauses when capable',
-  'suspends and resumes when capable',
-  'snapshots a guest without changing its power state',
-  'returns console output when capable',
-  'resizes a guest',
-]
 computeDriverConformance(
   'container',
   makeDriver,
-  skipReason ? Object.fromEntries(ALL.map((t) => [t, skipReason])) : {},
+  skipReason
+    ? Object.fromEntries(COMPUTE_DRIVER_CONFORMANCE_CASES.map((t) => [t, skipReason]))
+    : {},
 )
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000) {

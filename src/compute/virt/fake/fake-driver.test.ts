@@ -3,11 +3,23 @@ import { describe, expect, it } from 'vitest'
 import { computeDriverConformance } from '../compute-driver.conformance.js'
 import { FakeDriver } from './fake-driver.js'
 
-computeDriverConformance('fake', async () => {
-  const driver = new FakeDriver()
-  await driver.init('host1')
-  return driver
-})
+computeDriverConformance(
+  'fake',
+  async () => {
+    const driver = new FakeDriver()
+    await driver.init('host1')
+    return driver
+  },
+  {},
+  {
+    connect: async (volumeId) => ({
+      driver_volume_type: 'file',
+      data: { path: `/volumes/${volumeId}`, format: 'raw' },
+    }),
+    listVolumes: async (driver, uuid) =>
+      (driver as FakeDriver).volumesOf(uuid).map((v) => v.volumeId),
+  },
+)
 
 describe('FakeDriver', () => {
   it('fails a spawn when the injected failure says so, leaving no guest', async () => {

@@ -3,24 +3,30 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { GuestSpec } from '../compute-driver.js'
 
-/** A volume attached by hotplug, re-attached at every start. */
+/** A volume's local file as the guest has it: the boot volume, or a data volume on every start. */
 export interface AttachedVolume {
   volumeId: string
+  /** The device name the compute service gave it (`/dev/vdb`); data volumes start in this order. */
+  device: string
   path: string
   format: 'raw' | 'qcow2'
+  readOnly: boolean
 }
 
 /** Everything needed to start a guest's QEMU again, after a stop or an agent restart. */
 export interface GuestRecord {
   spec: GuestSpec
-  /** Format of the overlay's backing file. */
+  /** Format of the overlay's backing file (unused when the guest boots from a volume). */
   baseFormat: string
+  /** The volume whose file is the root disk when the guest boots from one (no overlay then). */
+  rootVolume?: AttachedVolume
   kernel?: string
   initrd?: string
   append?: string
   /** Whether the guest has a config drive (`disk.config`), attached read-only at every start. */
   configDrive?: boolean
   taps: { name: string; mac: string }[]
+  /** Data volumes, from the spawn and hot-plugged since. */
   volumes: AttachedVolume[]
 }
 

@@ -1,5 +1,5 @@
 /** @module compute/virt/qemu/qemu-command: the qemu-system-x86_64 command line of a guest */
-import type { GuestFiles, GuestRecord } from './guest-record.js'
+import type { AttachedVolume, GuestFiles, GuestRecord } from './guest-record.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -8,16 +8,40 @@ export interface QemuHostSettings {
   accel: 'kvm' | 'tcg'
 }
 
-/** The block node and device ids of an attached volume. */
-export function volumeIds(volumeId: string): { node: string; device: string } {
+/** The block node and device ids of a volume, and the serial the guest sees it by. */
+export function volumeIds(volumeId: string): { node: string; device: string; serial: string } {
   const short = volumeId.replace(/[^\w]/g, '').slice(0, 20)
-  return { node: `vol-${short}`, device: `vdev-${short}` }
+  // a virtio-blk serial holds 20 bytes: the guest finds the volume under /dev/disk/by-id by it
+  return { node: `vol-${short}`, device: `vdev-${short}`, serial: volumeId.slice(0, 20) }
+}
+
+/** Sorts data volumes by device name (`vdb` < `vdz` < `vdaa`), the order the guest names them. */
+export function inDeviceOrder(volumes: readonly AttachedVolume[]): AttachedVolume[] {
+  const key = (v: AttachedVolume) => v.device.replace(/^\/dev\//, '')
+  return [...volumes].sort((a, b) => key(a).length - key(b).length || key(a).localeCompare(key(b)))
+}
+
+/** A value inside a QEMU `key=value,...` option, its commas doubled. */
+function optionValue(value: string): string {
+  return value.replaceAll(',', ',,')
+}
+
+/** The `-blockdev` pair of a disk file: a file node, then its format node named `node`. */
+function blockdevArgs(node: string, disk: { path: string; format: string; readOnly: boolean }) {
+  const ro = disk.readOnly ? ',read-only=on' : ''
+  return [
+    '-blockdev',
+    `driver=file,node-name=${node}-file,filename=${optionValue(disk.path)}${ro}`,
+    '-blockdev',
+    `driver=${disk.format},node-name=${node},file=${node}-file${ro}`,
+  ]
 }
 
 /**
  * The arguments of a guest's QEMU: daemonized (the guest outlives the agent), controlled through
  * its QMP socket, serial console appended to a file, root disk and volumes as virtio-blk, one
  * virtio-net per tap with the port's MAC, and direct kernel boot when the image has a kernel.
+ * The root disk is the overlay, or the boot volume's file; data volumes follow in device order.
  */
 export function qemuArgs(
   record: GuestRecord,
@@ -37,16 +61,23 @@ export function qemuArgs(
   args.push('-serial', 'chardev:serial0')
   args.push('-qmp', `unix:${files.qmp},server=on,wait=off`)
   args.push('-daemonize', '-pidfile', files.pidFile)
-  args.push('-blockdev', `driver=file,node-name=root-file,filename=${files.overlay}`)
-  args.push('-blockdev', 'driver=qcow2,node-name=root,file=root-file')
+  const root = record.rootVolume
+  args.push(
+    ...blockdevArgs('root', root ?? { path: files.overlay, format: 'qcow2', readOnly: false }),
+  )
   // direct kernel boot takes boot index 0 for itself
-  args.push('-device', `virtio-blk-pci,drive=root,id=root-disk,bootindex=${record.kernel ? 1 : 0}`)
-  for (const volume of record.volumes) {
+  const rootDevice = `virtio-blk-pci,drive=root,id=root-disk,bootindex=${record.kernel ? 1 : 0}`
+  args.push(
+    '-device',
+    root ? `${rootDevice},serial=${optionValue(volumeIds(root.volumeId).serial)}` : rootDevice,
+  )
+  for (const volume of inDeviceOrder(record.volumes)) {
     const ids = volumeIds(volume.volumeId)
-    args.push('-blockdev', `driver=file,node-name=${ids.node}-file,filename=${volume.path}`)
-    args.push('-blockdev', `driver=${volume.format},node-name=${ids.node},file=${ids.node}-file`)
-    const serial = volume.volumeId.slice(0, 20)
-    args.push('-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device},serial=${serial}`)
+    args.push(...blockdevArgs(ids.node, volume))
+    args.push(
+      '-device',
+      `virtio-blk-pci,drive=${ids.node},id=${ids.device},serial=${optionValue(ids.serial)}`,
+    )
   }
   record.taps.forEach((tap, index) => {
     args.push('-netdev', `tap,id=net${index},ifname=${tap.name},script=no,downscript=no`)

@@ -1,6 +1,6 @@
 /** @module compute/virt/qemu/qemu-driver.test: the qemu driver on real QEMU (TCG here), with the tiny image */
 import { createReadStream } from 'node:fs'
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
@@ -8,8 +8,17 @@ import { exec } from '../../../core/sys/exec.js'
 import { getLink } from '../../../core/sys/ip-link.js'
 import { buildTinyImage, type TinyImageFiles } from '../../images/tiny-image-builder.js'
 import { TINY_BANNER } from '../../images/tiny-guest-init.js'
-import { computeDriverConformance } from '../compute-driver.conformance.js'
-import { POWER_STATE, type GuestSpec } from '../compute-driver.js'
+import {
+  COMPUTE_DRIVER_CONFORMANCE_CASES,
+  computeDriverConformance,
+  type VolumeConformanceHooks,
+} from '../compute-driver.conformance.js'
+import {
+  POWER_STATE,
+  type ComputeDriver,
+  type GuestSpec,
+  type GuestVolume,
+} from '../compute-driver.js'
 import type { GuestImageSource } from './image-cache.js'
 import { QemuDriver, tapNameOf } from './qemu-driver.js'
 import { withQmp } from './qmp-client.js'
@@ -80,24 +89,59 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-const everything = skipReason
-  ? Object.fromEntries(
-      [
-        'reports positive host resources',
-        'spawns a running guest that it then lists',
-        'refuses to spawn a guest twice',
-        'destroys idempotently',
-        'stops and starts a guest, idempotently',
-        'reboots a stopped guest into running',
-        'pauses and unpauses when capable',
-        'suspends and resumes when capable',
-        'snapshots a guest without changing its power state',
-        'returns console output when capable',
-        'resizes a guest',
-      ].map((title) => [title, skipReason]),
-    )
-  : {}
-computeDriverConformance('qemu', makeDriver, everything)
+const volumesDir = join(dataDir, 'volumes')
+const volumePaths = new Map<string, string>()
+
+/** A new 16 MiB qcow2 volume file, as block storage's file backend would make it. */
+async function volumeFile(volumeId: string, format: 'raw' | 'qcow2' = 'qcow2'): Promise<string> {
+  await mkdir(volumesDir, { recursive: true })
+  const path = join(volumesDir, `volume-${volumeId}`)
+  await rm(path, { force: true })
+  await exec('qemu-img', ['create', '-q', '-f', format, path, '16M'])
+  volumePaths.set(path, volumeId)
+  return path
+}
+
+function qmpOf(uuid: string): string {
+  return join(dataDir, 'qemu/guests', uuid, 'qmp.sock')
+}
+
+/** The block devices QEMU has open, as `{file, ro}`, root disk first. */
+async function openBlocks(uuid: string): Promise<{ file: string; ro: boolean }[]> {
+  const blocks = (await withQmp(qmpOf(uuid), (qmp) => qmp.execute('query-block'))) as {
+    inserted?: { file: string; ro: boolean }
+  }[]
+  return blocks.flatMap((b) => (b.inserted ? [{ file: b.inserted.file, ro: b.inserted.ro }] : []))
+}
+
+async function untilBooted(driver: ComputeDriver, uuid: string): Promise<void> {
+  const booted = async () => (await driver.consoleOutput(uuid)).includes(TINY_BANNER)
+  if (!(await waitFor(booted, 90_000))) throw new Error(`guest ${uuid} did not boot`)
+}
+
+const hooks: VolumeConformanceHooks = {
+  connect: async (volumeId) => ({
+    driver_volume_type: 'file',
+    data: { path: await volumeFile(volumeId), format: 'qcow2', access_mode: 'rw' },
+  }),
+  // what the running QEMU has open, else what its next start will open
+  listVolumes: async (driver, uuid) => {
+    if ((await driver.powerState(uuid)) !== POWER_STATE.running) {
+      return (await (driver as QemuDriver).volumes(uuid)).map((v) => v.volumeId)
+    }
+    return (await openBlocks(uuid)).flatMap((b) => volumePaths.get(b.file) ?? [])
+  },
+  untilBooted,
+}
+
+computeDriverConformance(
+  'qemu',
+  makeDriver,
+  skipReason
+    ? Object.fromEntries(COMPUTE_DRIVER_CONFORMANCE_CASES.map((title) => [title, skipReason]))
+    : {},
+  hooks,
+)
 
 function spec(uuid: string, extra: Partial<GuestSpec> = {}): GuestSpec {
   return {
@@ -187,6 +231,118 @@ describe.skipIf(skipReason !== undefined)('QemuDriver on this host', () => {
     expect(await blocks()).not.toContain('volume-1.qcow2')
     expect(await driver.volumes('vol-1')).toEqual([])
     await rm(volume)
+  })
+
+  it('starts every QEMU process with spawned and hot-plugged volumes, read-only ones read-only, and destroy keeps their files', async () => {
+    const driver = await makeDriver()
+    const data: GuestVolume = {
+      volumeId: 'data-1',
+      device: '/dev/vdb',
+      connection: {
+        driver_volume_type: 'file',
+        data: { path: await volumeFile('data-1'), format: 'qcow2' },
+      },
+      bootIndex: null,
+      readOnly: false,
+    }
+    await driver.spawn(spec('keep-1', { volumes: [data] }))
+    const hot = join(volumesDir, 'hot.raw')
+    await exec('qemu-img', ['create', '-q', '-f', 'raw', hot, '8M'])
+    await driver.attachVolume('keep-1', {
+      volumeId: 'hot-1',
+      device: '/dev/vdc',
+      connection: { driver_volume_type: 'file', data: { path: hot, format: 'raw' } },
+      bootIndex: null,
+      readOnly: true,
+    })
+    const opened = await openBlocks('keep-1')
+    expect(opened.slice(1)).toEqual([
+      { file: data.connection.data['path'], ro: false },
+      { file: hot, ro: true },
+    ])
+    const commandLine = async (d: QemuDriver) => {
+      const pid = (await readFile(join(dataDir, 'qemu/guests/keep-1/qemu.pid'), 'utf8')).trim()
+      expect(await d.powerState('keep-1')).toBe(POWER_STATE.running)
+      return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ')
+    }
+    const both = new RegExp(`volume-data-1.*serial=data-1.*hot\\.raw,read-only=on.*serial=hot-1`)
+    await driver.powerOff('keep-1')
+    await driver.powerOn('keep-1')
+    expect(await commandLine(driver)).toMatch(both)
+    // a restarted agent's driver starts QEMU from the same record: on a reboot of a stopped guest,
+    // and on a resize
+    const adopted = await makeDriver()
+    await adopted.powerOff('keep-1')
+    await adopted.reboot('keep-1', 'hard')
+    expect(await commandLine(adopted)).toMatch(both)
+    await adopted.resize('keep-1', { vcpus: 1, memoryMb: 160, rootGb: 1 })
+    expect(await commandLine(adopted)).toMatch(both)
+    await adopted.destroy('keep-1')
+    expect((await stat(hot)).size).toBe(8 * 1024 * 1024)
+    await expect(stat(String(data.connection.data['path']))).resolves.toBeDefined()
+  })
+
+  it('boots from a volume with the kernel of its source image, the volume file as root disk', async () => {
+    if (!image || image instanceof Error) throw new Error('no image')
+    const driver = await makeDriver()
+    const root = join(volumesDir, 'boot.qcow2')
+    await mkdir(volumesDir, { recursive: true })
+    await exec('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', image.disk, root])
+    const boot: GuestVolume = {
+      volumeId: 'boot-vol',
+      device: '/dev/vda',
+      connection: { driver_volume_type: 'file', data: { path: root, format: 'qcow2' } },
+      bootIndex: 0,
+      readOnly: false,
+    }
+    // Cinder's image metadata names the image; its kernel_id comes from the image's properties
+    const bfv = spec('bfv-1', {
+      name: 'from-volume',
+      imageId: '',
+      volumes: [boot],
+      volumeImageMetadata: { image_id: 'img', image_name: 'tiny' },
+    })
+    await driver.spawn(bfv)
+    await untilBooted(driver, 'bfv-1')
+    expect(await driver.consoleOutput('bfv-1')).toContain(`${TINY_BANNER} from-volume`)
+    expect((await openBlocks('bfv-1'))[0]).toEqual({ file: root, ro: false })
+    expect(await readdir(join(dataDir, 'qemu/guests/bfv-1'))).not.toContain('root.qcow2')
+    await expect(driver.detachVolume('bfv-1', 'boot-vol')).rejects.toThrow(/root disk/)
+    await driver.destroy('bfv-1')
+    await expect(stat(root)).resolves.toBeDefined()
+  })
+
+  it('refuses a remote NBD export, a missing file and a device in use, leaving no guest', async () => {
+    const driver = await makeDriver()
+    const nbd: GuestVolume = {
+      volumeId: 'nbd-1',
+      device: '/dev/vdb',
+      connection: { driver_volume_type: 'nbd', data: { host: '10.0.0.5', port: 10809 } },
+      bootIndex: null,
+      readOnly: false,
+    }
+    await expect(driver.spawn(spec('refuse-1', { volumes: [nbd] }))).rejects.toThrow(
+      /nbd-1 cannot be attached: its connection is a remote NBD export .* not available/,
+    )
+    const gone = join(volumesDir, 'gone.qcow2')
+    const missing: GuestVolume = {
+      ...nbd,
+      volumeId: 'gone-1',
+      connection: { driver_volume_type: 'file', data: { path: gone, format: 'qcow2' } },
+    }
+    await expect(driver.spawn(spec('refuse-1', { volumes: [missing] }))).rejects.toThrow(
+      `volume gone-1 cannot be attached: its file ${gone} does not exist on this host`,
+    )
+    expect(await driver.listGuests()).not.toContain('refuse-1')
+    await driver.spawn(spec('refuse-2'))
+    await expect(driver.attachVolume('refuse-2', nbd)).rejects.toThrow(/NBD export/)
+    await expect(driver.attachVolume('refuse-2', missing)).rejects.toThrow(/does not exist/)
+    const present = { ...missing, volumeId: 'here-1', connection: await hooks.connect('here-1') }
+    await driver.attachVolume('refuse-2', present)
+    await expect(
+      driver.attachVolume('refuse-2', { ...present, volumeId: 'other-1' }),
+    ).rejects.toThrow(/at \/dev\/vdb: guest refuse-2 has volume here-1 there/)
+    expect((await driver.volumes('refuse-2')).map((v) => v.volumeId)).toEqual(['here-1'])
   })
 
   it('fails a spawn of an unknown image and leaves nothing behind', async () => {

@@ -1,6 +1,5 @@
 /** @module compute/virt/qemu/qemu-driver: real guests, one QEMU process each, controlled over QMP */
-import { constants } from 'node:fs'
-import { access, mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { exec } from '../../../core/sys/exec.js'
@@ -22,7 +21,6 @@ import {
   type HostResources,
   type PowerState,
 } from '../compute-driver.js'
-import { configDataArchive } from './config-data.js'
 import {
   GuestFiles,
   listGuestRecords,
@@ -31,9 +29,17 @@ import {
   type AttachedVolume,
   type GuestRecord,
 } from './guest-record.js'
+import { prepareRoot } from './guest-root.js'
+import {
+  assertVolumeFile,
+  attachedVolumeOf,
+  GuestVolumeError,
+  plugVolume,
+  unplugVolume,
+} from './guest-volumes.js'
 import { ImageCache, type GuestImageSource } from './image-cache.js'
 import { probeKvm } from './kvm-probe.js'
-import { qemuArgs, volumeIds } from './qemu-command.js'
+import { inDeviceOrder, qemuArgs } from './qemu-command.js'
 import { withQmp } from './qmp-client.js'
 import { writeConfigDriveIso } from './config-drive-iso.js'
 
@@ -60,19 +66,6 @@ export function tapNameOf(portId: string): string {
 
 function bridgeNameOf(networkId: string): string {
   return `brq${networkId.slice(0, 11)}`
-}
-
-/** The local file a volume's connection info names; other connection types are refused. */
-export function attachedVolumeOf(volume: GuestVolume): AttachedVolume {
-  const { driver_volume_type: type, data } = volume.connection
-  const path = data['path']
-  const format = data['format'] ?? 'raw'
-  if (type !== 'file' || typeof path !== 'string' || (format !== 'raw' && format !== 'qcow2')) {
-    throw new Error(
-      `volume ${volume.volumeId} cannot be plugged: connection type ${type} with format ${String(format)} is not a local raw or qcow2 file`,
-    )
-  }
-  return { volumeId: volume.volumeId, path, format }
 }
 
 /** The ComputeDriver of QEMU guests. Stateless in memory: everything is read from the data dir. */
@@ -158,6 +151,7 @@ export class QemuDriver implements ComputeDriver {
     }
   }
 
+  /** Removes the guest's folder; volume files live elsewhere and are never touched. */
   async destroy(uuid: string): Promise<void> {
     const files = this.files(uuid)
     await this.kill(files)
@@ -277,13 +271,15 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async snapshot(uuid: string): Promise<Buffer> {
-    const { files } = await this.get(uuid)
+    const { record, files } = await this.get(uuid)
     const running = (await this.powerState(uuid)) === POWER_STATE.running
     const target = join(files.dir, 'snapshot.qcow2')
     // paused for the copy, so that the disk is consistent at one instant
     if (running) await withQmp(files.qmp, (qmp) => qmp.execute('stop'))
     try {
-      await exec('qemu-img', ['convert', '-U', '-O', 'qcow2', files.overlay, target], {
+      const root = record.rootVolume
+      const [source, format] = root ? [root.path, root.format] : [files.overlay, 'qcow2']
+      await exec('qemu-img', ['convert', '-U', '-f', format, '-O', 'qcow2', source, target], {
         timeoutMs: 600_000,
       })
     } finally {
@@ -300,7 +296,8 @@ export class QemuDriver implements ComputeDriver {
     const { record, files } = await this.get(uuid)
     const wasRunning = await this.running(files)
     if (wasRunning) await this.kill(files)
-    if (size.rootGb > record.spec.rootGb) {
+    // a boot volume keeps its size: the flavor's root disk does not apply to it
+    if (size.rootGb > record.spec.rootGb && !record.rootVolume) {
       await exec('qemu-img', ['resize', files.overlay, `${size.rootGb}G`], { timeoutMs: 60_000 })
     }
     const next: GuestRecord = { ...record, spec: { ...record.spec, ...size } }
@@ -315,60 +312,43 @@ export class QemuDriver implements ComputeDriver {
   }
 
   /**
-   * Hotplugs a file-backed volume as a virtio-blk disk (the guest sees the next /dev/vdX) and
-   * keeps it attached across restarts. A stopped guest gets it at its next start.
+   * Hotplugs a file volume as a virtio-blk disk (the guest sees the next /dev/vdX; read-only when
+   * the volume is) and keeps it in the guest's record, so every later start has it. A stopped guest
+   * gets it at its next start. Refuses a remote connection type and a missing file.
    */
   async attachVolume(uuid: string, guestVolume: GuestVolume): Promise<void> {
     const volume = attachedVolumeOf(guestVolume)
     const { record, files } = await this.get(uuid)
-    if (record.volumes.some((v) => v.volumeId === volume.volumeId)) return
-    await access(volume.path, constants.R_OK | constants.W_OK)
-    if (await this.running(files)) {
-      const ids = volumeIds(volume.volumeId)
-      await withQmp(files.qmp, async (qmp) => {
-        await qmp.execute('blockdev-add', {
-          driver: volume.format,
-          'node-name': ids.node,
-          file: { driver: 'file', filename: volume.path },
-        })
-        try {
-          await qmp.execute('device_add', {
-            driver: 'virtio-blk-pci',
-            drive: ids.node,
-            id: ids.device,
-            serial: volume.volumeId.slice(0, 20),
-          })
-        } catch (error) {
-          await qmp.execute('blockdev-del', { 'node-name': ids.node }).catch(() => undefined)
-          throw error
-        }
-      })
+    const all = record.rootVolume ? [record.rootVolume, ...record.volumes] : record.volumes
+    if (all.some((v) => v.volumeId === volume.volumeId)) return
+    const taken = all.find((v) => v.device === volume.device)
+    if (taken) {
+      throw new GuestVolumeError(
+        `volume ${volume.volumeId} cannot be attached at ${volume.device}: guest ${uuid} has volume ${taken.volumeId} there`,
+      )
     }
+    await assertVolumeFile(volume)
+    if (await this.running(files)) await withQmp(files.qmp, (qmp) => plugVolume(qmp, volume))
     await writeGuestRecord(files, { ...record, volumes: [...record.volumes, volume] })
   }
 
-  /** Unplugs a volume (the guest must release the device) and forgets it. Idempotent. */
+  /** Unplugs a data volume (the guest must release the device) and forgets it. Idempotent. */
   async detachVolume(uuid: string, volumeId: string, timeoutMs = 30_000): Promise<void> {
     const { record, files } = await this.get(uuid)
+    if (record.rootVolume?.volumeId === volumeId) {
+      throw new GuestVolumeError(`volume ${volumeId} is the root disk of guest ${uuid}`)
+    }
     if (!record.volumes.some((v) => v.volumeId === volumeId)) return
     if (await this.running(files)) {
-      const ids = volumeIds(volumeId)
-      await withQmp(files.qmp, async (qmp) => {
-        const deleted = qmp.waitForEvent('DEVICE_DELETED', timeoutMs)
-        await qmp.execute('device_del', { id: ids.device })
-        if ((await deleted) === undefined) {
-          throw new Error(`guest ${uuid} did not release volume ${volumeId} in ${timeoutMs} ms`)
-        }
-        await qmp.execute('blockdev-del', { 'node-name': ids.node })
-      })
+      await withQmp(files.qmp, (qmp) => unplugVolume(qmp, volumeId, timeoutMs))
     }
     const volumes = record.volumes.filter((v) => v.volumeId !== volumeId)
     await writeGuestRecord(files, { ...record, volumes })
   }
 
-  /** The volumes attached to a guest. */
+  /** The data volumes of a guest, as its next start will have them (the boot volume not among them). */
   async volumes(uuid: string): Promise<AttachedVolume[]> {
-    return (await this.get(uuid)).record.volumes
+    return inDeviceOrder((await this.get(uuid)).record.volumes)
   }
 
   private files(uuid: string): GuestFiles {
@@ -400,27 +380,15 @@ export class QemuDriver implements ComputeDriver {
     files: GuestFiles,
     signal?: AbortSignal,
   ): Promise<GuestRecord> {
-    const image = await this.settings.images.info(spec.imageId)
-    if (!image) throw new Error(`image ${spec.imageId} was not found`)
-    const base = await this.cache.path(image.id)
-    signal?.throwIfAborted()
-    const baseFormat = image.diskFormat === 'qcow2' ? 'qcow2' : 'raw'
-    const size = spec.rootGb > 0 ? [`${spec.rootGb}G`] : []
-    await exec(
-      'qemu-img',
-      ['create', '-q', '-f', 'qcow2', '-F', baseFormat, '-b', base, files.overlay, ...size],
-      { timeoutMs: 60_000 },
-    )
-    const record: GuestRecord = { spec, baseFormat, taps: [], volumes: [] }
-    const kernelId = stringProperty(image.properties, 'kernel_id')
-    const ramdiskId = stringProperty(image.properties, 'ramdisk_id')
-    const commandLine = stringProperty(image.properties, 'os_command_line')
-    if (kernelId) {
-      record.kernel = await this.cache.path(kernelId)
-      record.append = commandLine ?? this.settings.defaultAppend ?? DEFAULT_APPEND
-      const ramdisk = ramdiskId ? await readFile(await this.cache.path(ramdiskId)) : Buffer.alloc(0)
-      await writeFile(files.initrd, Buffer.concat([ramdisk, configDataArchive(spec)]))
-      record.initrd = files.initrd
+    const sources = {
+      images: this.settings.images,
+      cache: this.cache,
+      defaultAppend: this.settings.defaultAppend ?? DEFAULT_APPEND,
+    }
+    const record: GuestRecord = {
+      spec,
+      ...(await prepareRoot(spec, files, sources, signal)),
+      taps: [],
     }
     if (spec.configDrive) {
       await writeConfigDriveIso(files.configDrive, spec.configDrive.files, signal)
@@ -483,9 +451,4 @@ export class QemuDriver implements ComputeDriver {
   private log(level: 'info' | 'warn', message: string): void {
     this.settings.log?.(level, message)
   }
-}
-
-function stringProperty(properties: Record<string, unknown>, key: string): string | undefined {
-  const value = properties[key]
-  return typeof value === 'string' && value.length > 0 ? value : undefined
 }

@@ -1,0 +1,64 @@
+/** @module compute/virt/qemu/qemu-command.test: the disks on a guest's QEMU command line */
+import { describe, expect, it } from 'vitest'
+import { GuestFiles, type AttachedVolume, type GuestRecord } from './guest-record.js'
+import { qemuArgs } from './qemu-command.js'
+
+const files = new GuestFiles('/data/qemu/guests', 'g1')
+
+function record(extra: Partial<GuestRecord> = {}): GuestRecord {
+  const spec = { uuid: 'g1', name: 'g1', vcpus: 1, memoryMb: 128, rootGb: 1, imageId: 'img' }
+  return { spec: { ...spec, vifs: [] }, baseFormat: 'raw', taps: [], volumes: [], ...extra }
+}
+
+function volume(volumeId: string, device: string, extra: Partial<AttachedVolume> = {}) {
+  const path = `/data/volumes/volume-${volumeId}`
+  return { volumeId, device, path, format: 'raw' as const, readOnly: false, ...extra }
+}
+
+/** The values of every `-blockdev` and `-device`, in order. */
+function disks(args: string[]): string[] {
+  return args.flatMap((a, i) =>
+    args[i - 1] === '-blockdev' || args[i - 1] === '-device' ? [a] : [],
+  )
+}
+
+describe('qemuArgs', () => {
+  it('gives data volumes to the guest in device order, each with its serial', () => {
+    const vdaa = volume('aa', '/dev/vdaa')
+    const vdc = volume('c', '/dev/vdc')
+    const vdb = volume('b', '/dev/vdb')
+    const serials = disks(qemuArgs(record({ volumes: [vdaa, vdc, vdb] }), files, { accel: 'tcg' }))
+      .filter((d) => d.startsWith('virtio-blk-pci'))
+      .map((d) => /serial=([^,]+)/.exec(d)?.[1] ?? 'root')
+    expect(serials).toEqual(['root', 'b', 'c', 'aa'])
+  })
+
+  it('opens a read-only volume read-only on both of its block nodes', () => {
+    const args = qemuArgs(
+      record({ volumes: [volume('ro', '/dev/vdb', { readOnly: true, format: 'qcow2' })] }),
+      files,
+      { accel: 'tcg' },
+    )
+    expect(disks(args)).toContain(
+      'driver=file,node-name=vol-ro-file,filename=/data/volumes/volume-ro,read-only=on',
+    )
+    expect(disks(args)).toContain('driver=qcow2,node-name=vol-ro,file=vol-ro-file,read-only=on')
+  })
+
+  it('boots from the boot volume file with no overlay, after the kernel when there is one', () => {
+    const rootVolume = volume('boot,1', '/dev/vda', { format: 'qcow2' })
+    const args = qemuArgs(record({ rootVolume, kernel: '/k', initrd: '/i' }), files, {
+      accel: 'tcg',
+    })
+    expect(args.join(' ')).not.toContain(files.overlay)
+    expect(disks(args).slice(0, 3)).toEqual([
+      'driver=file,node-name=root-file,filename=/data/volumes/volume-boot,,1',
+      'driver=qcow2,node-name=root,file=root-file',
+      'virtio-blk-pci,drive=root,id=root-disk,bootindex=1,serial=boot,,1',
+    ])
+    expect(args.slice(args.indexOf('-kernel'), args.indexOf('-kernel') + 2)).toEqual([
+      '-kernel',
+      '/k',
+    ])
+  })
+})
