@@ -162,8 +162,8 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
     for (const entry of await readdir('/proc')) {
       if (!/^\d+$/.test(entry)) continue
       const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
-      if (cmdline.includes('dnsmasq') && cmdline.includes(dataDir) && !cmdline.includes('ip\0'))
-        pids.push(Number(entry))
+      const [program = ''] = cmdline.split('\0')
+      if (program.endsWith('dnsmasq') && cmdline.includes(dataDir)) pids.push(Number(entry))
     }
     return pids.sort((a, b) => a - b)
   }
@@ -270,11 +270,11 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
         await rm(join(spec.dataDir, 'ready'), { force: true })
         let failure: string | undefined
         exited = exec(
-          'ip',
+          // nsenter, not ip netns exec: the namespaces the agents add must be seen by everyone, and
+          // ip netns exec would give them a mount namespace of their own
+          'nsenter',
           [
-            'netns',
-            'exec',
-            netns,
+            `--net=/run/netns/${netns}`,
             process.execPath,
             '--import',
             'tsx',
