@@ -13,8 +13,9 @@ const INIT_PATH = 'sbin/nimbus-container-init'
 
 /**
  * The container's entrypoint: what the tiny VM's /init does once the kernel is up, for a root
- * the runtime already mounted: DHCP on every NIC (the guest holds NET_ADMIN), hostname, SSH
- * key and user-data from the metadata service, dropbear, the banner; then it waits for SIGTERM.
+ * the runtime already mounted: DHCP on every NIC (the guest holds NET_ADMIN; each NIC's address
+ * is printed as soon as DHCP is done), hostname, SSH key and user-data from the metadata service,
+ * dropbear, the banner; then it waits for SIGTERM.
  */
 export function tinyContainerInitScript(): string {
   return `#!/bin/sh
@@ -27,6 +28,10 @@ for n in $(ls /sys/class/net); do
   udhcpc -i "$n" -n -q -t 10 -T 1 -A 1 -s /etc/udhcpc.script >/dev/null 2>&1 &
 done
 wait
+for n in $(ls /sys/class/net); do
+  [ "$n" = lo ] && continue
+  echo "$n: $(cat /sys/class/net/$n/address) $(ip -4 -o addr show dev $n | awk '{print $4}')"
+done
 # plain HTTP over nc: busybox's static wget cannot resolve names without NSS
 metadata() {
   printf 'GET /latest/%s HTTP/1.0\\r\\nHost: 169.254.169.254\\r\\n\\r\\n' "$1" |
@@ -48,10 +53,6 @@ done
 chown -R 1000:1000 /home/cirros
 dropbear -R -E -p 22 2>/var/log/dropbear.log
 echo "=== ${TINY_BANNER} $(hostname) (container, config from $src) ==="
-for n in $(ls /sys/class/net); do
-  [ "$n" = lo ] && continue
-  echo "$n: $(cat /sys/class/net/$n/address) $(ip -4 -o addr show dev $n | awk '{print $4}')"
-done
 if [ -s /tmp/user_data ] && head -c 2 /tmp/user_data | grep -q '#!'; then
   chmod +x /tmp/user_data
   /tmp/user_data > /var/log/user-data.log 2>&1

@@ -1,0 +1,216 @@
+/** @module bench/container-boot: a tiny container guest (container driver) from server create to ACTIVE and to its DHCP lease, next to a bare `runc run` of the same image */
+import { randomInt } from 'node:crypto'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { buildTinyContainer, TINY_CONTAINER_CONFIG } from '../src/compute/images/tiny-container.js'
+import { buildTinyImage } from '../src/compute/images/tiny-image-builder.js'
+import { readImageArchive } from '../src/compute/virt/container/docker-archive.js'
+import { containerConfig } from '../src/compute/virt/container/oci-config.js'
+import { exec } from '../src/core/sys/exec.js'
+import { deleteNetns, ensureNetns, execInNetns } from '../src/core/sys/netns.js'
+import { Runc, runcUnavailableReason } from '../src/core/sys/runc.js'
+import { removeDataDir, startCloud } from '../test/e2e/cloud.js'
+
+const { values } = parseArgs({ options: { samples: { type: 'string', default: '5' } } })
+const samples = Number(values.samples)
+const LEASE = /eth0: \S+ (\d+\.\d+\.\d+\.\d+)\/\d+/
+
+const missing =
+  process.getuid?.() !== 0 ? 'namespaces and runc need root' : await runcUnavailableReason()
+if (missing) {
+  console.log(`container-boot: skipped (${missing})`)
+  process.exit(0)
+}
+const cache = join(tmpdir(), 'nimbus-tiny-image-cache')
+const archive = await buildTinyContainer(await buildTinyImage({ dataDir: cache }))
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? 0
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function waitForLease(read: () => Promise<string>, started: number): Promise<number> {
+  for (;;) {
+    if (LEASE.test(await read())) return performance.now() - started
+    if (performance.now() - started > 60_000) throw new Error('no DHCP lease in 60 s')
+    await sleep(10)
+  }
+}
+
+/**
+ * The same image under plain runc: its root unpacked once, a namespace holding the container's
+ * eth0, the other end of the veth in a namespace running dnsmasq (no router, so the guest asks
+ * no metadata service, as it would not on an isolated network without one).
+ */
+async function bareRuns(): Promise<number[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'nimbus-bare-container-'))
+  const tag = randomInt(0x10000, 0xfffff).toString(16)
+  const guestNs = `nbg-${tag}`
+  const dhcpNs = `nbd-${tag}`
+  const runc = new Runc(join(dir, 'runc'))
+  try {
+    const contents = await readImageArchive(archive, join(dir, 'image'))
+    const rootfs = join(dir, 'bundle', 'rootfs')
+    await mkdir(rootfs, { recursive: true })
+    for (const layer of contents.layers) {
+      await exec('tar', ['-x', '-f', layer, '-C', rootfs], { timeoutMs: 60_000 })
+    }
+    await ensureNetns(guestNs)
+    await ensureNetns(dhcpNs)
+    await exec('ip', [
+      'link',
+      'add',
+      'eth0',
+      'netns',
+      guestNs,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      `d${tag}`,
+      'netns',
+      dhcpNs,
+    ])
+    await execInNetns(dhcpNs, 'ip', ['addr', 'add', '10.199.0.1/24', 'dev', `d${tag}`])
+    await execInNetns(dhcpNs, 'ip', ['link', 'set', `d${tag}`, 'up'])
+    await exec('ip', [
+      'netns',
+      'exec',
+      dhcpNs,
+      'dnsmasq',
+      '--port=0',
+      `--interface=d${tag}`,
+      '--bind-interfaces',
+      '--dhcp-range=10.199.0.10,10.199.0.200,1h',
+      '--dhcp-option=3',
+      `--pid-file=${join(dir, 'dnsmasq.pid')}`,
+      '--leasefile-ro',
+      '--conf-file=/dev/null',
+    ])
+    const config = containerConfig({
+      image: TINY_CONTAINER_CONFIG,
+      hostname: 'bare',
+      vcpus: 1,
+      memoryMb: 128,
+      netnsPath: `/run/netns/${guestNs}`,
+      cgroupsPath: `/nimbus-bench-${tag}`,
+    })
+    await writeFile(join(dir, 'bundle', 'config.json'), JSON.stringify(config))
+    const times: number[] = []
+    for (let i = 0; i < samples; i++) {
+      const id = `bare-${tag}-${i}`
+      const log = join(dir, `${id}.log`)
+      const started = performance.now()
+      await runc.runDetached(id, join(dir, 'bundle'), log)
+      times.push(await waitForLease(() => readFile(log, 'utf8').catch(() => ''), started))
+      await runc.delete(id, true)
+    }
+    return times
+  } finally {
+    const pid = Number((await readFile(join(dir, 'dnsmasq.pid'), 'utf8').catch(() => '')).trim())
+    if (pid > 0) process.kill(pid, 'SIGTERM')
+    await deleteNetns(guestNs).catch(() => undefined)
+    await deleteNetns(dhcpNs).catch(() => undefined)
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+const bare = await bareRuns()
+
+const vni = 40_000 + randomInt(1_000_000)
+process.env['NIMBUS_COMPUTE_DRIVER'] = 'container'
+process.env['NIMBUS_COMPUTE_GUEST_IMAGE_CACHE'] = cache
+process.env['NIMBUS_NETWORK_DATAPLANE'] = 'linuxbridge'
+process.env['NIMBUS_NETWORK_VNI_RANGES'] = `${vni}:${vni + 99}`
+process.env['NIMBUS_NETWORK_PUBLIC_CIDR'] = `198.19.${randomInt(1, 251)}.0/24`
+const cloud = await startCloud()
+const toActive: number[] = []
+const toLease: number[] = []
+try {
+  const base = cloud.authUrl.replace(/\/v3$/, '')
+  const auth = await fetch(`${cloud.authUrl}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: {
+            user: { name: 'admin', domain: { id: 'default' }, password: cloud.adminPassword },
+          },
+        },
+        scope: { project: { name: 'admin', domain: { id: 'default' } } },
+      },
+    }),
+  })
+  const token = auth.headers.get('x-subject-token') ?? ''
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    const text = await response.text()
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, any> }
+  }
+  // the cloud registers tiny-container itself (from the shared cache)
+  let image: string | undefined
+  for (let waited = 0; !image; waited++) {
+    if (waited > 600) throw new Error('tiny-container was not registered in 5 minutes')
+    const { body } = await call('GET', '/image/v2/images?name=tiny-container&status=active')
+    image = body['images']?.[0]?.id
+    if (!image) await sleep(500)
+  }
+  const network = (await call('POST', '/networking/v2.0/networks', { network: { name: 'bench' } }))
+    .body['network'].id as string
+  await call('POST', '/networking/v2.0/subnets', {
+    subnet: { network_id: network, ip_version: 4, cidr: '10.78.0.0/24', gateway_ip: null },
+  })
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now()
+    const created = await call('POST', '/compute/v2.1/servers', {
+      server: { name: `c${i}`, imageRef: image, flavorRef: '1', networks: [{ uuid: network }] },
+    })
+    const id = String(created.body['server']?.['id'])
+    let active = 0
+    while (!active) {
+      if (performance.now() - started > 120_000) throw new Error(`server ${id} not ACTIVE in 120 s`)
+      const status = (await call('GET', `/compute/v2.1/servers/${id}`)).body['server']?.['status']
+      if (status === 'ERROR') throw new Error(`server ${id} went to ERROR`)
+      if (status === 'ACTIVE') active = performance.now() - started
+      else await sleep(10)
+    }
+    toActive.push(active)
+    toLease.push(
+      await waitForLease(async () => {
+        const out = await call('POST', `/compute/v2.1/servers/${id}/action`, {
+          'os-getConsoleOutput': {},
+        })
+        return String(out.body['output'] ?? '')
+      }, started),
+    )
+    await call('DELETE', `/compute/v2.1/servers/${id}`)
+    while ((await call('GET', `/compute/v2.1/servers/${id}`)).status !== 404) await sleep(100)
+  }
+} finally {
+  await cloud.stop()
+  await removeDataDir(cloud.dataDir)
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`
+console.log(`container-boot (runc, tiny-container, m1.tiny, ${samples} samples, medians):`)
+console.log(
+  `  bare runc run to DHCP lease              ${s(median(bare))}  [${bare.map(s).join(', ')}]`,
+)
+console.log(
+  `  server create to ACTIVE                  ${s(median(toActive))}  [${toActive.map(s).join(', ')}]`,
+)
+console.log(
+  `  server create to DHCP lease (console)    ${s(median(toLease))}  [${toLease.map(s).join(', ')}]`,
+)
+console.log(
+  `  lease: Nimbus / bare                     ${(median(toLease) / median(bare)).toFixed(2)}x (target 1.5x)`,
+)
