@@ -14,12 +14,16 @@ export const TINY_MODULES = [
   'drivers/net/net_failover',
   'drivers/net/virtio_net',
   'drivers/block/virtio_blk',
+  'drivers/cdrom/cdrom',
+  'fs/isofs/isofs',
 ] as const
 
 /**
  * /init: mounts the kernel filesystems, loads virtio, asks DHCP on every NIC at once, reads its
- * hostname, SSH keys and user-data (config data in /config-drive, else the metadata service),
- * runs the user-data script, starts dropbear and prints the banner with each NIC's address.
+ * hostname, SSH keys and user-data from the first source that answers: a config drive (the disk
+ * labelled config-2), the metadata service at 169.254.169.254, then the config data appended to
+ * its initramfs (/config-drive/nimbus); runs the user-data script, starts dropbear and prints the
+ * banner with each NIC's address and the source it used.
  */
 export function tinyInitScript(): string {
   const modules = TINY_MODULES.map((m) => m.split('/').pop() ?? m).join(' ')
@@ -28,7 +32,7 @@ export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /run /tmp /var/log /var/run
+mkdir -p /dev/pts /run /tmp /var/log /var/run /mnt/config
 mount -t devpts devpts /dev/pts
 for m in ${modules}; do insmod /lib/modules/$m.ko 2>/dev/null; done
 ip link set lo up
@@ -45,22 +49,31 @@ fetch() {
     nc -w 2 169.254.169.254 80 > /tmp/http 2>/dev/null
   if head -n 1 /tmp/http | grep -q ' 200 '; then sed '1,/^\r*$/d' /tmp/http > "$2"; else rm -f "$2"; return 1; fi
 }
-cd=/config-drive/nimbus
-if [ -d $cd ]; then
-  src=config-drive
-  cp $cd/hostname /tmp/hostname 2>/dev/null
-  cp $cd/authorized_keys /tmp/authorized_keys 2>/dev/null
-  cp $cd/user_data /tmp/user_data 2>/dev/null
-else
+# one string value of a flat JSON document: json_value KEY FILE
+json_value() {
+  sed -n 's/.*"'"$1"'": *"\\([^"]*\\)".*/\\1/p' "$2" | head -n 1
+}
+src=none
+drive=$(findfs LABEL=config-2 2>/dev/null)
+if [ -n "$drive" ] && mount -t iso9660 -o ro "$drive" /mnt/config 2>/dev/null; then
+  src=config-2
+  json_value hostname /mnt/config/openstack/latest/meta_data.json > /tmp/hostname
+  json_value openssh-key /mnt/config/ec2/latest/meta-data.json > /tmp/authorized_keys
+  cp /mnt/config/openstack/latest/user_data /tmp/user_data 2>/dev/null
+  umount /mnt/config
+elif ip route | grep -q default && fetch meta-data/hostname /tmp/hostname; then
   src=metadata
-  if ip route | grep -q default && fetch meta-data/hostname /tmp/hostname; then
-    fetch meta-data/public-keys/0/openssh-key /tmp/authorized_keys
-    fetch user-data /tmp/user_data
-  else
-    src=none
-  fi
+  fetch meta-data/public-keys/0/openssh-key /tmp/authorized_keys
+  fetch user-data /tmp/user_data
+elif [ -d /config-drive/nimbus ]; then
+  src=config-drive
+  cp /config-drive/nimbus/hostname /tmp/hostname 2>/dev/null
+  cp /config-drive/nimbus/authorized_keys /tmp/authorized_keys 2>/dev/null
+  cp /config-drive/nimbus/user_data /tmp/user_data 2>/dev/null
 fi
-[ -s /tmp/hostname ] && hostname "$(cat /tmp/hostname)"
+[ -s /tmp/authorized_keys ] && [ -n "$(tail -c 1 /tmp/authorized_keys)" ] && echo >> /tmp/authorized_keys
+# the short name: the metadata gives the name with its DHCP domain
+[ -s /tmp/hostname ] && hostname "$(head -n 1 /tmp/hostname | cut -d. -f1)"
 for home in /root /home/cirros; do
   mkdir -p $home/.ssh
   [ -s /tmp/authorized_keys ] && cp /tmp/authorized_keys $home/.ssh/authorized_keys

@@ -86,10 +86,17 @@ export async function buildTinyImage(options: {
   const log = options.log ?? (() => undefined)
   const dir = tinyImageDir(options.dataDir)
   const manifestPath = join(dir, 'manifest.json')
+  const init = initDigest()
   if (!options.force && (await exists(manifestPath))) {
-    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { kernelVersion: string }
-    log(`tiny image already built in ${dir}`)
-    return files(dir, manifest.kernelVersion)
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+      kernelVersion: string
+      initSha256?: string
+    }
+    if (manifest.initSha256 === init) {
+      log(`tiny image already built in ${dir}`)
+      return files(dir, manifest.kernelVersion)
+    }
+    log(`tiny image in ${dir} was built with another /init: building it again`)
   }
   const debs = join(dir, 'debs')
   const tree = join(dir, 'tree')
@@ -132,10 +139,22 @@ export async function buildTinyImage(options: {
       kernelVersion,
       packages,
       ramdiskSha256: createHash('sha256').update(ramdisk).digest('hex'),
+      initSha256: init,
     }),
   )
   log(`tiny image built in ${dir}`)
   return files(dir, kernelVersion)
+}
+
+/** Digest of what the image's boot depends on besides its packages: /init, hooks, modules. */
+function initDigest(): string {
+  const parts = [
+    tinyInitScript(),
+    udhcpcScript(),
+    JSON.stringify(etcFiles()),
+    TINY_MODULES.join(','),
+  ]
+  return createHash('sha256').update(parts.join('\0')).digest('hex')
 }
 
 function files(dir: string, kernelVersion: string): TinyImageFiles {
