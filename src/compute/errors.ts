@@ -98,6 +98,22 @@ export class ComputeServiceInUseError extends BadRequestError {
   }
 }
 
+/** 404: the server has no migration of this id (in progress, for the server migrations API). */
+export class MigrationNotFoundForInstanceError extends NotFoundError {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/** 400: the migration's status does not allow the request (force complete, abort). */
+export class InvalidMigrationStateError extends BadRequestError {
+  constructor(id: number, uuid: string, state: string, method: string) {
+    super(
+      `Migration ${id} state of instance ${uuid} is ${state}. Cannot ${method} while the migration is in this state.`,
+    )
+  }
+}
+
 /** 404: block storage has no volume of this id for the caller. */
 export class VolumeNotFoundError extends NotFoundError {
   constructor(id: string) {

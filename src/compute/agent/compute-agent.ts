@@ -29,7 +29,11 @@ import {
 import type { ComputeDriver } from '../virt/compute-driver.js'
 import type { AgentContext } from './agent-context.js'
 import { buildInstance } from './operations/build-instance.js'
-import { liveMigrateDestination, liveMigrateSource } from './operations/live-migrate-instance.js'
+import {
+  liveMigrateDestination,
+  liveMigrateSource,
+  liveMigrationForceComplete,
+} from './operations/live-migrate-instance.js'
 import {
   confirmMigration,
   finishMigration,
@@ -209,6 +213,14 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
       getConsoleOutput: async (args) => {
         const r = payload<{ uuid: string }>(args, 'getConsoleOutput', ['uuid'])
         return driver.consoleOutput(r.uuid)
+      },
+      // Not queued: the migration it acts on holds the server's queue on the destination.
+      liveMigrationForceComplete: async (args) => {
+        const keys = ['uuid', 'requestId']
+        const r = payload<TerminateRequest>(args, 'liveMigrationForceComplete', keys)
+        await liveMigrationForceComplete(ctx, r).catch((error: unknown) => {
+          logger.warn({ err: error, uuid: r.uuid }, 'forcing a live migration to complete failed')
+        })
       },
     },
     { host },

@@ -2,13 +2,29 @@
 import type { AgentContext } from './agent-context.js'
 
 /**
- * Finishes or fails what a crash interrupted: a build whose guest exists becomes ACTIVE, one
+ * Has the conductor settle the moves this host was part of (see conductor/move-recovery),
+ * then starts the guests it gave back; answers the guests kept for servers now elsewhere.
+ */
+async function recoverMoveGuests(ctx: AgentContext, guests: Set<string>): Promise<Set<string>> {
+  const settled = await ctx.conductor.recoverMoves({ host: ctx.host, guests: [...guests] })
+  for (const g of settled.guests) {
+    if (g.guest !== 'start' || !guests.has(g.uuid)) continue
+    await ctx.driver.powerOn(g.uuid).catch((error: unknown) => {
+      ctx.logger.warn({ err: error, uuid: g.uuid }, 'starting a guest a move gave back failed')
+    })
+  }
+  return new Set(settled.guests.map((g) => g.uuid))
+}
+
+/**
+ * Finishes or fails what a crash interrupted (moves first, as the conductor settles them): a build whose guest exists becomes ACTIVE, one
  * without a guest fails (and is rescheduled); a delete is completed; any other task state is
  * cleared with the guest's real power state; guests the database does not know are destroyed.
  */
 export async function reconcileHost(ctx: AgentContext): Promise<void> {
-  const known = await ctx.conductor.instancesOnHost(ctx.host)
   const guests = new Set(await ctx.driver.listGuests())
+  const keep = await recoverMoveGuests(ctx, guests)
+  const known = await ctx.conductor.instancesOnHost(ctx.host)
   for (const instance of known) {
     const { uuid } = instance
     const power = await ctx.driver.powerState(uuid)
@@ -43,6 +59,6 @@ export async function reconcileHost(ctx: AgentContext): Promise<void> {
     guests.delete(uuid)
   }
   // Guests of servers evacuated while this host was down are among these.
-  for (const orphan of guests) await ctx.driver.destroy(orphan)
+  for (const orphan of guests) if (!keep.has(orphan)) await ctx.driver.destroy(orphan)
   await ctx.conductor.hostRecovered({ host: ctx.host })
 }

@@ -11,6 +11,18 @@ function flavorNumber(id: string | null): number | null {
   return id !== null && /^\d+$/.test(id) ? Number(id) : null
 }
 
+/** Live migration statuses that get links to the server's migration (2.23+). */
+const LIVE = ['queued', 'preparing', 'running', 'post-migrating']
+
+function links(input: RouteInput, m: MigrationView) {
+  const path = `servers/${m.instanceUuid}/migrations/${m.id}`
+  const base = baseUrl(input)
+  return [
+    { href: `${base}/v2.1/${path}`, rel: 'self' },
+    { href: `${base}/${path}`, rel: 'bookmark' },
+  ]
+}
+
 function view(input: RouteInput, m: MigrationView) {
   return {
     id: m.id,
@@ -26,6 +38,9 @@ function view(input: RouteInput, m: MigrationView) {
     created_at: microTime(m.createdAt),
     updated_at: m.updatedAt === null ? null : microTime(m.updatedAt),
     ...(atLeast(input, '2.23') ? { migration_type: m.migrationType } : {}),
+    ...(atLeast(input, '2.23') && m.migrationType === 'live-migration' && LIVE.includes(m.status)
+      ? { links: links(input, m) }
+      : {}),
     ...(atLeast(input, '2.59') ? { uuid: m.uuid } : {}),
     ...(atLeast(input, '2.80') ? { user_id: m.userId, project_id: m.projectId } : {}),
   }
@@ -59,6 +74,11 @@ export function migrationRoutes(ctx: ComputeContext): Route[] {
               `Invalid input for query parameters: ${t} is not a date-time.`,
             )
           }
+        }
+        if (changesSince && changesBefore && Date.parse(changesBefore) < Date.parse(changesSince)) {
+          throw new ComputeValidationError(
+            'The value of changes-since must be less than or equal to changes-before.',
+          )
         }
         const page = await listMigrationRecords(ctx, {
           filter: {

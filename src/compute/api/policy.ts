@@ -125,6 +125,9 @@ const ADMIN_RULES = [
   'os-shelve:shelve_offload',
   'os-migrations:index',
   'servers:migrations:index',
+  'servers:migrations:show',
+  'servers:migrations:force_complete',
+  'servers:migrations:delete',
   'os-volumes-attachments:swap',
 ]
 

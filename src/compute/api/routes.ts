@@ -14,6 +14,7 @@ import { limitRoutes } from './limits-routes.js'
 import { migrationRoutes } from './migrations-routes.js'
 import { securityGroupRoutes } from './security-groups-routes.js'
 import { serverExtraRoutes } from './server-extras-routes.js'
+import { serverMigrationRoutes } from './server-migrations-routes.js'
 import { serverRoutes } from './servers-routes.js'
 import { usageRoutes } from './usage-routes.js'
 import { versionRoutes } from './versions-routes.js'
@@ -36,6 +37,7 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...usageRoutes(ctx),
     ...aggregateRoutes(ctx),
     ...migrationRoutes(ctx),
+    ...serverMigrationRoutes(ctx),
     ...floatingIpRoutes(ctx),
     ...externalEventRoutes(ctx),
     ...volumeAttachmentRoutes(ctx),

@@ -19,6 +19,7 @@ import { buildInstance, handleBuildFailure } from './build-flow.js'
 import type { ConductorContext } from './conductor-context.js'
 import { evacuateInstance } from './evacuate-flow.js'
 import { liveMigrateInstance } from './live-migrate-flow.js'
+import { recoverMoves } from './move-recovery.js'
 import {
   applyInstanceMoved,
   applyInstanceUpdate,
@@ -114,5 +115,9 @@ export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscri
     },
     instancesOnHost: async (args) =>
       instancesOnHost(ctx, payload<{ host: string }>(args, 'instancesOnHost', ['host']).host),
+    recoverMoves: async (args) => {
+      const r = payload<{ host: string; guests: string[] }>(args, 'recoverMoves', ['host'])
+      return recoverMoves(ctx, r.host, Array.isArray(r.guests) ? r.guests.map(String) : [])
+    },
   })
 }

@@ -31,7 +31,7 @@ export async function evacuateInstance(ctx: ConductorContext, r: EvacuateRequest
     },
   )
   if (dest === undefined) return
-  await applyInstanceMoved(ctx, { uuid: r.uuid, host: dest, taskState: 'rebuilding' })
+  const bound = await applyInstanceMoved(ctx, { uuid: r.uuid, host: dest, taskState: 'rebuilding' })
   const moved = await getInstance(ctx.db, r.uuid)
   await recordEvent(ctx, { ...ref, event: EVENT, phase: 'finish', result: 'Success', host: null })
   if (!moved || moved.deleted) return
@@ -40,5 +40,6 @@ export async function evacuateInstance(ctx: ConductorContext, r: EvacuateRequest
     spec: guestSpecOf(moved),
     stopAfter: instance.vmState === 'stopped',
     migrationId: r.migrationId,
+    ...(bound ? { vifWait: bound.vifWait } : {}),
   })
 }

@@ -8,10 +8,16 @@ import {
 import type { Instance } from '../model/instance.js'
 import { listMigrations, updateMigration } from '../db/migrations-repo.js'
 import { DEFAULT_AVAILABILITY_ZONE } from '../model/host-provider.js'
-import type { InstanceMovedRequest, InstanceUpdateRequest } from '../rpc/payloads.js'
+import type {
+  InstanceMovedRequest,
+  InstanceMovedResult,
+  InstanceUpdateRequest,
+} from '../rpc/payloads.js'
 import { hostZones } from '../service/aggregates.js'
 import { releaseVolumes } from '../service/volume-release.js'
 import { now } from '../service/context.js'
+import { recordFault } from '../service/instance-records.js'
+import { revertMoveClaims } from '../service/move-claims.js'
 import type { ConductorContext } from './conductor-context.js'
 import { releasePorts } from './port-setup.js'
 
@@ -46,22 +52,37 @@ export async function applyInstanceUpdate(
   const expected = r.expectTaskState ?? [
     ...(current.taskState === 'deleting' ? [] : [current.taskState]),
   ]
-  const updated = await updateInstance(ctx.db, r.uuid, changes, { taskState: expected })
-  if (updated && r.migration) {
-    await updateMigration(ctx.db, r.migration.uuid, { status: r.migration.status }, now(ctx))
-    // A finished live migration no longer holds the source host's resources.
-    if (r.migration.status === 'completed') await ctx.placement.release(r.migration.uuid)
+  const m = r.migration
+  if (m?.expect) {
+    const moved = await updateMigration(ctx.db, m.uuid, { status: m.status }, now(ctx), m.expect)
+    if (!moved) return null
   }
-  return updated ?? null
+  const updated = await updateInstance(ctx.db, r.uuid, changes, { taskState: expected })
+  if (!updated) return null
+  if (m) {
+    if (!m.expect) await updateMigration(ctx.db, m.uuid, { status: m.status }, now(ctx))
+    if (r.revertClaims) await revertMoveClaims(ctx, updated, m.uuid)
+    // A finished live migration no longer holds the source host's resources.
+    if (m.status === 'completed') await ctx.placement.release(m.uuid)
+  }
+  if (r.fault) {
+    const f = r.fault
+    await recordFault(ctx, r.uuid, { code: 500, ...f, host: updated.host })
+  }
+  return updated
 }
 
-/** A moving server's guest is now on `host`: record it there and bind its ports to that host. */
-export async function applyInstanceMoved(ctx: ConductorContext, r: InstanceMovedRequest) {
+/**
+ * A moving server's guest is now on `host`: record it there, then bind its ports to that host
+ * (in that order, so the ports' events go to the new host). The answer names the ports that
+ * are not ACTIVE there yet, whose network-vif-plugged the agent waits for.
+ */
+export async function applyInstanceMoved(
+  ctx: ConductorContext,
+  r: InstanceMovedRequest,
+): Promise<InstanceMovedResult | null> {
   const instance = await getInstance(ctx.db, r.uuid)
   if (!instance || instance.deleted) return null
-  for (const vif of instance.networkInfo) {
-    await ctx.network.bindPort(vif.portId, r.uuid, r.host)
-  }
   const zone = (await hostZones(ctx.db)).get(r.host) ?? DEFAULT_AVAILABILITY_ZONE
   const updated = await updateInstance(ctx.db, r.uuid, {
     host: r.host,
@@ -70,7 +91,20 @@ export async function applyInstanceMoved(ctx: ConductorContext, r: InstanceMoved
     taskState: r.taskState,
     updatedAt: now(ctx),
   })
-  return updated ? { uuid: updated.uuid } : null
+  if (!updated) return null
+  const ports: string[] = []
+  for (const vif of instance.networkInfo) {
+    const port = await ctx.network.bindPort(vif.portId, r.uuid, r.host)
+    if (port.status !== 'ACTIVE') ports.push(port.id)
+  }
+  return {
+    uuid: updated.uuid,
+    vifWait: {
+      ports,
+      timeoutSeconds: ctx.config.vifPluggingTimeout,
+      fatal: ctx.config.vifPluggingIsFatal,
+    },
+  }
 }
 
 /**

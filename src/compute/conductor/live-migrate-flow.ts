@@ -10,8 +10,9 @@ const EVENT = 'conductor_live_migrate_instance'
 
 /**
  * The source's allocation moves to the migration's consumer and the destination is claimed
- * for the server (released when the source has cleaned up); the destination's agent starts
- * the guest, then the source's destroys its own. No host: the server stays where it is.
+ * for the server (released when the source has cleaned up); the migration is queued for the
+ * destination's agent, which starts the guest, then the source's destroys its own. No host:
+ * the server stays where it is.
  */
 export async function liveMigrateInstance(
   ctx: ConductorContext,
@@ -27,7 +28,7 @@ export async function liveMigrateInstance(
     { ...instance, host: source },
     {
       event: EVENT,
-      status: 'running',
+      status: 'queued',
     },
   )
   if (dest === undefined) return

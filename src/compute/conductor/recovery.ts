@@ -1,8 +1,9 @@
-/** @module compute/conductor/recovery: on start, finish or fail builds a conductor crash interrupted */
+/** @module compute/conductor/recovery: on start, finish or fail builds and moves a conductor crash interrupted */
 import { listInstances, updateInstance } from '../db/instances-repo.js'
 import { now } from '../service/context.js'
 import { buildInstance } from './build-flow.js'
 import type { ConductorContext } from './conductor-context.js'
+import { recoverConductorMoves } from './move-recovery.js'
 import { releasePorts } from './port-setup.js'
 
 const CONDUCTOR_TASKS = ['scheduling', 'networking', 'block_device_mapping'] as const
@@ -10,9 +11,11 @@ const CONDUCTOR_TASKS = ['scheduling', 'networking', 'block_device_mapping'] as 
 /**
  * Servers left in BUILD in a task only the conductor advances (it stopped mid-flow) have their
  * ports and claims released and are built again from scheduling; a server in `deleting` that
- * never reached a host is deleted. Agents reconcile their own servers (see agent/reconcile).
+ * never reached a host is deleted. Moves the conductor had not handed to an agent are undone
+ * first. Agents reconcile their own servers (see agent/reconcile).
  */
 export async function recoverInterruptedBuilds(ctx: ConductorContext): Promise<number> {
+  await recoverConductorMoves(ctx)
   const stuck = (await listInstances(ctx.db, { deleted: false, vmStates: ['building'] })).filter(
     (i) => i.taskState !== null && (CONDUCTOR_TASKS as readonly string[]).includes(i.taskState),
   )

@@ -62,7 +62,7 @@ export async function unshelveInstance(
     await recordEvent(ctx, { ...r, event: EVENT, phase: 'finish', result: 'Error', host: null })
     return
   }
-  await applyInstanceMoved(ctx, { uuid: r.uuid, host: dest, taskState: 'unshelving' })
+  const bound = await applyInstanceMoved(ctx, { uuid: r.uuid, host: dest, taskState: 'unshelving' })
   await recordEvent(ctx, { ...r, event: EVENT, phase: 'finish', result: 'Success', host: null })
   const moved = await getInstance(ctx.db, r.uuid)
   if (!moved || moved.deleted) return
@@ -73,5 +73,6 @@ export async function unshelveInstance(
     spawn: true,
     spec: { ...guestSpecOf(moved), ...(imageId ? { imageId } : {}) },
     ...(imageId ? { imageId } : {}),
+    ...(bound ? { vifWait: bound.vifWait } : {}),
   })
 }

@@ -97,14 +97,33 @@ export async function getMigration(db: Db, uuid: string): Promise<MigrationRecor
   return row ? fromRow(row) : undefined
 }
 
-/** Changes a migration's status or destination; the time is always set. */
+/** The migration `id` of server `instanceUuid`, if there is one. */
+export async function getMigrationOfInstance(
+  db: Db,
+  id: number,
+  instanceUuid: string,
+): Promise<MigrationRecord | undefined> {
+  const row = await db
+    .selectFrom('migration')
+    .selectAll()
+    .where('id', '=', id)
+    .where('instance_uuid', '=', instanceUuid)
+    .executeTakeFirst()
+  return row ? fromRow(row) : undefined
+}
+
+/**
+ * Changes a migration's status or destination; the time is always set. With `expectStatus`
+ * the change is a compare-and-swap: made only while the status is one of those (false if not).
+ */
 export async function updateMigration(
   db: Db,
   uuid: string,
   changes: Partial<Pick<MigrationRecord, 'status' | 'destCompute' | 'destNode' | 'destHost'>>,
   at: string,
-): Promise<void> {
-  await db
+  expectStatus?: readonly string[],
+): Promise<boolean> {
+  let q = db
     .updateTable('migration')
     .set({
       updated_at: at,
@@ -114,7 +133,9 @@ export async function updateMigration(
       ...(changes.destHost !== undefined ? { dest_host: changes.destHost } : {}),
     })
     .where('uuid', '=', uuid)
-    .execute()
+  if (expectStatus !== undefined) q = q.where('status', 'in', [...expectStatus])
+  const r = await q.executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
 }
 
 export interface MigrationFilter {

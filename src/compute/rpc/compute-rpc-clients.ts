@@ -9,8 +9,10 @@ import type {
   EvacuateRequest,
   ExternalEvent,
   InstanceMovedRequest,
+  InstanceMovedResult,
   InstanceUpdateRequest,
   MigrateRequest,
+  MoveRecovery,
   PowerRequest,
   RebuildRequest,
   ResizeInstanceRequest,
@@ -44,6 +46,7 @@ export interface AgentClient {
   unshelveInstance(host: string, request: UnshelveRequest): Promise<void>
   externalInstanceEvent(host: string, request: { events: ExternalEvent[] }): Promise<void>
   getConsoleOutput(host: string, uuid: string): Promise<string>
+  liveMigrationForceComplete(host: string, request: TerminateRequest): Promise<void>
   attachVolume(host: string, request: VolumeRequest): Promise<void>
   detachVolume(host: string, request: VolumeRequest): Promise<void>
 }
@@ -69,6 +72,7 @@ export function createAgentClient(bus: Bus): AgentClient {
     unshelveInstance: (host, r) => rpc.unshelveInstance(r, { host }),
     externalInstanceEvent: (host, r) => rpc.externalInstanceEvent(r, { host }),
     getConsoleOutput: async (host, uuid) => String(await rpc.getConsoleOutput({ uuid }, { host })),
+    liveMigrationForceComplete: (host, r) => rpc.liveMigrationForceComplete(r, { host }),
     attachVolume: (host, r) => rpc.attachVolume(r, { host }),
     detachVolume: (host, r) => rpc.detachVolume(r, { host }),
   }
@@ -81,7 +85,8 @@ export interface ConductorClient {
   resizeInstance(request: ResizeInstanceRequest): Promise<void>
   evacuateInstance(request: EvacuateRequest): Promise<void>
   liveMigrateInstance(request: EvacuateRequest): Promise<void>
-  instanceMoved(request: InstanceMovedRequest): Promise<void>
+  /** Null when the server is gone. */
+  instanceMoved(request: InstanceMovedRequest): Promise<InstanceMovedResult | null>
   hostRecovered(request: { host: string }): Promise<void>
   unshelveInstance(request: { uuid: string; requestId: string }): Promise<void>
   instanceOffloaded(request: { uuid: string; failure?: string }): Promise<void>
@@ -93,6 +98,7 @@ export interface ConductorClient {
   instancesOnHost(
     host: string,
   ): Promise<{ uuid: string; vmState: string; taskState: string | null }[]>
+  recoverMoves(request: { host: string; guests: string[] }): Promise<MoveRecovery>
   blockDeviceGone(request: BlockDeviceGone): Promise<void>
 }
 
@@ -104,7 +110,7 @@ export function createConductorClient(bus: Bus): ConductorClient {
     resizeInstance: (r) => rpc.resizeInstance(r),
     evacuateInstance: (r) => rpc.evacuateInstance(r),
     liveMigrateInstance: (r) => rpc.liveMigrateInstance(r),
-    instanceMoved: async (r) => void (await rpc.instanceMoved(r)),
+    instanceMoved: async (r) => (await rpc.instanceMoved(r)) as InstanceMovedResult | null,
     hostRecovered: async (r) => void (await rpc.hostRecovered(r)),
     unshelveInstance: (r) => rpc.unshelveInstance(r),
     instanceOffloaded: async (r) => void (await rpc.instanceOffloaded(r)),
@@ -118,6 +124,7 @@ export function createConductorClient(bus: Bus): ConductorClient {
         vmState: string
         taskState: string | null
       }[],
+    recoverMoves: async (r) => (await rpc.recoverMoves(r)) as MoveRecovery,
     blockDeviceGone: async (r) => void (await rpc.blockDeviceGone(r)),
   }
 }

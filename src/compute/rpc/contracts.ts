@@ -34,6 +34,8 @@ export const conductorRpc = defineRpc({
     heartbeat: { kind: 'cast', since: '1.0' },
     /** The servers the database puts on a host, for an agent's reconciliation. */
     instancesOnHost: { kind: 'call', since: '1.0' },
+    /** A host started: settle the moves it was part of; answers what it does with their guests. */
+    recoverMoves: { kind: 'call', since: '1.1' },
     /** A volume left a server (detached, or its attach failed): forget the mapping. Replies. */
     blockDeviceGone: { kind: 'call', since: '1.1' },
   },
@@ -82,6 +84,8 @@ export const agentRpc = defineRpc({
     /** Events about the host's servers from other services (network-vif-plugged...). */
     externalInstanceEvent: { kind: 'cast', since: '1.0' },
     getConsoleOutput: { kind: 'call', since: '1.0' },
+    /** Source of a live migration: make it converge (the guest is paused until it has moved). */
+    liveMigrationForceComplete: { kind: 'cast', since: '1.1' },
     /** Connect a reserved volume to the host, plug it into the guest, complete the attachment. */
     attachVolume: { kind: 'cast', since: '1.1' },
     /** Unplug a volume from the guest and delete its attachment. */

@@ -46,6 +46,8 @@ export interface RebuildRequest extends RequestRef {
   stopAfter?: boolean
   /** An evacuation: its migration record is finished with the rebuild. */
   migrationId?: string
+  /** An evacuation: the ports bound on the new host whose plugging is awaited. */
+  vifWait?: VifWait
 }
 
 /** One step of a cold migration between two hosts. */
@@ -111,6 +113,8 @@ export interface UnshelveRequest extends RequestRef {
   spec?: GuestSpec
   /** The shelved snapshot, deleted once the server is back. */
   imageId?: string
+  /** After an offload: the ports bound on this host whose plugging is awaited. */
+  vifWait?: VifWait
 }
 
 export interface TerminateRequest extends RequestRef {
@@ -148,9 +152,35 @@ export interface InstanceUpdateRequest {
     /** The server is back from a shelve: forget its shelved snapshot. */
     clearShelvedImage?: boolean
   }
-  /** A migration record to move on together with the server. */
-  migration?: { uuid: string; status: string }
+  /**
+   * A migration record to move on together with the server; with `expect`, only while its
+   * status is one of those (else nothing changes: the migration was aborted meanwhile).
+   */
+  migration?: { uuid: string; status: string; expect?: string[] }
   expectTaskState?: (TaskState | null)[]
+  /** The move failed: the server's allocation is the migration's again (the source's). */
+  revertClaims?: boolean
+  /** Why the operation failed, recorded as the server's fault. */
+  fault?: { message: string; details: string }
+}
+
+/** What a restarted host does with guests of servers whose move it was part of. */
+export interface MoveRecovery {
+  /** `keep`: the guest stays though its server is elsewhere (VERIFY_RESIZE's source); `start`: power it on. */
+  guests: { uuid: string; guest: 'keep' | 'start' }[]
+}
+
+/** The ports a moved server waits for (network-vif-plugged on the new host), and how long. */
+export interface InstanceMovedResult {
+  uuid: string
+  vifWait: VifWait
+}
+
+/** Nova's vif plugging: the ports whose network-vif-plugged event is awaited, for how long. */
+export interface VifWait {
+  ports: string[]
+  timeoutSeconds: number
+  fatal: boolean
 }
 
 export interface ActionEventRequest extends RequestRef {

@@ -1,13 +1,26 @@
 /** @module compute/agent/operations/migrate-instance: the source and destination steps of a cold migration */
 import type { MigrateRequest, TerminateRequest } from '../../rpc/payloads.js'
 import { asEvent, failOperation, type AgentContext } from '../agent-context.js'
+import { awaitMoveVifs, faultOf } from '../vif-wait.js'
 
-async function failMigration(ctx: AgentContext, r: MigrateRequest, error: unknown): Promise<void> {
+/**
+ * The server errs with the reason as its fault, the migration errs, and the allocation the
+ * migration held (the source's) is the server's again; `back` also moves it to the source.
+ */
+async function failMigration(
+  ctx: AgentContext,
+  r: MigrateRequest,
+  error: unknown,
+  back = false,
+): Promise<void> {
   await failOperation(ctx, r.uuid, error)
+  if (back) await ctx.conductor.instanceMoved({ uuid: r.uuid, host: r.sourceHost, taskState: null })
   await ctx.conductor.instanceUpdate({
     uuid: r.uuid,
     changes: { vmState: 'error' },
     migration: { uuid: r.migrationId, status: 'error' },
+    revertClaims: true,
+    fault: faultOf(error),
   })
 }
 
@@ -32,17 +45,18 @@ export async function migrateInstance(ctx: AgentContext, r: MigrateRequest): Pro
 export async function finishMigration(ctx: AgentContext, r: MigrateRequest): Promise<void> {
   try {
     await asEvent(ctx, r, 'compute_finish_resize', async () => {
-      await ctx.conductor.instanceMoved({
+      const moved = await ctx.conductor.instanceMoved({
         uuid: r.uuid,
         host: ctx.host,
         taskState: 'resize_finish',
       })
       await ctx.driver.spawn(r.spec)
+      await awaitMoveVifs(ctx, r.uuid, moved?.vifWait)
       if (r.stopped) await ctx.driver.powerOff(r.uuid)
     })
   } catch (error) {
     await ctx.driver.destroy(r.uuid)
-    await failMigration(ctx, r, error)
+    await failMigration(ctx, r, error, true)
     return
   }
   await ctx.conductor.instanceUpdate({

@@ -1,6 +1,7 @@
 /** @module compute/agent/operations/rebuild-instance: recreate a guest from a new image, same ports */
 import type { RebuildRequest } from '../../rpc/payloads.js'
 import { asEvent, failOperation, type AgentContext } from '../agent-context.js'
+import { awaitMoveVifs, faultOf } from '../vif-wait.js'
 
 export async function rebuildInstance(ctx: AgentContext, r: RebuildRequest): Promise<void> {
   const uuid = r.spec.uuid
@@ -9,6 +10,7 @@ export async function rebuildInstance(ctx: AgentContext, r: RebuildRequest): Pro
       await ctx.driver.destroy(uuid)
       await ctx.conductor.instanceUpdate({ uuid, changes: { taskState: 'rebuild_spawning' } })
       await ctx.driver.spawn(r.spec)
+      await awaitMoveVifs(ctx, uuid, r.vifWait)
       if (r.stopAfter) await ctx.driver.powerOff(uuid)
     })
   } catch (error) {
@@ -17,6 +19,7 @@ export async function rebuildInstance(ctx: AgentContext, r: RebuildRequest): Pro
       uuid,
       changes: { vmState: 'error' },
       ...(r.migrationId ? { migration: { uuid: r.migrationId, status: 'failed' } } : {}),
+      fault: faultOf(error),
     })
     return
   }

@@ -2,6 +2,7 @@
 import { POWER_STATE } from '../../virt/compute-driver.js'
 import type { ShelveRequest, TerminateRequest, UnshelveRequest } from '../../rpc/payloads.js'
 import { asEvent, failOperation, type AgentContext } from '../agent-context.js'
+import { awaitMoveVifs } from '../vif-wait.js'
 
 /** Powers off, uploads the snapshot, and leaves the server SHELVED (or goes on to offload). */
 export async function shelveInstance(ctx: AgentContext, r: ShelveRequest): Promise<void> {
@@ -56,6 +57,7 @@ export async function unshelveInstance(ctx: AgentContext, r: UnshelveRequest): P
       if (!r.spec) throw new Error('unshelve after an offload needs the guest to spawn')
       await ctx.conductor.instanceUpdate({ uuid: r.uuid, changes: { taskState: 'spawning' } })
       await ctx.driver.spawn(r.spec)
+      await awaitMoveVifs(ctx, r.uuid, r.vifWait)
     })
   } catch (error) {
     if (r.spawn) {
