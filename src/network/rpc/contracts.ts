@@ -4,7 +4,7 @@ import { defineRpc } from '../../core/bus/index.js'
 /** The server side: agents report and pull the state they should build (they hold no database). */
 export const pluginRpc = defineRpc({
   topic: 'network-plugin',
-  version: '1.0',
+  version: '1.1',
   methods: {
     /** An agent is alive (heartbeat) with its configuration. */
     reportState: { kind: 'cast', since: '1.0' },
@@ -16,6 +16,8 @@ export const pluginRpc = defineRpc({
     dhcpState: { kind: 'call', since: '1.0' },
     /** The routers an L3 agent hosts, with interfaces, gateway, routes and floating IPs. */
     l3State: { kind: 'call', since: '1.0' },
+    /** The port a guest's metadata request came from (router or network, and its address). */
+    metadataPort: { kind: 'call', since: '1.1' },
   },
 })
 

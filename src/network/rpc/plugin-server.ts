@@ -2,9 +2,11 @@
 import { createRpcClient, serveRpc, type Bus, type Subscription } from '../../core/bus/index.js'
 import type { NetworkContext } from '../service/context.js'
 import { registerAgent } from '../service/agents.js'
+import { metadataPortFor } from '../service/metadata-ports.js'
 import { dhcpStateFor, l2StateFor, l3StateFor, setDeviceStatus } from '../service/agent-sync.js'
 import type { AgentRegistry } from './agent-registry.js'
 import { agentNotifyRpc, pluginRpc } from './contracts.js'
+import { parseMetadataPortQuery } from './metadata-payloads.js'
 import { parseAgentReport, parseDeviceStatus, parseHostRequest } from './payloads.js'
 
 /** Sends thin `changed` notifications to every agent; failures are logged, never thrown. */
@@ -43,5 +45,8 @@ export function servePluginRpc(
     },
     dhcpState: async (args) => dhcpStateFor(ctx, agents, parseHostRequest(args).host),
     l3State: async (args) => l3StateFor(ctx, agents, parseHostRequest(args).host),
+    metadataPort: async (args) => ({
+      port: await metadataPortFor(ctx, parseMetadataPortQuery(args)),
+    }),
   })
 }
