@@ -31,17 +31,21 @@ export interface L2Port {
   adminStateUp: boolean
   /** Security groups and anti-spoofing apply (port security on, not a `network:` port). */
   filtered: boolean
-  /** The IPv4 addresses it may send from: fixed IPs and allowed address pairs (may be CIDRs). */
+  /**
+   * The addresses it may send from: fixed IPs and allowed address pairs (may be CIDRs), IPv4
+   * and IPv6, with the IPv6 link-local address of each of its MACs.
+   */
   addresses: string[]
   /** MACs it may send from: its own and those of allowed address pairs. */
   macs: string[]
   securityGroups: string[]
 }
 
-/** One IPv4 security group rule as the data plane applies it. */
+/** One security group rule as the data plane applies it. */
 export interface SecurityRule {
   direction: 'ingress' | 'egress'
-  /** `tcp`, `udp`, `icmp`, a protocol number, or null for any. */
+  ethertype: 'IPv4' | 'IPv6'
+  /** `tcp`, `udp`, `icmp`, `ipv6-icmp`, a protocol number, or null for any. */
   protocol: string | null
   portRangeMin: number | null
   portRangeMax: number | null
@@ -53,9 +57,9 @@ export interface SecurityRule {
 export interface L2State {
   networks: L2Network[]
   ports: L2Port[]
-  /** The IPv4 rules of every group a filtered port on the host is in. */
+  /** The rules of every group a filtered port on the host is in. */
   securityGroups: Record<string, SecurityRule[]>
-  /** The IPv4 addresses of the ports in each group a rule names as its remote group. */
+  /** The addresses of the ports in each group a rule names as its remote group. */
   groupMembers: Record<string, string[]>
 }
 
@@ -63,6 +67,13 @@ export interface L2State {
 export interface DhcpSubnet {
   id: string
   cidr: string
+  ipVersion: 4 | 6
+  /** Who sends router advertisements (IPv6): `slaac`, `dhcpv6-stateful`, `dhcpv6-stateless`. */
+  ipv6RaMode: string | null
+  /** How IPv6 hosts get addresses: the same three modes, or null (stateful DHCPv6). */
+  ipv6AddressMode: string | null
+  /** A router has an interface on the subnet (and advertises it when `ipv6RaMode` is set). */
+  routed: boolean
   gatewayIp: string | null
   dnsNameservers: string[]
   hostRoutes: { destination: string; nexthop: string }[]
@@ -75,7 +86,7 @@ export interface DhcpNetwork {
   subnets: DhcpSubnet[]
   /** The network:dhcp port the namespace plugs (its MAC and addresses). */
   port: { id: string; macAddress: string; fixedIps: { subnetId: string; ipAddress: string }[] }
-  /** Every other port with an address: MAC -> IP and host name. */
+  /** Every other port with an address DHCP hands out (IPv4, stateful IPv6): MAC -> IP and host name. */
   hosts: { macAddress: string; ipAddress: string; hostname: string; subnetId: string }[]
 }
 
@@ -84,8 +95,11 @@ export interface RouterPort {
   portId: string
   networkId: string
   macAddress: string
-  /** `10.0.0.1/24` */
+  /** `10.0.0.1/24`, `fd00::1/64` */
   cidrs: string[]
+  mtu: number
+  /** The IPv6 subnets the router advertises on this interface (those with an `ipv6_ra_mode`). */
+  advertised: { cidr: string; raMode: string }[]
 }
 
 /** One router an L3 agent hosts. */

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import { bindAgent, listAgentBindings, unbindAgents } from '../db/agents-repo.js'
 import { getNetwork, listNetworks } from '../db/networks-repo.js'
+import { eui64Address, formatIp, parseCidr, type Cidr } from '../ipam/ip-address.js'
 import {
   getPort as getPortRow,
   listPorts as listPortRows,
@@ -108,7 +109,15 @@ export async function l2StateFor(
 
 const isIpv4 = (address: string) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(address)
 
+const LINK_LOCAL = parseCidr('fe80::/64') as Cidr
+
+/** The IPv6 link-local address a host with `mac` takes (modified EUI-64). */
+function linkLocalOf(mac: string): string {
+  return formatIp(6, eui64Address(LINK_LOCAL, mac))
+}
+
 function l2Port(p: Port): L2Port {
+  const macs = [...new Set([p.macAddress, ...p.allowedAddressPairs.map((a) => a.mac_address)])]
   return {
     id: p.id,
     networkId: p.networkId,
@@ -116,10 +125,13 @@ function l2Port(p: Port): L2Port {
     adminStateUp: p.adminStateUp,
     filtered: p.portSecurityEnabled && !p.deviceOwner.startsWith('network:'),
     addresses: [
-      ...p.fixedIps.map((f) => f.ipAddress),
-      ...p.allowedAddressPairs.map((a) => a.ip_address),
-    ].filter(isIpv4),
-    macs: [...new Set([p.macAddress, ...p.allowedAddressPairs.map((a) => a.mac_address)])],
+      ...new Set([
+        ...p.fixedIps.map((f) => f.ipAddress),
+        ...p.allowedAddressPairs.map((a) => a.ip_address),
+        ...macs.map(linkLocalOf),
+      ]),
+    ],
+    macs,
     securityGroups: p.securityGroups,
   }
 }
@@ -139,11 +151,12 @@ async function securityFor(
   )
   const remote = new Set<string>()
   for (const rule of rules) {
-    if (rule.ethertype !== 'IPv4') continue
-    if (rule.remoteIpPrefix && !isIpv4(rule.remoteIpPrefix)) continue
+    const ethertype = rule.ethertype === 'IPv6' ? 'IPv6' : 'IPv4'
+    if (rule.remoteIpPrefix && isIpv4(rule.remoteIpPrefix) !== (ethertype === 'IPv4')) continue
     if (rule.remoteGroupId) remote.add(rule.remoteGroupId)
     securityGroups[rule.securityGroupId]?.push({
       direction: rule.direction === 'egress' ? 'egress' : 'ingress',
+      ethertype,
       protocol: rule.protocol,
       portRangeMin: rule.portRangeMin,
       portRangeMax: rule.portRangeMax,
@@ -157,8 +170,7 @@ async function securityFor(
       ...new Set(
         all
           .filter((p) => p.securityGroups.includes(id))
-          .flatMap((p) => p.fixedIps.map((f) => f.ipAddress))
-          .filter(isIpv4),
+          .flatMap((p) => p.fixedIps.map((f) => f.ipAddress)),
       ),
     ].sort()
   }
@@ -235,13 +247,20 @@ async function ensureDhcpPort(
   })
 }
 
-/** The networks the DHCP agent on `host` serves (IPv4 DHCP subnets), creating their DHCP ports. */
+/** IPv6 subnets whose hosts take their addresses from DHCPv6 (the others use SLAAC). */
+function isStatefulV6(s: Subnet): boolean {
+  return (
+    s.ipv6AddressMode === 'dhcpv6-stateful' || (s.ipv6AddressMode === null && s.ipv6RaMode === null)
+  )
+}
+
+/** The networks the DHCP agent on `host` serves (DHCP subnets), creating their DHCP ports. */
 export async function dhcpStateFor(
   ctx: NetworkContext,
   agents: AgentRegistry,
   host: string,
 ): Promise<{ networks: DhcpNetwork[] }> {
-  const subnets = (await listSubnets(ctx.db)).filter((s) => s.enableDhcp && s.ipVersion === 4)
+  const subnets = (await listSubnets(ctx.db)).filter((s) => s.enableDhcp)
   const hosting = await hostingAgents(ctx, agents, 'dhcp', [
     ...new Set(subnets.map((s) => s.networkId)),
   ])
@@ -252,12 +271,22 @@ export async function dhcpStateFor(
     const own = subnets.filter((s) => s.networkId === network.id)
     const ports = await listPortRows(ctx.db, { networkIds: [network.id] })
     const port = await ensureDhcpPort(ctx, host, network.id, own, ports)
+    const routed = new Set(
+      ports
+        .filter((p) => p.deviceOwner === 'network:router_interface')
+        .flatMap((p) => p.fixedIps.map((f) => f.subnetId)),
+    )
+    const served = new Set(own.filter((s) => s.ipVersion === 4 || isStatefulV6(s)).map((s) => s.id))
     result.push({
       id: network.id,
       mtu: network.mtu,
       subnets: own.map((s) => ({
         id: s.id,
         cidr: s.cidr,
+        ipVersion: s.ipVersion === 6 ? 6 : 4,
+        ipv6RaMode: s.ipv6RaMode,
+        ipv6AddressMode: s.ipv6AddressMode,
+        routed: routed.has(s.id),
         gatewayIp: s.gatewayIp,
         dnsNameservers: s.dnsNameservers,
         hostRoutes: s.hostRoutes,
@@ -267,7 +296,7 @@ export async function dhcpStateFor(
         .filter((p) => p.id !== port.id && p.deviceOwner !== 'network:dhcp')
         .flatMap((p) =>
           p.fixedIps
-            .filter((f) => own.some((s) => s.id === f.subnetId))
+            .filter((f) => served.has(f.subnetId))
             .map((f) => ({
               macAddress: p.macAddress,
               ipAddress: f.ipAddress,
@@ -280,16 +309,26 @@ export async function dhcpStateFor(
   return { networks: result }
 }
 
+/** A router's port: IPv4 addresses first (the gateway's first one is its SNAT address). */
 async function routerPort(ctx: NetworkContext, port: Port): Promise<RouterPort> {
   const subnets = await listSubnets(ctx.db, { networkIds: [port.networkId] })
+  const network = await getNetwork(ctx.db, port.networkId)
+  const mine = port.fixedIps.flatMap((f) => {
+    const subnet = subnets.find((s) => s.id === f.subnetId)
+    return subnet ? [{ subnet, cidr: `${f.ipAddress}/${prefixOf(subnet.cidr)}` }] : []
+  })
   return {
     portId: port.id,
     networkId: port.networkId,
     macAddress: port.macAddress,
-    cidrs: port.fixedIps.flatMap((f) => {
-      const subnet = subnets.find((s) => s.id === f.subnetId)
-      return subnet && subnet.ipVersion === 4 ? [`${f.ipAddress}/${prefixOf(subnet.cidr)}`] : []
-    }),
+    mtu: network?.mtu ?? 1500,
+    cidrs: [
+      ...mine.filter((m) => m.subnet.ipVersion === 4),
+      ...mine.filter((m) => m.subnet.ipVersion === 6),
+    ].map((m) => m.cidr),
+    advertised: mine
+      .filter((m) => m.subnet.ipVersion === 6 && m.subnet.ipv6RaMode)
+      .map((m) => ({ cidr: m.subnet.cidr, raMode: m.subnet.ipv6RaMode as string })),
   }
 }
 

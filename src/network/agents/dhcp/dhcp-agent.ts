@@ -1,5 +1,5 @@
 /** @module network/agents/dhcp/dhcp-agent: a qdhcp namespace and a supervised dnsmasq per network with DHCP */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createRpcClient, type Bus } from '../../../core/bus/index.js'
 import type { Logger } from '../../../core/log/index.js'
@@ -10,14 +10,15 @@ import {
   setLink,
   syncAddresses,
 } from '../../../core/sys/ip-link.js'
-import { deleteNetns, ensureNetns } from '../../../core/sys/netns.js'
+import { deleteNetns, ensureNetns, execInNetns } from '../../../core/sys/netns.js'
 import { superviseProcess, type SupervisedProcess } from '../../../core/sys/supervised-process.js'
 import { dhcpInterfaceName, dhcpNamespace, tapName } from '../../rpc/device-names.js'
 import { pluginRpc } from '../../rpc/contracts.js'
 import type { DhcpNetwork } from '../../rpc/payloads.js'
 import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
 import { loadOwnedObjects } from '../owned-objects.js'
-import { dnsmasqArgs, hostsFile, ipv4Network, optsFile } from './dnsmasq-config.js'
+import { killLeftover, writeIfChanged } from '../state-files.js'
+import { dnsmasqArgs, hostsFile, optsFile, prefixLength } from './dnsmasq-config.js'
 
 /** What the DHCP agent is given. */
 export interface DhcpAgentOptions {
@@ -43,31 +44,6 @@ export interface DhcpAgent {
   stop(options?: { cleanup?: boolean; abandon?: boolean }): Promise<void>
 }
 
-async function writeIfChanged(path: string, text: string): Promise<boolean> {
-  const old = await readFile(path, 'utf8').catch(() => undefined)
-  if (old === text) return false
-  await writeFile(`${path}.tmp`, text, { mode: 0o644 })
-  await rename(`${path}.tmp`, path)
-  return true
-}
-
-/** Ends a dnsmasq a previous run of the agent left behind (it would hold the DHCP port). */
-async function killLeftover(dir: string): Promise<void> {
-  const pid = Number((await readFile(join(dir, 'pid'), 'utf8').catch(() => '')).trim())
-  if (!Number.isInteger(pid) || pid <= 1) return
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
-  if (!cmdline.includes(`--pid-file=${dir}/pid`)) return
-  try {
-    process.kill(pid, 'SIGKILL')
-  } catch {
-    // gone already
-  }
-  for (let i = 0; i < 50; i++) {
-    if (!(await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''))) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 /** Starts the DHCP agent of this host. */
 export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAgent> {
   const plugin = createRpcClient(options.bus, pluginRpc)
@@ -81,6 +57,13 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     const tap = tapName(network.port.id)
     await owned.add(network.id)
     await ensureNetns(ns)
+    // the DHCP port's IPv6 addresses are fixed: no autoconfiguration, no duplicate detection delay
+    await execInNetns(
+      ns,
+      'sysctl',
+      ['-q', '-w', 'net.ipv6.conf.default.accept_ra=0', 'net.ipv6.conf.default.accept_dad=0'],
+      { timeoutMs: 10_000 },
+    )
     if (!(await getLink(inner, { netns: ns }))) {
       await deleteLink(tap)
       await ensureVeth(tap, inner, { peerNetns: ns })
@@ -93,7 +76,7 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     await setLink(tap, { mtu: network.mtu, up: true })
     const cidrs = network.port.fixedIps.flatMap((f) => {
       const subnet = network.subnets.find((s) => s.id === f.subnetId)
-      return subnet ? [`${f.ipAddress}/${ipv4Network(subnet.cidr).prefix}`] : []
+      return subnet ? [`${f.ipAddress}/${prefixLength(subnet.cidr)}`] : []
     })
     await syncAddresses(inner, cidrs, { netns: ns })
     const dir = join(options.stateDir, network.id)
@@ -109,7 +92,7 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
       proc = undefined
     }
     if (!proc) {
-      await killLeftover(dir)
+      await killLeftover(join(dir, 'pid'))
       proc = superviseProcess({
         program: 'ip',
         args: ['netns', 'exec', ns, options.dnsmasq ?? '/usr/sbin/dnsmasq', ...args],
@@ -132,7 +115,7 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     processes.delete(networkId)
     await proc?.stop()
     const dir = join(options.stateDir, networkId)
-    await killLeftover(dir)
+    await killLeftover(join(dir, 'pid'))
     await deleteNetns(dhcpNamespace(networkId))
     await rm(dir, { recursive: true, force: true })
     await owned.remove(networkId)

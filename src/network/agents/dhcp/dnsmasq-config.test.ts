@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DhcpNetwork } from '../../rpc/payloads.js'
+import type { DhcpNetwork, DhcpSubnet } from '../../rpc/payloads.js'
 import { dnsmasqArgs, hostsFile, ipv4Network, optsFile } from './dnsmasq-config.js'
 
 const network = (): DhcpNetwork => ({
@@ -9,6 +9,10 @@ const network = (): DhcpNetwork => ({
     {
       id: 's1',
       cidr: '10.1.0.0/24',
+      ipVersion: 4,
+      ipv6RaMode: null,
+      ipv6AddressMode: null,
+      routed: true,
       gatewayIp: '10.1.0.1',
       dnsNameservers: ['192.0.2.53'],
       hostRoutes: [{ destination: '10.9.0.0/16', nexthop: '10.1.0.254' }],
@@ -24,6 +28,19 @@ const network = (): DhcpNetwork => ({
     },
     { macAddress: 'fa:16:3e:00:00:05', ipAddress: '10.1.0.5', hostname: 'vm1', subnetId: 's1' },
   ],
+})
+
+const v6 = (id: string, modes: Partial<DhcpSubnet>): DhcpSubnet => ({
+  id,
+  cidr: `fd00:${id.length}::/64`,
+  ipVersion: 6,
+  gatewayIp: null,
+  dnsNameservers: [],
+  hostRoutes: [],
+  ipv6RaMode: null,
+  ipv6AddressMode: null,
+  routed: false,
+  ...modes,
 })
 
 describe('dnsmasq configuration', () => {
@@ -59,5 +76,56 @@ describe('dnsmasq configuration', () => {
     expect(args).toContain('--dhcp-range=set:subnet-s1,10.1.0.0,static,255.255.255.0,86400s')
     expect(args).toContain('--interface=ns-dhcp-port')
     expect(args).toContain('--port=0')
+  })
+
+  it('serves IPv6 ranges as Neutron does, and advertises subnets no router advertises', () => {
+    const base = network()
+    const ranges = (subnets: DhcpSubnet[]) => {
+      const args = dnsmasqArgs({ ...base, subnets }, '/d', 'ns-x')
+      return args.filter((a) => a.startsWith('--dhcp-range') || a.includes('-ra'))
+    }
+    const routed = { routed: true }
+    expect(
+      ranges([
+        v6('a', { ipv6AddressMode: 'dhcpv6-stateful', ipv6RaMode: 'dhcpv6-stateful', ...routed }),
+      ]),
+    ).toEqual(['--dhcp-range=set:subnet-a,fd00:1::,static,64,86400s'])
+    expect(
+      ranges([
+        v6('ab', {
+          ipv6AddressMode: 'dhcpv6-stateless',
+          ipv6RaMode: 'dhcpv6-stateless',
+          ...routed,
+        }),
+      ]),
+    ).toEqual(['--dhcp-range=set:subnet-ab,fd00:2::,static,64,86400s'])
+    expect(
+      ranges([v6('abc', { ipv6AddressMode: 'slaac', ipv6RaMode: 'slaac', ...routed })]),
+    ).toEqual([])
+    expect(ranges([v6('abc', { ipv6AddressMode: 'slaac', ipv6RaMode: 'slaac' })])).toEqual([
+      '--dhcp-range=set:subnet-abc,fd00:3::,ra-only,64,86400s',
+      '--enable-ra',
+      '--ra-param=ns-x,mtu:1450,30,0',
+    ])
+    expect(
+      ranges([
+        v6('ab', { ipv6AddressMode: 'dhcpv6-stateless', ipv6RaMode: 'dhcpv6-stateless' }),
+      ])[0],
+    ).toBe('--dhcp-range=set:subnet-ab,fd00:2::,ra-stateless,64,86400s')
+    // no modes at all: stateful DHCPv6, as before the IPv6 attributes existed
+    expect(ranges([v6('a', {})])).toEqual(['--dhcp-range=set:subnet-a,fd00:1::,static,64,86400s'])
+    expect(ranges([{ ...v6('a', {}), cidr: 'fd00:1::/56' }])).toEqual([])
+  })
+
+  it('writes IPv6 leases in brackets and IPv6 DNS servers without IPv4 options', () => {
+    const net: DhcpNetwork = {
+      ...network(),
+      subnets: [v6('a', { dnsNameservers: ['fd00::53'], gatewayIp: 'fd00:1::1' })],
+      hosts: [
+        { macAddress: 'fa:16:3e:00:00:05', ipAddress: 'fd00:1::5', hostname: 'vm1', subnetId: 'a' },
+      ],
+    }
+    expect(hostsFile(net)).toBe('fa:16:3e:00:00:05,vm1,[fd00:1::5]\n')
+    expect(optsFile(net)).toBe('tag:subnet-a,option6:dns-server,[fd00::53]\n')
   })
 })

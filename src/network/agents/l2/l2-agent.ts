@@ -120,10 +120,12 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
   const plugin = createRpcClient(options.bus, pluginRpc)
   const owned = await loadOwnedObjects(join(options.stateDir, 'devices.json'))
   const tables = tableNames(options.host)
-  // bridged IPv4 goes through the inet hooks, where conntrack makes security groups stateful
-  await exec('sysctl', ['-q', '-w', 'net.bridge.bridge-nf-call-iptables=1'], {
-    timeoutMs: 10_000,
-  }).catch((error: unknown) =>
+  // bridged IPv4 and IPv6 go through the inet hooks, where conntrack makes security groups stateful
+  await exec(
+    'sysctl',
+    ['-q', '-w', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1'],
+    { timeoutMs: 10_000 },
+  ).catch((error: unknown) =>
     options.logger.warn(
       { err: error },
       'br_netfilter is not available: security groups are not enforced on this host',

@@ -26,7 +26,11 @@ import {
 import { pluginRpc } from '../../rpc/contracts.js'
 import type { L3Router, L3State, RouterPort } from '../../rpc/payloads.js'
 import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
+import type { MetadataProxyOptions } from '../metadata/metadata-agent.js'
+import { serveMetadataIn } from '../metadata/namespace-metadata.js'
+import { createNamespaceProxies } from '../metadata/namespace-proxies.js'
 import { loadOwnedObjects } from '../owned-objects.js'
+import { createRouterAdvertiser } from './router-advertiser.js'
 import { ROUTER_TABLE, routerNatTable } from './router-rules.js'
 
 /** What the L3 agent is given. */
@@ -37,13 +41,20 @@ export interface L3AgentOptions {
   resyncSeconds?: number
   /** Where the agent keeps the ids of the routers it built. */
   stateDir: string
+  /** Serve 169.254.169.254 in each router namespace through this host's metadata agent. */
+  metadataProxy?: MetadataProxyOptions
 }
 
 /** A running L3 agent. */
 export interface L3Agent {
   readonly loop: AgentLoop
-  /** Stops the agent; `cleanup` also removes every router namespace it made. */
-  stop(options?: { cleanup?: boolean }): Promise<void>
+  /** The pid of a router's metadata proxy, if one runs. */
+  metadataProxyPid(routerId: string): number | undefined
+  /**
+   * Stops the agent; `cleanup` also removes every router namespace it made, `abandon` leaves
+   * its metadata proxies running (as a killed agent would).
+   */
+  stop(options?: { cleanup?: boolean; abandon?: boolean }): Promise<void>
 }
 
 async function plug(port: RouterPort, inner: string, ns: string, extraCidrs: string[] = []) {
@@ -61,7 +72,19 @@ async function buildRouter(router: L3Router): Promise<void> {
   const ns = routerNamespace(router.id)
   const where = { netns: ns }
   await ensureNetns(ns)
-  await execInNetns(ns, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1'], { timeoutMs: 10_000 })
+  // routes both families; interfaces made later take fixed IPv6 addresses without a DAD delay
+  await execInNetns(
+    ns,
+    'sysctl',
+    [
+      '-q',
+      '-w',
+      'net.ipv4.ip_forward=1',
+      'net.ipv6.conf.all.forwarding=1',
+      'net.ipv6.conf.default.accept_dad=0',
+    ],
+    { timeoutMs: 10_000 },
+  )
   const wanted = new Set<string>()
   for (const port of router.interfaces) {
     const inner = routerInterfaceName(port.portId)
@@ -108,8 +131,18 @@ export async function startL3Agent(options: L3AgentOptions): Promise<L3Agent> {
   const plugin = createRpcClient(options.bus, pluginRpc)
   const log = options.logger.child({ agent: 'l3' })
   const owned = await loadOwnedObjects(join(options.stateDir, 'routers.json'))
+  const proxies = options.metadataProxy
+    ? createNamespaceProxies({
+        ...options.metadataProxy,
+        stateDir: join(options.stateDir, 'metadata'),
+        logger: options.logger,
+      })
+    : undefined
+  const advertiser = createRouterAdvertiser({ stateDir: join(options.stateDir, 'ra'), logger: log })
   const removeRouter = async (routerId: string) => {
     log.info({ routerId }, 'removing a router namespace')
+    await proxies?.remove(routerId)
+    await advertiser.remove(routerId)
     await deleteNetns(routerNamespace(routerId))
     await owned.remove(routerId)
   }
@@ -136,18 +169,27 @@ export async function startL3Agent(options: L3AgentOptions): Promise<L3Agent> {
         try {
           await owned.add(router.id)
           await buildRouter(router)
+          if (proxies) {
+            const netns = routerNamespace(router.id)
+            await serveMetadataIn({ netns, kind: 'router', resourceId: router.id }, proxies)
+          }
+          await advertiser.sync(router)
         } catch (error) {
           log.error({ err: error, routerId: router.id }, 'could not build the router')
         }
       }
       for (const id of await ours()) if (!wanted.has(id)) await removeRouter(id)
+      for (const id of (await proxies?.known()) ?? []) if (!wanted.has(id)) await proxies?.remove(id)
     },
   })
   return {
     loop,
+    metadataProxyPid: (routerId) => proxies?.processOf(routerId)?.pid,
     async stop(stopOptions = {}) {
       await loop.stop()
       if (stopOptions.cleanup) for (const id of await ours()) await removeRouter(id)
+      await proxies?.stopAll({ abandon: stopOptions.abandon ?? false })
+      await advertiser.stopAll()
     },
   }
 }

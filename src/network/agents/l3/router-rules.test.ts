@@ -12,6 +12,8 @@ const router = (overrides: Partial<L3Router> = {}): L3Router => ({
     networkId: 'pub',
     macAddress: 'fa:16:3e:00:00:01',
     cidrs: ['172.24.4.10/24'],
+    mtu: 1500,
+    advertised: [],
     nexthop: '172.24.4.1',
   },
   routes: [],
