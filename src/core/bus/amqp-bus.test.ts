@@ -125,7 +125,12 @@ suite('createAmqpBus: broker outages', () => {
     cleanups.push(() => client.close())
     let release = (): void => undefined
     const hanging = new Promise<void>((resolve) => (release = resolve))
-    await server.serve('compute', { echo: async (p) => p, hang: () => hanging })
+    let reattached = 0
+    await server.serve(
+      'compute',
+      { echo: async (p) => p, hang: () => hanging },
+      { onReattached: () => reattached++ },
+    )
     await expect(client.call('compute', 'echo', 1, { timeoutMs: 2000 })).resolves.toBe(1)
 
     // The caller's own connection drops while its call is in flight.
@@ -149,6 +154,8 @@ suite('createAmqpBus: broker outages', () => {
     await expect(caller.call('compute', 'echo', 2, { timeoutMs: 5000 })).resolves.toBe(2)
     await expect(client.call('compute', 'echo', 3, { timeoutMs: 5000 })).resolves.toBe(3)
     expect(events).toContain('lost')
+    // the server learns it may have missed fanouts, once per return
+    expect(reattached).toBe(1)
   })
 
   it('times out with BusTimeoutError, not a connection error, while the broker is up', async () => {

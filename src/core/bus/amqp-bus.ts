@@ -71,6 +71,9 @@ interface Consumer {
   readonly waiters: (() => void)[]
   /** The channel of the current connection, with its consumer tags. */
   attached?: { readonly channel: Channel; readonly tags: string[]; readonly generation: number }
+  /** Whether it was attached on an earlier connection (so the next attachment is a return). */
+  everAttached?: boolean
+  readonly onReattached?: () => void
 }
 
 const HEADER_KIND = 'x-nimbus-kind'
@@ -229,6 +232,7 @@ export async function createAmqpBus(options: AmqpBusOptions): Promise<Bus> {
     await channel.bindQueue(own.queue, fanoutExchange(consumer.topic), '')
     tags.push((await channel.consume(own.queue, onMessage)).consumerTag)
     consumer.attached = { channel, tags, generation: session.generation }
+    consumer.everAttached = true
     // Closed while attaching: give back whatever the new channel already took.
     if (!consumer.open) await channel.close().catch(() => undefined)
   }
@@ -252,7 +256,12 @@ export async function createAmqpBus(options: AmqpBusOptions): Promise<Bus> {
       await session.publisher.assertExchange(exchange, 'topic', { durable: false })
       await session.publisher.assertQueue(replyQueue, { exclusive: true, autoDelete: true })
       await session.publisher.consume(replyQueue, onReply, { noAck: true })
-      for (const consumer of consumers) if (consumer.open) await attach(session, consumer)
+      for (const consumer of consumers) {
+        if (!consumer.open) continue
+        const returning = consumer.everAttached === true
+        await attach(session, consumer)
+        if (returning) consumer.onReattached?.()
+      }
     },
     onDown(error) {
       declared.clear()
@@ -361,6 +370,7 @@ export async function createAmqpBus(options: AmqpBusOptions): Promise<Bus> {
         open: true,
         running: 0,
         waiters: [],
+        ...(serveOptions.onReattached ? { onReattached: serveOptions.onReattached } : {}),
       }
       const session = await link.session(sendWaitMs)
       consumers.add(consumer)

@@ -34,6 +34,12 @@ export type MessageHandlers = Readonly<Record<string, MessageHandler>>
 export interface ServeOptions {
   /** Also consume the per-host topic `<topic>.<host>`, e.g. `compute.node1`. */
   readonly host?: string
+  /**
+   * Told each time the consumer is attached again after a lost connection to the broker came
+   * back. Fanout messages sent meanwhile never reached it, so a consumer that keeps state from
+   * them resynchronizes here. A bus that cannot lose its connection (in process) never calls it.
+   */
+  readonly onReattached?: () => void
 }
 
 /** Options of {@link Bus.call}. */

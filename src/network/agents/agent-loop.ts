@@ -81,9 +81,13 @@ export async function startAgentLoop(options: AgentLoopOptions): Promise<AgentLo
       })
       .catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed'))
   await report()
-  const subscription: Subscription = await serveRpc(options.bus, agentNotifyRpc, {
-    changed: async () => requestSync(),
-  })
+  const subscription: Subscription = await serveRpc(
+    options.bus,
+    agentNotifyRpc,
+    { changed: async () => requestSync() },
+    // notifications sent while the broker was out of reach are lost: pull the whole state again
+    { onReattached: requestSync },
+  )
   const heartbeat = setInterval(() => void report(), (options.heartbeatSeconds ?? 10) * 1000)
   const periodic = setInterval(requestSync, (options.resyncSeconds ?? 30) * 1000)
   heartbeat.unref()
