@@ -13,6 +13,7 @@ export interface AgentHostSpec {
   url: string
   exchange: string
   host: string
+  /** The VTEP address; '' lets the agents find it as a host without configuration would. */
   tunnelIp: string
   kinds: ('l2' | 'dhcp' | 'l3')[]
   /** State and log of this host's agents; `ready` holds the pid once they serve. */

@@ -72,6 +72,8 @@ export interface MultiHostFixture {
   addHost(kinds: AgentHostSpec['kinds']): Promise<AgentHost>
   /** Plugs a guest for `port` into `host`; with `prefix`, gives it the port's address statically. */
   plugGuest(host: AgentHost, port: Json, prefix?: number): Promise<HostGuest>
+  /** Cuts a host off the broker (its connections drop, new ones are refused) or lets it back. */
+  reachBroker(host: AgentHost, reachable: boolean): void
   /** Removes a guest namespace (its veth and the host's tap go with it). */
   unplugGuest(guest: HostGuest): Promise<void>
   /** The pids of the dnsmasq processes the hosts' agents started (found by their data dir). */
@@ -94,9 +96,21 @@ export async function waitFor(
 }
 
 /** A TCP relay from the underlay to the broker, which listens on the root namespace's loopback. */
-async function startRelay(address: string): Promise<{ port: number; close(): Promise<void> }> {
+interface Relay {
+  port: number
+  /** Drops the connections from `address` and refuses new ones (`false`) or takes them again. */
+  admit(address: string, admitted: boolean): void
+  close(): Promise<void>
+}
+
+async function startRelay(address: string): Promise<Relay> {
   const sockets = new Set<Socket>()
+  const refused = new Set<string>()
   const server: Server = createServer((inbound) => {
+    if (refused.has(inbound.remoteAddress ?? '')) {
+      inbound.destroy()
+      return
+    }
     const outbound = connectTcp(BROKER.port, BROKER.host)
     for (const s of [inbound, outbound]) {
       sockets.add(s)
@@ -114,6 +128,14 @@ async function startRelay(address: string): Promise<{ port: number; close(): Pro
   const bound = server.address()
   return {
     port: typeof bound === 'object' && bound ? bound.port : 0,
+    admit(from, admitted) {
+      if (admitted) {
+        refused.delete(from)
+        return
+      }
+      refused.add(from)
+      for (const s of sockets) if (s.remoteAddress === from) s.destroy()
+    },
     close: () =>
       new Promise<void>((done) => {
         for (const s of sockets) s.destroy()
@@ -154,7 +176,7 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
   const madeIds = { networks: new Set<string>(), routers: new Set<string>() }
   let bus: Bus | undefined
   let unit: NetworkUnit | undefined
-  let relay: Awaited<ReturnType<typeof startRelay>> | undefined
+  let relay: Relay | undefined
   const server = createHttpServer({ logger })
 
   const dnsmasqPids = async (): Promise<number[]> => {
@@ -249,7 +271,8 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
       url: brokerUrl,
       exchange,
       host: name,
-      tunnelIp,
+      // the host's only address is its underlay one: the agents find it themselves
+      tunnelIp: '',
       kinds,
       dataDir: join(dataDir, `host${index}`),
       resyncSeconds: 300,
@@ -363,6 +386,7 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
       return guest
     },
     unplugGuest: removeGuest,
+    reachBroker: (host, reachable) => relay?.admit(host.tunnelIp, reachable),
     dnsmasqPids,
     close,
   }

@@ -42,7 +42,7 @@ describe.skipIf(reason !== undefined)(
 
     beforeAll(async () => {
       mh = await createMultiHostFixture()
-      hosts = [await mh.addHost(['l2']), await mh.addHost(['l2'])]
+      hosts = [await mh.addHost(['l2']), await mh.addHost(['l2']), await mh.addHost(['l2'])]
       for (const host of hosts) await host.start()
     }, 120_000)
     afterAll(async () => {
@@ -72,7 +72,7 @@ describe.skipIf(reason !== undefined)(
         ip_version: 4,
         enable_dhcp: false,
       })
-      for (const [index, host] of hosts.entries()) {
+      for (const [index, host] of hosts.slice(0, 2).entries()) {
         const port = await mh.create('ports', 'port', {
           network_id: network['id'],
           name: `d2-guest${index}`,
@@ -89,7 +89,7 @@ describe.skipIf(reason !== undefined)(
           return (await portStatus(port)) === 'ACTIVE'
         })
       }
-      for (const [index, host] of hosts.entries()) {
+      for (const [index, host] of hosts.slice(0, 2).entries()) {
         const links = await listLinks({ netns: host.netns })
         const tap = links.find((l) => l.name === tapName(String(ports[index]?.['id'])))
         expect(tap).toMatchObject({ master: bridgeName(String(network['id'])), mtu: 1450 })
@@ -121,8 +121,45 @@ describe.skipIf(reason !== undefined)(
       expect(learnt.stdout.toLowerCase()).toContain(String(ports[1]?.['mac_address']))
     }, 60_000)
 
-    it("removes the last port's bridge and VXLAN device from its host and the VTEP from the other", async () => {
-      const [one, two] = hosts as [AgentHost, AgentHost]
+    it('brings a host cut off the broker up to date once it is back', async () => {
+      const [one, two, three] = hosts as [AgentHost, AgentHost, AgentHost]
+      mh.reachBroker(two, false)
+      const port = await mh.create('ports', 'port', {
+        network_id: network['id'],
+        name: 'd2-guest2',
+        'binding:host_id': three.name,
+        device_owner: 'compute:nova',
+        device_id: 'server-2',
+      })
+      ports.push(port)
+      guests.push(await mh.plugGuest(three, port, 24))
+      await waitFor('host 3 to flood to hosts 1 and 2', async () => {
+        return (await flood(three)).join() === [one.tunnelIp, two.tunnelIp].join()
+      })
+      await waitFor('host 1 to flood to hosts 2 and 3', async () => {
+        return (await flood(one)).join() === [two.tunnelIp, three.tunnelIp].join()
+      })
+      // the notification went out while host 2 was away: it learns of host 3 once it is back
+      expect(await flood(two)).toEqual([one.tunnelIp])
+      mh.reachBroker(two, true)
+      await waitFor(
+        'host 2 to flood to hosts 1 and 3',
+        async () => (await flood(two)).join() === [one.tunnelIp, three.tunnelIp].join(),
+        20_000,
+      )
+      const ping = await (guests[1] as HostGuest).run('busybox', [
+        'ping',
+        '-c',
+        '2',
+        '-W',
+        '2',
+        fixedIp(port),
+      ])
+      expect(ping.code, ping.stdout + ping.stderr).toBe(0)
+    }, 60_000)
+
+    it("removes the last port's bridge and VXLAN device from its host and its VTEP from the others", async () => {
+      const [one, two, three] = hosts as [AgentHost, AgentHost, AgentHost]
       await mh.unplugGuest(guests[1] as HostGuest)
       const res = await mh.request({
         method: 'DELETE',
@@ -134,7 +171,10 @@ describe.skipIf(reason !== undefined)(
         const links = await devicesOn(two)
         return !links.includes(bridge) && !links.includes(vxlanName(vni()))
       })
-      await waitFor('host 1 to forget host 2', async () => (await flood(one)).length === 0)
+      await waitFor('hosts 1 and 3 to forget host 2', async () => {
+        const [a, c] = [await flood(one), await flood(three)]
+        return a.join() === three.tunnelIp && c.join() === one.tunnelIp
+      })
       // host 1 keeps its guest's network
       expect(await devicesOn(one)).toEqual(expect.arrayContaining([bridge, vxlanName(vni())]))
       expect(await portStatus(ports[0] as Json)).toBe('ACTIVE')
