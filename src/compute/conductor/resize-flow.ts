@@ -4,6 +4,7 @@ import { createMigration, updateMigration } from '../db/migrations-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { ResizeInstanceRequest } from '../rpc/payloads.js'
 import { now } from '../service/context.js'
+import { withConfigDrive } from '../service/instance-metadata.js'
 import { recordEvent, recordFault } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 
@@ -100,7 +101,7 @@ export async function resizeInstance(
     migrationId,
     sourceHost: source,
     destHost: dest,
-    spec: guestSpecOf({ ...moving, flavor: f }),
+    spec: await withConfigDrive(ctx, moving, guestSpecOf({ ...moving, flavor: f })),
     stopped: instance.vmState === 'stopped',
   })
 }

@@ -4,6 +4,7 @@ import { ComputeValidationError, InstanceInvalidStateError } from '../errors.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { Instance } from '../model/instance.js'
 import type { Caller, ComputeContext } from './context.js'
+import { withConfigDrive } from './instance-metadata.js'
 import { startAction } from './instance-records.js'
 import { assertState, assertUnlocked, findServer, transition } from './server-access.js'
 
@@ -52,7 +53,7 @@ export async function rebuildServer(
   await startAction(ctx, ctx.db, { uuid, action: 'rebuild', ...caller })
   await ctx.agents.rebuildInstance(instance.host, {
     requestId: caller.requestId,
-    spec: guestSpecOf(updated),
+    spec: await withConfigDrive(ctx, updated, guestSpecOf(updated)),
     stopAfter: instance.vmState === 'stopped',
   })
   return updated

@@ -1,8 +1,8 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../core/clock/index.js'
-import { silentLogger } from '../../core/log/index.js'
-import { createMetadataServer } from '../api/metadata-server.js'
+import { silentLogger, type Logger } from '../../core/log/index.js'
+import { createMetadataServer, listenMetadata } from '../api/metadata-server.js'
 import { signInstanceId } from '../metadata/metadata-signature.js'
 import type { GuestSpec } from '../virt/compute-driver.js'
 import { FakeDriver } from '../virt/fake/fake-driver.js'
@@ -240,5 +240,49 @@ describe('compute metadata API', () => {
     await fx.waitFor(alice, plain, 'ACTIVE')
     expect((await fx.server(alice, plain))['config_drive']).toBe('')
     expect(driver.specs.find((s) => s.uuid === plain)?.configDrive).toBeUndefined()
+  })
+
+  it('gives a rebuilt server a config drive with its new metadata', async () => {
+    const rebuild = await fx.request(alice, {
+      method: 'POST',
+      url: `/compute/v2.1/servers/${serverId}/action`,
+      payload: { rebuild: { imageRef: fx.imageId, metadata: { role: 'db' } } },
+    })
+    expect(rebuild.statusCode).toBe(202)
+    await fx.waitFor(alice, serverId, 'ACTIVE')
+    const specs = driver.specs.filter((s) => s.uuid === serverId)
+    expect(specs).toHaveLength(2)
+    const meta = specs[1]?.configDrive?.files.find(
+      (f) => f.path === 'openstack/latest/meta_data.json',
+    )
+    expect(JSON.parse(Buffer.from(meta?.dataBase64 ?? '', 'base64').toString())).toMatchObject({
+      meta: { role: 'db' },
+    })
+  })
+
+  it('listens on its own port, and a port in use leaves it off with an error in the log', async () => {
+    const errors: string[] = []
+    const logger = Object.assign(Object.create(silentLogger()) as Logger, {
+      error: (_fields: unknown, message?: string) => errors.push(message ?? ''),
+    })
+    const port = 20000 + Math.floor(Math.random() * 900)
+    const settings = { host: '127.0.0.1', port, secret: SECRET }
+    const base = { ctx: fx.compute.ctx, clock: systemClock, settings }
+    const app = await listenMetadata({ ...base, logger: silentLogger() })
+    try {
+      expect(app).toBeDefined()
+      const res = await fetch(`http://127.0.0.1:${port}/latest/meta-data/hostname`, {
+        headers: signed(serverId),
+      })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe('alpha.novalocal')
+      expect(await listenMetadata({ ...base, logger })).toBeUndefined()
+      expect(errors.join()).toContain(`could not listen on 127.0.0.1:${port}`)
+      expect(
+        await listenMetadata({ ...base, settings: { ...settings, port: 0 }, logger }),
+      ).toBeUndefined()
+    } finally {
+      await app?.close()
+    }
   })
 })
