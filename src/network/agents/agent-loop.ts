@@ -17,6 +17,8 @@ export interface AgentLoopOptions {
   heartbeatSeconds?: number
   /** Seconds between full resyncs even without notifications; default 30. */
   resyncSeconds?: number
+  /** Delay before a failed pass is tried again, doubling per failure up to the resync period; default 1000 ms. */
+  retryMs?: number
 }
 
 /** A running agent loop. */
@@ -39,17 +41,26 @@ export async function startAgentLoop(options: AgentLoopOptions): Promise<AgentLo
   let failures = 0
   let stopped = false
   let waiters: (() => void)[] = []
+  let retry: NodeJS.Timeout | undefined
+  let retryDelay = options.retryMs ?? 1000
+  const resyncMs = (options.resyncSeconds ?? 30) * 1000
 
   const pass = async (): Promise<void> => {
     do {
       dirty = false
       const finished = waiters
       waiters = []
+      clearTimeout(retry)
       try {
         await options.sync()
+        retryDelay = options.retryMs ?? 1000
       } catch (error) {
         failures++
-        log.error({ err: error }, 'sync failed; the next pass retries')
+        log.error({ err: error, retryMs: retryDelay }, 'sync failed; retrying')
+        // a failed pass may have left the host half-built: try again soon, not at the next resync
+        retry = setTimeout(requestSync, retryDelay)
+        retry.unref()
+        retryDelay = Math.min(retryDelay * 2, resyncMs)
       }
       for (const done of finished) done()
     } while (dirty && !stopped)
@@ -89,7 +100,7 @@ export async function startAgentLoop(options: AgentLoopOptions): Promise<AgentLo
     { onReattached: requestSync },
   )
   const heartbeat = setInterval(() => void report(), (options.heartbeatSeconds ?? 10) * 1000)
-  const periodic = setInterval(requestSync, (options.resyncSeconds ?? 30) * 1000)
+  const periodic = setInterval(requestSync, resyncMs)
   heartbeat.unref()
   periodic.unref()
   await syncNow()
@@ -101,6 +112,7 @@ export async function startAgentLoop(options: AgentLoopOptions): Promise<AgentLo
     },
     async stop() {
       stopped = true
+      clearTimeout(retry)
       clearInterval(heartbeat)
       clearInterval(periodic)
       await subscription.close()
