@@ -58,6 +58,7 @@ for (let i = 0; i < samples; i++) bare.push(await bareBoot())
 
 const vni = 30_000 + Math.floor(Math.random() * 1_000_000)
 process.env['NIMBUS_COMPUTE_DRIVER'] = 'qemu'
+process.env['NIMBUS_COMPUTE_GUEST_IMAGE_CACHE'] = join(tmpdir(), 'nimbus-tiny-image-cache')
 process.env['NIMBUS_NETWORK_DATAPLANE'] = 'linuxbridge'
 process.env['NIMBUS_NETWORK_VNI_RANGES'] = `${vni}:${vni + 99}`
 process.env['NIMBUS_NETWORK_PUBLIC_CIDR'] = `198.19.${1 + Math.floor(Math.random() * 250)}.0/24`
@@ -66,49 +67,18 @@ const toActive: number[] = []
 const toLease: number[] = []
 try {
   const id = (json: unknown) => String((json as Record<string, unknown>)['id'])
-  const kernel = id(
-    await cloud.runJson([
-      'image',
-      'create',
-      'k',
-      '--disk-format',
-      'aki',
-      '--container-format',
-      'aki',
-      '--file',
-      image.kernel,
-    ]),
-  )
-  const ramdisk = id(
-    await cloud.runJson([
-      'image',
-      'create',
-      'r',
-      '--disk-format',
-      'ari',
-      '--container-format',
-      'ari',
-      '--file',
-      image.ramdisk,
-    ]),
-  )
-  const tiny = id(
-    await cloud.runJson([
-      'image',
-      'create',
-      'tiny',
-      '--disk-format',
-      'ami',
-      '--container-format',
-      'ami',
-      '--file',
-      image.disk,
-      '--property',
-      `kernel_id=${kernel}`,
-      '--property',
-      `ramdisk_id=${ramdisk}`,
-    ]),
-  )
+  // the cloud registers the tiny guest itself, from the cache built above
+  let tiny = ''
+  for (let waited = 0; !tiny; waited++) {
+    if (waited > 300) throw new Error('the tiny image was not registered in 5 minutes')
+    const rows = (await cloud.runJson(['image', 'list', '--name', 'tiny'])) as Record<
+      string,
+      unknown
+    >[]
+    const row = rows.find((r) => r['Status'] === 'active')
+    if (row) tiny = String(row['ID'])
+    else await sleep(1000)
+  }
   const network = id(await cloud.runJson(['network', 'create', 'bench']))
   await cloud.run([
     'subnet',
