@@ -138,3 +138,59 @@ export class InvalidVolumeTypeError extends BadRequestError {
     super(`Invalid volume type: ${reason}`)
   }
 }
+
+/** 404: no group type with this id or name. */
+export class GroupTypeNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Group type ${id} could not be found.`)
+  }
+}
+
+/** 404: a group spec key the group type does not have. */
+export class GroupTypeSpecNotFoundError extends NotFoundError {
+  constructor(id: string, key: string) {
+    super(`Group Type ${id} has no specs with key ${key}.`)
+  }
+}
+
+/** 409: a group type of this name exists. */
+export class GroupTypeExistsError extends ConflictError {
+  constructor(name: string) {
+    super(`Group Type ${name} already exists.`)
+  }
+}
+
+/** 400: a group type still used by groups. */
+export class GroupTypeInUseError extends BadRequestError {
+  constructor(id: string) {
+    super(`Group Type ${id} deletion is not allowed with groups present with the type.`)
+  }
+}
+
+/** 404: no group with this id is visible to the caller. */
+export class GroupNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Group ${id} could not be found.`)
+  }
+}
+
+/** 400: the group's state or content does not allow the operation. */
+export class InvalidGroupError extends BadRequestError {
+  constructor(reason: string) {
+    super(`Invalid Group: ${reason}`)
+  }
+}
+
+/** 404: no group snapshot with this id is visible to the caller. */
+export class GroupSnapshotNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`GroupSnapshot ${id} could not be found.`)
+  }
+}
+
+/** 400: the group snapshot's state does not allow the operation. */
+export class InvalidGroupSnapshotError extends BadRequestError {
+  constructor(reason: string) {
+    super(`Invalid GroupSnapshot: ${reason}`)
+  }
+}

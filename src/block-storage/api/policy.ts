@@ -64,6 +64,17 @@ const MEMBER_RULES = [
   'volume:get_transfer',
   'volume:accept_transfer',
   'volume:delete_transfer',
+  'group:group_types:index',
+  'group:group_types:show',
+  'group:get_all',
+  'group:get',
+  'group:create',
+  'group:update',
+  'group:delete',
+  'group:create_group_snapshot',
+  'group:get_all_group_snapshots',
+  'group:get_group_snapshot',
+  'group:delete_group_snapshot',
 ]
 
 const ADMIN_RULES = [
@@ -96,6 +107,10 @@ const ADMIN_RULES = [
   'volume_extension:qos_specs_manage:get',
   'volume_extension:qos_specs_manage:update',
   'volume_extension:qos_specs_manage:delete',
+  'group:group_types_manage',
+  'group:group_types_specs',
+  'group:reset_status',
+  'group:reset_group_snapshot_status',
 ]
 
 /** Rule names to check strings; a policy file may override any of them. */

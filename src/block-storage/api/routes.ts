@@ -3,6 +3,8 @@ import { defineRoutes } from '../../core/http/index.js'
 import type { BlockStorageContext } from '../service/context.js'
 import { adminRoutes } from './admin-routes.js'
 import { attachmentRoutes } from './attachments-routes.js'
+import { groupTypeRoutes } from './group-types-routes.js'
+import { groupRoutes } from './groups-routes.js'
 import { qosRoutes } from './qos-routes.js'
 import { quotaRoutes } from './quota-routes.js'
 import { snapshotRoutes } from './snapshots-routes.js'
@@ -24,5 +26,7 @@ export function blockStorageRoutes(ctx: BlockStorageContext) {
     ...adminRoutes(ctx),
     ...transferRoutes(ctx),
     ...qosRoutes(ctx),
+    ...groupTypeRoutes(ctx),
+    ...groupRoutes(ctx),
   ])
 }

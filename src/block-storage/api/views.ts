@@ -90,7 +90,7 @@ export function volumeView(
     consistencygroup_id: null,
     migration_status: null,
   }
-  if (atLeast(input, '3.13')) view['group_id'] = null
+  if (atLeast(input, '3.13')) view['group_id'] = v.groupId
   if (atLeast(input, '3.48')) {
     view['shared_targets'] = false
     view['service_uuid'] = null
@@ -132,7 +132,7 @@ export function snapshotView(input: RouteInput, s: Snapshot, detail: boolean) {
     updated_at: microTime(s.updatedAt),
     metadata: s.metadata,
   }
-  if (atLeast(input, '3.14')) view['group_snapshot_id'] = null
+  if (atLeast(input, '3.14')) view['group_snapshot_id'] = s.groupSnapshotId
   if (atLeast(input, '3.41')) view['user_id'] = s.userId
   if (detail) {
     view['os-extended-snapshot-attributes:progress'] = s.progress

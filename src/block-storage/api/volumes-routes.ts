@@ -156,6 +156,7 @@ export function volumeRoutes(ctx: BlockStorageContext): Route[] {
           ...optional('snapshotId', optString(body, 'snapshot_id')),
           ...optional('sourceVolid', optString(body, 'source_volid')),
           ...optional('imageRef', optString(body, 'imageRef') ?? optString(body, 'image_id')),
+          ...optional('groupId', atLeast(input, '3.13') ? optString(body, 'group_id') : undefined),
           ...(body['multiattach'] !== undefined
             ? { multiattach: boolValue(body['multiattach'], 'multiattach') }
             : {}),

@@ -29,6 +29,8 @@ export interface VolumeTable {
   created_at: string
   updated_at: string | null
   launched_at: string | null
+  /** The generic volume group the volume belongs to. */
+  group_id: string | null
 }
 
 export interface SnapshotTable {
@@ -44,6 +46,8 @@ export interface SnapshotTable {
   metadata: string
   created_at: string
   updated_at: string | null
+  /** The group snapshot this snapshot was taken as part of. */
+  group_snapshot_id: string | null
 }
 
 export interface VolumeTypeTable {
@@ -144,6 +148,48 @@ export interface QosSpecsTable {
   updated_at: string | null
 }
 
+export interface GroupTypeTable {
+  id: string
+  name: string
+  description: string | null
+  is_public: number
+  /** JSON object of strings. */
+  group_specs: string
+  created_at: string
+  updated_at: string | null
+}
+
+/** A generic volume group (Cinder's `groups` table). */
+export interface VolumeGroupTable {
+  id: string
+  project_id: string
+  user_id: string
+  name: string | null
+  description: string | null
+  status: string
+  availability_zone: string
+  group_type_id: string
+  /** JSON array of volume type ids the group's volumes may have. */
+  volume_type_ids: string
+  group_snapshot_id: string | null
+  source_group_id: string | null
+  created_at: string
+  updated_at: string | null
+}
+
+export interface GroupSnapshotTable {
+  id: string
+  project_id: string
+  user_id: string
+  group_id: string
+  group_type_id: string
+  name: string | null
+  description: string | null
+  status: string
+  created_at: string
+  updated_at: string | null
+}
+
 export interface BlockStorageDatabase {
   volume: VolumeTable
   snapshot: SnapshotTable
@@ -155,4 +201,7 @@ export interface BlockStorageDatabase {
   service: ServiceTable
   transfer: TransferTable
   qos_specs: QosSpecsTable
+  group_type: GroupTypeTable
+  volume_group: VolumeGroupTable
+  group_snapshot: GroupSnapshotTable
 }

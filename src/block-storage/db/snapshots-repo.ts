@@ -18,6 +18,8 @@ export interface Snapshot {
   metadata: Record<string, string>
   createdAt: string
   updatedAt: string | null
+  /** The group snapshot it was taken as part of. */
+  groupSnapshotId: string | null
 }
 
 function fromRow(r: SnapshotTable): Snapshot {
@@ -34,6 +36,7 @@ function fromRow(r: SnapshotTable): Snapshot {
     metadata: parseJsonColumn(r.metadata, {}),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    groupSnapshotId: r.group_snapshot_id,
   }
 }
 
@@ -51,6 +54,7 @@ function toRow(s: Partial<Snapshot>): Partial<SnapshotTable> {
   if (s.metadata !== undefined) row.metadata = JSON.stringify(s.metadata)
   if (s.createdAt !== undefined) row.created_at = s.createdAt
   if (s.updatedAt !== undefined) row.updated_at = s.updatedAt
+  if (s.groupSnapshotId !== undefined) row.group_snapshot_id = s.groupSnapshotId
   return row
 }
 

@@ -29,6 +29,8 @@ export interface Volume {
   createdAt: string
   updatedAt: string | null
   launchedAt: string | null
+  /** The generic volume group it belongs to. */
+  groupId: string | null
 }
 
 function fromRow(r: VolumeTable): Volume {
@@ -55,6 +57,7 @@ function fromRow(r: VolumeTable): Volume {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     launchedAt: r.launched_at,
+    groupId: r.group_id,
   }
 }
 
@@ -83,6 +86,7 @@ function toRow(v: Partial<Volume>): Partial<VolumeTable> {
   if (v.createdAt !== undefined) row.created_at = v.createdAt
   if (v.updatedAt !== undefined) row.updated_at = v.updatedAt
   if (v.launchedAt !== undefined) row.launched_at = v.launchedAt
+  if (v.groupId !== undefined) row.group_id = v.groupId
   return row
 }
 

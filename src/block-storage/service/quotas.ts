@@ -1,5 +1,6 @@
 /** @module block-storage/service/quotas: per-project limits, usage and the checks before a create */
 import { deleteQuotas, getQuotas, setQuota } from '../db/records-repo.js'
+import { listGroups } from '../db/groups-repo.js'
 import { listSnapshots } from '../db/snapshots-repo.js'
 import { listTypes } from '../db/types-repo.js'
 import { listVolumes } from '../db/volumes-repo.js'
@@ -101,7 +102,7 @@ export async function projectUsage(
     backups: 0,
     backup_gigabytes: 0,
     per_volume_gigabytes: 0,
-    groups: 0,
+    groups: (await listGroups(ctx.db, { projectId })).length,
   }
   for (const t of types) for (const r of PER_TYPE) usage[`${r}_${t.name}`] = 0
   const add = (key: string, n: number) => (usage[key] = (usage[key] ?? 0) + n)
@@ -167,7 +168,13 @@ export async function resetQuotas(ctx: BlockStorageContext, projectId: string): 
 export async function checkQuota(
   ctx: BlockStorageContext,
   projectId: string,
-  delta: { volumes?: number; snapshots?: number; gigabytes?: number; typeName?: string },
+  delta: {
+    volumes?: number
+    snapshots?: number
+    gigabytes?: number
+    groups?: number
+    typeName?: string
+  },
 ): Promise<void> {
   const limits = await projectQuotas(ctx, projectId)
   const used = await projectUsage(ctx, projectId)
@@ -181,6 +188,10 @@ export async function checkQuota(
     const limit = limits[key] ?? -1
     return limit >= 0 && (used[key] ?? 0) + n > limit
   }
+  if (over('groups', delta.groups))
+    throw new VolumeQuotaExceededError(
+      `GroupLimitExceeded: Maximum number of groups allowed (${limits['groups']}) exceeded.`,
+    )
   const suffix = delta.typeName ? [`_${delta.typeName}`, ''] : ['']
   for (const s of suffix) {
     if (over(`gigabytes${s}`, delta.gigabytes))

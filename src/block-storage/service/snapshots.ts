@@ -65,6 +65,7 @@ export async function createSnapshot(
     metadata,
     createdAt: now,
     updatedAt: now,
+    groupSnapshotId: null,
   }
   await insertSnapshot(ctx.db, snap)
   ctx.background.run(`create snapshot ${snap.id}`, async () => {
@@ -172,6 +173,10 @@ export async function deleteSnapshot(
   force = false,
 ): Promise<void> {
   const s = await visibleSnapshot(ctx, caller, id)
+  if (!force && s.groupSnapshotId !== null)
+    throw new InvalidSnapshotError(
+      `Snapshot ${id} is part of group snapshot ${s.groupSnapshotId}; delete the group snapshot.`,
+    )
   if (!force && !['available', 'error', 'error_deleting'].includes(s.status))
     throw new InvalidSnapshotError(
       `Snapshot status must be available or error and must not be part of a group, but is ${s.status}.`,

@@ -14,6 +14,7 @@ import type { VolumeSource } from '../rpc/contracts.js'
 import { selectPool } from '../scheduler/volume-scheduler.js'
 import { agentHostOf, availabilityZones } from './backends.js'
 import { reasonOf, timestamp, type BlockStorageContext, type Caller } from './context.js'
+import { assertGroupTakes } from './group-access.js'
 import { recordFailure } from './messages.js'
 import { checkQuota } from './quotas.js'
 import {
@@ -39,6 +40,8 @@ export interface VolumeCreateInput {
   sourceVolid?: string | null
   imageRef?: string | null
   multiattach?: boolean
+  /** A generic volume group (3.13) whose volume types include the volume's. */
+  groupId?: string | null
 }
 
 /** Statuses from which a volume may be deleted (Cinder's list). */
@@ -134,6 +137,7 @@ export async function createVolume(
     ? await resolveType(ctx, caller, input.volumeType)
     : ((origin.typeId ? await getType(ctx.db, origin.typeId) : undefined) ??
       (await defaultType(ctx)))
+  if (input.groupId) await assertGroupTakes(ctx, caller, input.groupId, type.id)
   const zones = await availabilityZones(ctx)
   const zone = input.availabilityZone ?? origin.zone ?? ctx.config.availabilityZone
   if (input.availabilityZone && !zones.some((z) => z.name === input.availabilityZone))
@@ -165,6 +169,7 @@ export async function createVolume(
     createdAt: now,
     updatedAt: now,
     launchedAt: null,
+    groupId: input.groupId ?? null,
   }
   await insertVolume(ctx.db, volume)
   ctx.background.run(`create volume ${volume.id}`, () =>

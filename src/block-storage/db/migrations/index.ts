@@ -2,8 +2,10 @@
 import type { MigrationSet } from '../../../core/db/index.js'
 import { migration0001 } from './0001-initial.js'
 import { migration0002 } from './0002-transfers-qos.js'
+import { migration0003 } from './0003-groups.js'
 
 export const blockStorageMigrations: MigrationSet = {
   '0001-initial': migration0001,
   '0002-transfers-qos': migration0002,
+  '0003-groups': migration0003,
 }
