@@ -4,6 +4,7 @@ import type { Route, RouteInput } from '../../core/http/index.js'
 import type { ComputeContext } from '../service/context.js'
 import { detailsOf, listServers, showServer, type ServerQuery } from '../service/server-list.js'
 import { createServers, deleteServer, updateServer, type ServerCreate } from '../service/servers.js'
+import { blockDevicesInput } from './block-device-input.js'
 import { canonicalIpv6 } from './ip-address.js'
 import { rule } from './policy.js'
 import { atLeast, baseUrl, callerOf, idParams, member, queryList, queryOne } from './route-kit.js'
@@ -46,12 +47,14 @@ function createInput(input: RouteInput): ServerCreate {
   if (userData !== undefined && !/^[A-Za-z0-9+/=\s]*$/.test(userData)) {
     throw new BadRequestError('Invalid input for field/attribute user_data. Value is not base64.')
   }
-  if (s['imageRef'] === undefined || s['imageRef'] === '') {
-    throw new BadRequestError('Missing imageRef attribute (boot from volume needs block storage)')
+  const blockDevices = blockDevicesInput(input, s)
+  if ((s['imageRef'] === undefined || s['imageRef'] === '') && !blockDevices?.length) {
+    throw new BadRequestError('Missing imageRef attribute')
   }
   return {
     name: String(s['name']),
-    imageRef: String(s['imageRef']),
+    imageRef: String(s['imageRef'] ?? ''),
+    ...(blockDevices ? { blockDevices } : {}),
     flavorRef: String(s['flavorRef']),
     networks: networksOf(input, s),
     securityGroups: ((s['security_groups'] as Body[] | undefined) ?? []).map((g) =>
@@ -166,7 +169,8 @@ export function serverRoutes(ctx: ComputeContext): Route[] {
         const caller = callerOf(input)
         input.authorize({ project_id: caller.projectId })
         const spec = createInput(input)
-        const created = await createServers(ctx, caller, spec)
+        const token = input.context.authToken ?? ''
+        const created = await createServers(ctx, { ...caller, token }, spec)
         const s = member(input, 'server')
         if (s['return_reservation_id'] === true || s['return_reservation_id'] === 'True') {
           return { status: 202, body: { reservation_id: created.reservationId } }

@@ -12,6 +12,7 @@ import { withConfigDrive } from '../service/instance-metadata.js'
 import { recordEvent, recordFault } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 import { allocatePorts, releasePorts } from './port-setup.js'
+import { connectVolumes } from './volume-setup.js'
 
 const EVENT = 'conductor_schedule_and_build_instances'
 
@@ -56,6 +57,7 @@ export async function buildInstance(
   ctx: ConductorContext,
   uuid: string,
   requestId: string,
+  authToken?: string,
 ): Promise<void> {
   const instance = await getInstance(ctx.db, uuid)
   if (!instance || instance.deleted || instance.taskState !== 'scheduling') return
@@ -96,6 +98,7 @@ export async function buildInstance(
       { taskState: ['networking'] },
     )
     if (!ready) throw superseded('the server changed while its ports were created')
+    const volumes = await connectVolumes(ctx, ready, dest.host, { authToken, revert })
     await recordEvent(ctx, {
       uuid,
       requestId,
@@ -107,7 +110,7 @@ export async function buildInstance(
     const waitFor = ready.networkInfo.filter((v) => v.active === false).map((v) => v.portId)
     await ctx.agents.buildAndRunInstance(dest.host, {
       requestId,
-      spec: await withConfigDrive(ctx, ready, guestSpecOf(ready)),
+      spec: await withConfigDrive(ctx, ready, { ...guestSpecOf(ready), volumes }),
       vifWait: {
         ports: waitFor,
         timeoutSeconds: ctx.config.vifPluggingTimeout,

@@ -34,10 +34,13 @@ import { offloadInstance, unshelveInstance } from './shelve-flow.js'
 export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscription> {
   return serveRpc(bus, conductorRpc, {
     buildInstances: async (args) => {
-      const r = payload<{ uuids: string[]; requestId: string }>(args, 'buildInstances', [
-        'requestId',
-      ])
-      await Promise.all(r.uuids.map((uuid) => buildInstance(ctx, uuid, r.requestId)))
+      const r = payload<{ uuids: string[]; requestId: string; authToken?: string }>(
+        args,
+        'buildInstances',
+        ['requestId'],
+      )
+      const token = typeof r.authToken === 'string' ? r.authToken : undefined
+      await Promise.all(r.uuids.map((uuid) => buildInstance(ctx, uuid, r.requestId, token)))
     },
     buildFailed: async (args) => {
       const f = payload<BuildFailure>(args, 'buildFailed', ['uuid', 'host', 'requestId'])

@@ -80,7 +80,8 @@ export function createAgentClient(bus: Bus): AgentClient {
 
 /** What the API and agents send to the conductor. */
 export interface ConductorClient {
-  buildInstances(request: { uuids: string[]; requestId: string }): Promise<void>
+  /** `authToken`: the user's, for the volumes the builds create (boot from volume). */
+  buildInstances(request: { uuids: string[]; requestId: string; authToken?: string }): Promise<void>
   buildFailed(failure: BuildFailure): Promise<void>
   resizeInstance(request: ResizeInstanceRequest): Promise<void>
   evacuateInstance(request: EvacuateRequest): Promise<void>

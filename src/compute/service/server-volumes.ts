@@ -38,7 +38,7 @@ export interface VolumeCaller extends Caller {
 }
 
 /** Block storage's answer to a refused call, without the client's prefix. */
-function refusal(error: unknown): string | undefined {
+export function refusal(error: unknown): string | undefined {
   if (!(error instanceof ServiceCallError) || error.status >= 500) return undefined
   return error.message.replace(/^\S+ answered \d+: /, '')
 }

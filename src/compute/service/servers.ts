@@ -13,6 +13,10 @@ import { startAction } from './instance-records.js'
 import { enforceQuota, projectLimits } from './quotas.js'
 import { assertUnlocked, findServer } from './server-access.js'
 import { releaseVolumes } from './volume-release.js'
+import { blockDevicesOf, checkBootPlan, type BlockDeviceRequest } from './boot-volumes.js'
+import { reserveBootVolumes } from './boot-volume-reservations.js'
+import type { VolumeCaller } from './server-volumes.js'
+import { createBlockDevice } from '../db/block-devices-repo.js'
 
 /** A create request, in domain terms. */
 export interface ServerCreate {
@@ -34,6 +38,8 @@ export interface ServerCreate {
   tags: string[]
   configDrive: boolean
   diskConfig?: 'AUTO' | 'MANUAL'
+  /** `block_device_mapping_v2` (or the legacy list, converted). */
+  blockDevices?: BlockDeviceRequest[]
 }
 
 function hostnameOf(name: string): string {
@@ -85,24 +91,21 @@ async function requestedPlacement(
   return { zone: zone || null, forcedHost }
 }
 
-/** Records the servers in BUILD/scheduling and hands them to the conductor. */
-export async function createServers(
+/** The image a server boots from must be visible, active and fit the flavor. */
+async function checkImage(
   ctx: ComputeContext,
   caller: Caller,
-  input: ServerCreate,
-): Promise<{ instances: Instance[]; adminPass: string; reservationId: string }> {
-  const flavor = await findFlavor(ctx.db, input.flavorRef)
-  if (!flavor || flavor.disabled) {
-    throw new ComputeValidationError(`Flavor ${input.flavorRef} could not be found.`)
-  }
-  const image = await ctx.images.getImage(input.imageRef)
+  imageRef: string,
+  flavor: { rootGb: number; memoryMb: number },
+): Promise<void> {
+  const image = await ctx.images.getImage(imageRef)
   const visible =
     image && (image.visibility !== 'private' || image.owner === caller.projectId || caller.isAdmin)
   if (!image || !visible) {
-    throw new ComputeValidationError(`Image ${input.imageRef} could not be found.`)
+    throw new ComputeValidationError(`Image ${imageRef} could not be found.`)
   }
   if (image.status !== 'active') {
-    throw new ComputeValidationError(`Image ${input.imageRef} is not active.`)
+    throw new ComputeValidationError(`Image ${imageRef} is not active.`)
   }
   if (flavor.rootGb > 0 && image.minDisk > flavor.rootGb) {
     throw new ComputeValidationError("Flavor's disk is too small for requested image.")
@@ -110,6 +113,24 @@ export async function createServers(
   if (image.minRam > flavor.memoryMb) {
     throw new ComputeValidationError("Flavor's memory is too small for requested image.")
   }
+}
+
+/** Records the servers in BUILD/scheduling and hands them to the conductor. */
+export async function createServers(
+  ctx: ComputeContext,
+  caller: VolumeCaller,
+  input: ServerCreate,
+): Promise<{ instances: Instance[]; adminPass: string; reservationId: string }> {
+  const flavor = await findFlavor(ctx.db, input.flavorRef)
+  if (!flavor || flavor.disabled) {
+    throw new ComputeValidationError(`Flavor ${input.flavorRef} could not be found.`)
+  }
+  const plan = await checkBootPlan(ctx, caller, {
+    imageRef: input.imageRef,
+    devices: input.blockDevices ?? [],
+    maxCount: input.maxCount,
+  })
+  if (plan.imageRef) await checkImage(ctx, caller, plan.imageRef, flavor)
   const placement = await requestedPlacement(ctx, caller, input.availabilityZone)
   let keyData: string | null = null
   if (input.keyName !== undefined) {
@@ -158,7 +179,7 @@ export async function createServers(
       flavor: snapshot,
       oldFlavor: null,
       newFlavor: null,
-      imageRef: input.imageRef,
+      imageRef: plan.imageRef,
       keyName: input.keyName ?? null,
       keyData,
       userData: input.userData ?? null,
@@ -187,8 +208,10 @@ export async function createServers(
         ...(placement.forcedHost ? { forcedHost: placement.forcedHost } : {}),
       },
     }
+    const devices = await reserveBootVolumes(ctx, caller, blockDevicesOf(ctx, instance, plan))
     await ctx.db.transaction().execute(async (tx) => {
       await createInstance(tx, instance)
+      for (const d of devices) await createBlockDevice(tx, d)
       await setMetadata(tx, instance.uuid, input.metadata, true)
       if (input.tags.length > 0) await setTags(tx, instance.uuid, input.tags)
       if (input.groupId) await addGroupMember(tx, input.groupId, instance.uuid)
@@ -205,6 +228,7 @@ export async function createServers(
   await ctx.conductor.buildInstances({
     uuids: instances.map((i) => i.uuid),
     requestId: caller.requestId,
+    ...(plan.devices.length > 0 ? { authToken: caller.token } : {}),
   })
   return { instances, adminPass, reservationId }
 }
