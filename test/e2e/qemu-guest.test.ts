@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TINY_BANNER } from '../../src/compute/images/tiny-guest-init.js'
-import { buildTinyImage, type TinyImageFiles } from '../../src/compute/images/tiny-image-builder.js'
+import { buildTinyImage } from '../../src/compute/images/tiny-image-builder.js'
 import { QemuDriver } from '../../src/compute/virt/qemu/qemu-driver.js'
 import { exec } from '../../src/core/sys/exec.js'
 import { deleteLink, getLink } from '../../src/core/sys/ip-link.js'
@@ -40,12 +40,14 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 
 describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', () => {
   let cloud: Cloud
-  let image: TinyImageFiles
   /** The host bridge the L3 agent gives the external network (it stays while that network does). */
   let publicBridge: string | undefined
 
   beforeAll(async () => {
-    image = await buildTinyImage({ dataDir: join(tmpdir(), 'nimbus-tiny-image-cache') })
+    // built once per machine; the cloud takes it from this cache
+    const cache = join(tmpdir(), 'nimbus-tiny-image-cache')
+    await buildTinyImage({ dataDir: cache })
+    process.env['NIMBUS_COMPUTE_GUEST_IMAGE_CACHE'] = cache
     // the data plane's names (VXLAN ids, the external subnet) must not meet other clouds on this host
     const vni = randomInt(20_000, 15_000_000)
     process.env['NIMBUS_COMPUTE_DRIVER'] = 'qemu'
@@ -57,6 +59,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     } finally {
       for (const key of [
         'COMPUTE_DRIVER',
+        'COMPUTE_GUEST_IMAGE_CACHE',
         'NETWORK_DATAPLANE',
         'NETWORK_VNI_RANGES',
         'NETWORK_PUBLIC_CIDR',
@@ -84,46 +87,23 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
   })
 
   it('boots tiny on m1.tiny: ACTIVE, DHCP address on the console, floating IP answers ping and SSH with the key pair, delete leaves nothing', async () => {
-    const kernel = (await cloud.runJson([
-      'image',
-      'create',
-      'tiny-kernel',
-      '--disk-format',
-      'aki',
-      '--container-format',
-      'aki',
-      '--public',
-      '--file',
-      image.kernel,
-    ])) as Row
-    const ramdisk = (await cloud.runJson([
-      'image',
-      'create',
-      'tiny-ramdisk',
-      '--disk-format',
-      'ari',
-      '--container-format',
-      'ari',
-      '--public',
-      '--file',
-      image.ramdisk,
-    ])) as Row
-    await cloud.run([
-      'image',
-      'create',
-      'tiny',
-      '--disk-format',
-      'ami',
-      '--container-format',
-      'ami',
-      '--public',
-      '--file',
-      image.disk,
-      '--property',
-      `kernel_id=${String(kernel['id'])}`,
-      '--property',
-      `ramdisk_id=${String(ramdisk['id'])}`,
-    ])
+    // the cloud built (from the shared cache) and registered its guest images itself
+    const deadline = Date.now() + 300_000
+    let images: Row[] = []
+    while (!images.some((i) => i['Name'] === 'tiny' && i['Status'] === 'active')) {
+      if (Date.now() > deadline)
+        throw new Error(`tiny was not registered: ${JSON.stringify(images)}`)
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      images = (await cloud.runJson(['image', 'list'])) as Row[]
+    }
+    expect(images.map((i) => i['Name']).sort()).toEqual(
+      expect.arrayContaining(['tiny', 'tiny-kernel', 'tiny-ramdisk']),
+    )
+    const tiny = (await cloud.runJson(['image', 'show', 'tiny'])) as Row
+    expect(tiny['visibility']).toBe('public')
+    const properties = tiny['properties'] as Record<string, unknown>
+    const kernel = images.find((i) => i['Name'] === 'tiny-kernel')
+    expect(properties['kernel_id']).toBe(kernel?.['ID'])
     await cloud.run(['network', 'create', 'private'])
     await cloud.run([
       'subnet',
