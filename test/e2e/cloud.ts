@@ -175,6 +175,9 @@ export async function startCloud(options: StartOptions = {}): Promise<Cloud> {
     adminPassword,
     '--region',
     options.region ?? 'RegionOne',
+    // clouds started side by side must not share the metadata API's default port 8775
+    '--metadata-port',
+    String(await freePort()),
   ]
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
