@@ -109,17 +109,16 @@ export async function applyInstanceMoved(
 
 /**
  * A host is back: the evacuations made away from it are complete. Its guests of evacuated
- * servers were destroyed by its reconciliation; the allocations held there are released.
+ * servers were destroyed by its reconciliation; the allocations held there are released,
+ * also for evacuations that failed on their destination (the server stays there, in ERROR).
  */
 export async function recoverHost(ctx: ConductorContext, host: string): Promise<void> {
-  const done = await listMigrations(ctx.db, {
-    sourceCompute: host,
-    migrationType: 'evacuation',
-    status: 'done',
-  })
-  for (const m of done) {
+  const away = await listMigrations(ctx.db, { sourceCompute: host, migrationType: 'evacuation' })
+  for (const m of away) {
+    if (m.status !== 'done' && m.status !== 'failed') continue
     await ctx.placement.release(m.uuid)
-    await updateMigration(ctx.db, m.uuid, { status: 'completed' }, now(ctx))
+    if (m.status === 'done')
+      await updateMigration(ctx.db, m.uuid, { status: 'completed' }, now(ctx))
   }
 }
 

@@ -126,4 +126,54 @@ describe('restart during moves', () => {
     expect(await providers(again, verify)).toEqual([providerUuidFor('h1')])
     expect(await h1.powerState(verify)).toBe(1)
   }, 60_000)
+
+  it('errs a server whose evacuation was cut short on its new host, and frees the old host once back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nimbus-compute-evacuate-restart-'))
+    const h1 = new FakeDriver()
+    const fx = await createComputeFixture({
+      databaseDir: dir,
+      hosts: ['h1', 'h2'],
+      driverFor: (host) => (host === 'h1' ? h1 : new FakeDriver({ spawnDelayMs: 1500 })),
+    })
+    cleanup.push(() => fx.close())
+    const a = api(fx)
+    const id = await fx.boot(admin, { availability_zone: 'nova:h1' })
+    await fx.waitFor(admin, id, 'ACTIVE')
+    const svc = (
+      (await a.get('/compute/v2.1/os-services?host=h1&binary=nova-compute'))['services'] as Json[]
+    )[0]
+    const down = await fx.request(admin, {
+      method: 'PUT',
+      url: `/compute/v2.1/os-services/${String(svc?.['id'])}`,
+      headers: { 'openstack-api-version': 'compute 2.53' },
+      payload: { forced_down: true },
+    })
+    expect(down.statusCode).toBe(200)
+    expect(await a.action(id, { evacuate: {} })).toBe(200)
+    await until(async () => {
+      const s = await serverOf(a.get, id)
+      return s['OS-EXT-SRV-ATTR:host'] === 'h2' && s['OS-EXT-STS:task_state'] === 'rebuild_spawning'
+        ? true
+        : undefined
+    }, 'the rebuild under way on h2')
+    const migration = String((await migrationOf(a.get, id))['uuid'])
+
+    await killCompute(fx)
+    const again = await restartCompute(fx, {
+      dir,
+      hosts: ['h1', 'h2'],
+      driverFor: (host) => (host === 'h1' ? h1 : new FakeDriver()),
+    })
+    cleanup.push(() => again.close())
+    await again.settle()
+
+    const s = await serverOf(again.get, id)
+    expect(s).toMatchObject({ status: 'ERROR', 'OS-EXT-SRV-ATTR:host': 'h2' })
+    expect(s['OS-EXT-STS:task_state']).toBeNull()
+    expect(String((s['fault'] as Json)['message'])).toContain('restarted during the evacuation')
+    expect((await migrationOf(again.get, id))['status']).toBe('failed')
+    expect(await providers(again, id)).toEqual([providerUuidFor('h2')])
+    expect(await providers(again, migration)).toEqual([])
+    expect(await h1.listGuests()).toEqual([])
+  }, 60_000)
 })
