@@ -39,6 +39,17 @@ describe.skipIf(reason !== undefined)(
       expect(veth).toMatchObject({ kind: 'veth', master: 'br-t', mtu: 1450 })
       expect(await getLink('vx-t', where)).toMatchObject({ kind: 'vxlan', vni: 77, master: 'br-t' })
       expect((await getLink('br-t', where))?.kind).toBe('bridge')
+      expect(await ensureVxlan({ name: 'vx-t', vni: 77, local: '127.0.0.1' }, where)).toBe(false)
+    })
+
+    it('replaces a VXLAN device whose local address changed', async () => {
+      await ensureVxlan({ name: 'vx-m', vni: 78, local: '127.0.0.1' }, where)
+      expect(await ensureVxlan({ name: 'vx-m', vni: 78, local: '127.0.0.2' }, where)).toBe(true)
+      expect(await getLink('vx-m', where)).toMatchObject({
+        vni: 78,
+        vxlan: { local: '127.0.0.2', port: 4789 },
+      })
+      await deleteLink('vx-m', where)
     })
 
     it('keeps exactly the addresses and FDB entries asked for', async () => {

@@ -17,6 +17,8 @@ export interface LinkInfo {
   master?: string
   /** VXLAN network identifier, for `vxlan` links. */
   vni?: number
+  /** Local VTEP address and UDP port, for `vxlan` links. */
+  vxlan?: { local: string; port: number }
 }
 
 /** An address on an interface. */
@@ -50,7 +52,7 @@ interface RawLink {
   mtu: number
   flags?: string[]
   master?: string
-  linkinfo?: { info_kind?: string; info_data?: { id?: number } }
+  linkinfo?: { info_kind?: string; info_data?: { id?: number; local?: string; port?: number } }
 }
 
 /** Every interface of the host or of a namespace. */
@@ -65,6 +67,14 @@ export async function listLinks(where: Where = {}): Promise<LinkInfo[]> {
     up: (r.flags ?? []).includes('UP'),
     ...(r.master ? { master: r.master } : {}),
     ...(r.linkinfo?.info_data?.id !== undefined ? { vni: r.linkinfo.info_data.id } : {}),
+    ...(r.linkinfo?.info_kind === 'vxlan'
+      ? {
+          vxlan: {
+            local: r.linkinfo.info_data?.local ?? '',
+            port: r.linkinfo.info_data?.port ?? 0,
+          },
+        }
+      : {}),
   }))
 }
 
@@ -93,10 +103,19 @@ export interface VxlanSpec {
   port?: number
 }
 
-/** Creates a VXLAN device with learning off (peers come from static FDB entries) unless it exists. */
-export async function ensureVxlan(spec: VxlanSpec, where: Where = {}): Promise<void> {
+/**
+ * Makes `name` a VXLAN device with learning off (peers come from static FDB entries): does
+ * nothing when it exists with this VNI, local address and port, replaces it when it differs.
+ * Resolves true when it created the device (which then has no master, FDB entries and is down).
+ */
+export async function ensureVxlan(spec: VxlanSpec, where: Where = {}): Promise<boolean> {
   checkIfname(spec.name)
-  if (await getLink(spec.name, where)) return
+  const link = await getLink(spec.name, where)
+  const port = spec.port ?? 4789
+  if (link?.vni === spec.vni && link.vxlan?.local === spec.local && link.vxlan.port === port) {
+    return false
+  }
+  if (link) await ip(where, ['link', 'delete', spec.name])
   await ip(where, [
     'link',
     'add',
@@ -109,9 +128,10 @@ export async function ensureVxlan(spec: VxlanSpec, where: Where = {}): Promise<v
     spec.local,
     ...(spec.device ? ['dev', spec.device] : []),
     'dstport',
-    String(spec.port ?? 4789),
+    String(port),
     'nolearning',
   ])
+  return true
 }
 
 /** Creates a veth pair unless `name` exists; `peerNetns` puts the peer in a namespace. */

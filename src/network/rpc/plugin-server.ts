@@ -32,10 +32,11 @@ export function servePluginRpc(
   return serveRpc(bus, pluginRpc, {
     reportState: async (args) => {
       const report = parseAgentReport(args)
-      const wasAlive = agents.alive(report.host, report.agentType) !== undefined
+      const before = agents.alive(report.host, report.agentType)
       if (agents.report(report)) await registerAgent(ctx, report.agentType, report.host)
-      // a new L2 agent changes binding and the other hosts' VTEP lists
-      if (!wasAlive && report.agentType === 'l2') notify('agent', report.host)
+      // a new L2 agent, or one with another VTEP, changes binding and the other hosts' VTEP lists
+      const moved = before?.configurations['tunnelIp'] !== report.configurations['tunnelIp']
+      if (report.agentType === 'l2' && (!before || moved)) notify('agent', report.host)
       return null
     },
     l2State: async (args) => l2StateFor(ctx, agents, parseHostRequest(args).host),

@@ -59,9 +59,14 @@ async function buildNetwork(
     const vxlan = vxlanName(network.segmentationId)
     kept.push(vxlan)
     await options.owned.add(vxlan)
-    await ensureVxlan({ name: vxlan, vni: network.segmentationId, local: options.tunnelIp })
+    // made again when this host's VTEP address changed since it was made
+    const created = await ensureVxlan({
+      name: vxlan,
+      vni: network.segmentationId,
+      local: options.tunnelIp,
+    })
     const link = links.find((l) => l.name === vxlan)
-    if (!link || link.master !== bridge || !link.up || link.mtu !== network.mtu) {
+    if (created || !link || link.master !== bridge || !link.up || link.mtu !== network.mtu) {
       await setLink(vxlan, { master: bridge, mtu: network.mtu, up: true })
     }
     // l2population: flood and unknown unicast go to every other host with ports here
