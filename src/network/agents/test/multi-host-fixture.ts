@@ -72,6 +72,8 @@ export interface MultiHostFixture {
   addHost(kinds: AgentHostSpec['kinds']): Promise<AgentHost>
   /** Plugs a guest for `port` into `host`; with `prefix`, gives it the port's address statically. */
   plugGuest(host: AgentHost, port: Json, prefix?: number): Promise<HostGuest>
+  /** Gives a host another underlay address (its agents see it at their next start). */
+  readdress(host: AgentHost): Promise<void>
   /** Cuts a host off the broker (its connections drop, new ones are refused) or lets it back. */
   reachBroker(host: AgentHost, reachable: boolean): void
   /** Removes a guest namespace (its veth and the host's tap go with it). */
@@ -387,6 +389,13 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
     },
     unplugGuest: removeGuest,
     reachBroker: (host, reachable) => relay?.admit(host.tunnelIp, reachable),
+    async readdress(host) {
+      const old = host.tunnelIp
+      host.tunnelIp = `100.127.${octet}.${Number(old.split('.')[3]) + 100}`
+      // the old one first: deleting a primary address takes its secondaries along
+      await execInNetns(host.netns, 'ip', ['addr', 'del', `${old}/24`, 'dev', 'ul0'])
+      await execInNetns(host.netns, 'ip', ['addr', 'add', `${host.tunnelIp}/24`, 'dev', 'ul0'])
+    },
     dnsmasqPids,
     close,
   }

@@ -1,5 +1,5 @@
 /** @module network/agents/test/two-host.test: two hosts (namespaces on an underlay) with their own L2 agent processes carry one VXLAN network between their guests */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { listFdb } from '../../../core/sys/bridge-fdb.js'
 import { exec } from '../../../core/sys/exec.js'
 import { listLinks } from '../../../core/sys/ip-link.js'
@@ -32,7 +32,7 @@ const fixedIp = (port: Json): string =>
   String((port['fixed_ips'] as { ip_address: string }[])[0]?.ip_address)
 
 describe.skipIf(reason !== undefined)(
-  `VXLAN between two hosts${reason ? ` (skipped: ${reason})` : ''}`,
+  `VXLAN between hosts${reason ? ` (skipped: ${reason})` : ''}`,
   () => {
     let mh: MultiHostFixture
     let hosts: AgentHost[] = []
@@ -56,12 +56,15 @@ describe.skipIf(reason !== undefined)(
         }
       ).port['status']
     const vni = () => Number(network['provider:segmentation_id'])
-    const flood = async (host: AgentHost) =>
-      (await listFdb(vxlanName(vni()), { netns: host.netns }))
-        .filter((e) => e.mac === ZERO_MAC)
-        .map((e) => e.dst)
     const devicesOn = async (host: AgentHost) =>
       (await listLinks({ netns: host.netns })).map((l) => l.name)
+    const flood = async (host: AgentHost) => {
+      const device = vxlanName(vni())
+      if (!(await devicesOn(host)).includes(device)) return []
+      return (await listFdb(device, { netns: host.netns }))
+        .filter((e) => e.mac === ZERO_MAC)
+        .map((e) => e.dst)
+    }
 
     it('binds a port on each host and plugs each into its own bridge and VXLAN device', async () => {
       network = await mh.create('networks', 'network', { name: 'd2-vxlan' })
@@ -124,6 +127,7 @@ describe.skipIf(reason !== undefined)(
     it('brings a host cut off the broker up to date once it is back', async () => {
       const [one, two, three] = hosts as [AgentHost, AgentHost, AgentHost]
       mh.reachBroker(two, false)
+      onTestFinished(() => mh.reachBroker(two, true))
       const port = await mh.create('ports', 'port', {
         network_id: network['id'],
         name: 'd2-guest2',
@@ -154,6 +158,34 @@ describe.skipIf(reason !== undefined)(
         '-W',
         '2',
         fixedIp(port),
+      ])
+      expect(ping.code, ping.stdout + ping.stderr).toBe(0)
+    }, 60_000)
+
+    it('reaches a host at its new address once its agents restart with it', async () => {
+      const [one, two, three] = hosts as [AgentHost, AgentHost, AgentHost]
+      const old = three.tunnelIp
+      await three.kill()
+      await mh.readdress(three)
+      await three.start()
+      const vxlan = async () =>
+        (await exec('ip', ['-n', three.netns, '-j', '-d', 'link', 'show', vxlanName(vni())])).stdout
+      await waitFor('host 3 to use its new address', async () =>
+        (await vxlan()).includes(`"local":"${three.tunnelIp}"`),
+      )
+      await waitFor('hosts 1 and 2 to flood to the new address', async () => {
+        const [a, b] = [await flood(one), await flood(two)]
+        return a.includes(three.tunnelIp) && b.includes(three.tunnelIp)
+      })
+      expect(await flood(one)).not.toContain(old)
+      expect(await flood(two)).not.toContain(old)
+      const ping = await (guests[1] as HostGuest).run('busybox', [
+        'ping',
+        '-c',
+        '2',
+        '-W',
+        '2',
+        fixedIp(ports[2] as Json),
       ])
       expect(ping.code, ping.stdout + ping.stderr).toBe(0)
     }, 60_000)
