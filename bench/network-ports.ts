@@ -1,4 +1,4 @@
-/** @module bench/network-ports: port create rate and port list latency with 10,000 ports stored */
+/** @module bench/network-ports: port create rate and port list latency with 10,000 ports stored, then the data plane's figures */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,12 +11,14 @@ import { randomIds } from '../src/core/ids/index.js'
 import { silentLogger } from '../src/core/log/index.js'
 import { networkConfigFrom, networkConfigSpec } from '../src/network/config.js'
 import { createNetworkUnit } from '../src/network/network-unit.js'
+import { runDataplaneBench } from './network-dataplane.js'
 
 const { values } = parseArgs({
   options: {
     database: { type: 'string' },
     ports: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '8' },
+    'dataplane-ports': { type: 'string', default: '100' },
   },
 })
 
@@ -128,3 +130,4 @@ async function main(): Promise<void> {
 }
 
 await main()
+await runDataplaneBench({ ports: Number(values['dataplane-ports']) })
