@@ -20,6 +20,11 @@ export interface VolumeInfo {
   multiattach: boolean
   /** Servers it is attached to, with the attachment id and device. */
   attachments: { attachmentId: string; serverId: string | null; device: string | null }[]
+  description: string | null
+  volumeType: string | null
+  snapshotId: string | null
+  createdAt: string
+  metadata: Record<string, string>
 }
 
 /** How a compute host reaches a volume (`driver_volume_type` `file`: `data.path`, `data.format`). */
@@ -59,6 +64,14 @@ function volumeFrom(v: Json): VolumeInfo {
     availabilityZone: String(v['availability_zone'] ?? ''),
     bootable: v['bootable'] === 'true' || v['bootable'] === true,
     multiattach: v['multiattach'] === true,
+    description: typeof v['description'] === 'string' ? v['description'] : null,
+    volumeType: typeof v['volume_type'] === 'string' ? v['volume_type'] : null,
+    snapshotId: typeof v['snapshot_id'] === 'string' ? v['snapshot_id'] : null,
+    createdAt: String(v['created_at'] ?? ''),
+    metadata:
+      v['metadata'] && typeof v['metadata'] === 'object'
+        ? (v['metadata'] as Record<string, string>)
+        : {},
     attachments: attachments.map((a) => ({
       attachmentId: String(a['attachment_id']),
       serverId: typeof a['server_id'] === 'string' ? a['server_id'] : null,
@@ -83,10 +96,14 @@ function attachmentFrom(a: Json): AttachmentInfo {
 export interface VolumeClient {
   /** The volume, or undefined when it does not exist for the token's project. */
   getVolume(id: string): Promise<VolumeInfo | undefined>
+  /** The token's project's volumes, in block storage's order. */
+  listVolumes(): Promise<VolumeInfo[]>
   /** Starts creating a volume (boot from volume); poll getVolume until `available` or `error`. */
   createVolume(input: {
     size: number
     name?: string
+    description?: string
+    metadata?: Record<string, string>
     imageRef?: string
     snapshotId?: string
     sourceVolid?: string
@@ -147,12 +164,18 @@ export function createVolumeClient(endpoint: RestEndpoint): VolumeClient {
       const r = await restCall(ep, 'GET', vol(id), { allow: [404] })
       return r.status === 404 ? undefined : volumeFrom((r.body as { volume: Json }).volume)
     },
+    async listVolumes() {
+      const r = await restCall(ep, 'GET', '/volumes/detail')
+      return (r.body as { volumes: Json[] }).volumes.map(volumeFrom)
+    },
     async createVolume(input) {
       const r = await restCall(ep, 'POST', '/volumes', {
         body: {
           volume: {
             size: input.size,
             ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.description !== undefined ? { description: input.description } : {}),
+            ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
             ...(input.imageRef !== undefined ? { imageRef: input.imageRef } : {}),
             ...(input.snapshotId !== undefined ? { snapshot_id: input.snapshotId } : {}),
             ...(input.sourceVolid !== undefined ? { source_volid: input.sourceVolid } : {}),

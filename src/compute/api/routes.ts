@@ -19,12 +19,15 @@ import { serverRoutes } from './servers-routes.js'
 import { usageRoutes } from './usage-routes.js'
 import { versionRoutes } from './versions-routes.js'
 import { volumeAttachmentRoutes } from './volume-attachments-routes.js'
+import { volumeProxyRoutes } from './volumes-proxy-routes.js'
 
 /** Every route under `/compute`. */
 export function computeRoutes(ctx: ComputeContext): Route[] {
+  const servers = serverRoutes(ctx)
+  const create = servers.find((r) => r.method === 'POST' && r.path === '/v2.1/servers')
   return [
     ...versionRoutes(),
-    ...serverRoutes(ctx),
+    ...servers,
     ...actionRoutes(ctx),
     ...serverExtraRoutes(ctx),
     ...flavorRoutes(ctx),
@@ -41,5 +44,6 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...floatingIpRoutes(ctx),
     ...externalEventRoutes(ctx),
     ...volumeAttachmentRoutes(ctx),
+    ...volumeProxyRoutes(ctx, create),
   ]
 }

@@ -259,3 +259,43 @@ describe('os-volume_attachments', () => {
     throw new Error('the delete_on_termination volume was not deleted')
   })
 })
+
+describe('os-volumes proxy', () => {
+  it('creates, lists, shows and deletes volumes through compute before 2.36, and is gone at 2.36', async () => {
+    const f = await cloud()
+    const req = (method: 'GET' | 'POST' | 'DELETE', path: string, mv = '2.35', payload?: Json) =>
+      f.request(alice, {
+        method,
+        url: `/compute/v2.1/${path}`,
+        headers: { 'openstack-api-version': `compute ${mv}` },
+        ...(payload ? { payload } : {}),
+      })
+    const made = await req('POST', 'os-volumes', '2.35', {
+      volume: { size: 1, display_name: 'proxied', metadata: { a: 'b' } },
+    })
+    expect(made.statusCode).toBe(200)
+    const v = (made.json() as Json)['volume'] as Json
+    expect(v).toMatchObject({ size: 1, displayName: 'proxied', metadata: { a: 'b' } })
+    expect(v['attachments']).toEqual([{}])
+    const id = String(v['id'])
+    await waitVolume(f, alice, id, 'available')
+    const list = await req('GET', 'os-volumes/detail')
+    expect(((list.json() as Json)['volumes'] as Json[]).map((x) => x['id'])).toContain(id)
+    const shown = await req('GET', `os-volumes/${id}`)
+    expect(((shown.json() as Json)['volume'] as Json)['status']).toBe('available')
+    expect((await req('GET', 'os-volumes', '2.36')).statusCode).toBe(404)
+    expect((await req('GET', 'os-volumes/6b0c6f62-1111-4a4e-9e1f-7d1b0f1e0000')).statusCode).toBe(
+      404,
+    )
+    expect((await req('DELETE', `os-volumes/${id}`)).statusCode).toBe(202)
+    const boot = await req('POST', 'os-volumes_boot', '2.1', {
+      server: {
+        name: 'legacy',
+        imageRef: f.imageId,
+        flavorRef: '42',
+        networks: [{ uuid: f.networkId }],
+      },
+    })
+    expect(boot.statusCode).toBe(202)
+  })
+})

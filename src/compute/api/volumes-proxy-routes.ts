@@ -1,0 +1,142 @@
+/** @module compute/api/volumes-proxy-routes: /os-volumes (a proxy to block storage, gone at 2.36) and /os-volumes_boot */
+import type { VolumeInfo } from '../../clients/volume-client.js'
+import type { JsonSchema, Route, RouteInput } from '../../core/http/index.js'
+import type { ComputeContext } from '../service/context.js'
+import type { VolumeCaller } from '../service/server-volumes.js'
+import {
+  proxyCreateVolume,
+  proxyDeleteVolume,
+  proxyListVolumes,
+  proxyShowVolume,
+} from '../service/volume-proxy.js'
+import { rule } from './policy.js'
+import { callerOf, member, queryOne } from './route-kit.js'
+
+const PROXY = { max: '2.35' }
+
+const createBody: JsonSchema = {
+  type: 'object',
+  required: ['volume'],
+  properties: {
+    volume: {
+      type: 'object',
+      required: ['size'],
+      properties: {
+        size: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 },
+        display_name: { type: 'string', maxLength: 255 },
+        display_description: { type: 'string', maxLength: 255 },
+        volume_type: { type: 'string', maxLength: 255 },
+        snapshot_id: { type: 'string', format: 'uuid' },
+        availability_zone: { type: 'string', maxLength: 255 },
+        metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 255 } },
+      },
+    },
+  },
+}
+
+const listQuery: JsonSchema = {
+  type: 'object',
+  properties: {
+    limit: { type: 'string', pattern: '^[0-9]+$' },
+    offset: { type: 'string', pattern: '^[0-9]+$' },
+  },
+}
+
+/** Nova's volume view: camelCase names, `[{}]` as the attachments of a detached volume. */
+function volumeView(v: VolumeInfo) {
+  const attachments = v.attachments
+    .filter((a) => a.serverId !== null)
+    .map((a) => ({ id: v.id, volumeId: v.id, serverId: a.serverId, device: a.device }))
+  return {
+    id: v.id,
+    status: v.status,
+    size: v.size,
+    availabilityZone: v.availabilityZone,
+    createdAt: v.createdAt.replace(/Z$/, ''),
+    attachments: attachments.length > 0 ? attachments : [{}],
+    displayName: v.name,
+    displayDescription: v.description,
+    volumeType: v.volumeType,
+    snapshotId: v.snapshotId,
+    metadata: v.metadata,
+  }
+}
+
+function volumeCaller(input: RouteInput): VolumeCaller {
+  const caller = callerOf(input)
+  input.authorize({ project_id: caller.projectId })
+  return { ...caller, token: input.context.authToken ?? '' }
+}
+
+export function volumeProxyRoutes(ctx: ComputeContext, serverCreate: Route | undefined): Route[] {
+  const list = (path: string, policy: string): Route => ({
+    method: 'GET',
+    path,
+    policy: rule(policy),
+    schema: { query: listQuery },
+    microversion: PROXY,
+    errors: [],
+    handler: async (input) => {
+      const all = await proxyListVolumes(ctx, volumeCaller(input))
+      const offset = Number(queryOne(input, 'offset') ?? 0)
+      const limit = queryOne(input, 'limit')
+      const page = all.slice(offset, limit === undefined ? undefined : offset + Number(limit))
+      return { status: 200, body: { volumes: page.map(volumeView) } }
+    },
+  })
+  return [
+    list('/v2.1/os-volumes', 'os-volumes:list'),
+    list('/v2.1/os-volumes/detail', 'os-volumes:detail'),
+    {
+      method: 'GET',
+      path: '/v2.1/os-volumes/:id',
+      policy: rule('os-volumes:show'),
+      microversion: PROXY,
+      errors: [404],
+      handler: async (input) => {
+        const v = await proxyShowVolume(ctx, volumeCaller(input), input.params['id'] ?? '')
+        return { status: 200, body: { volume: volumeView(v) } }
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v2.1/os-volumes',
+      policy: rule('os-volumes:create'),
+      schema: { body: createBody },
+      microversion: PROXY,
+      errors: [400, 403, 404],
+      handler: async (input) => {
+        const b = member(input, 'volume')
+        const str = (k: string) => (typeof b[k] === 'string' ? b[k] : undefined)
+        const name = str('display_name')
+        const description = str('display_description')
+        const volumeType = str('volume_type')
+        const snapshotId = str('snapshot_id')
+        const zone = str('availability_zone')
+        const v = await proxyCreateVolume(ctx, volumeCaller(input), {
+          size: Number(b['size']),
+          ...(name !== undefined ? { name } : {}),
+          ...(description !== undefined ? { description } : {}),
+          ...(volumeType !== undefined ? { volumeType } : {}),
+          ...(snapshotId !== undefined ? { snapshotId } : {}),
+          ...(zone !== undefined ? { availabilityZone: zone } : {}),
+          ...(b['metadata'] ? { metadata: b['metadata'] as Record<string, string> } : {}),
+        })
+        return { status: 200, body: { volume: volumeView(v) } }
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v2.1/os-volumes/:id',
+      policy: rule('os-volumes:delete'),
+      microversion: PROXY,
+      errors: [400, 404],
+      handler: async (input) => {
+        await proxyDeleteVolume(ctx, volumeCaller(input), input.params['id'] ?? '')
+        return { status: 202 }
+      },
+    },
+    // Nova's older name of the server create, kept by every microversion.
+    ...(serverCreate ? [{ ...serverCreate, path: '/v2.1/os-volumes_boot' }] : []),
+  ]
+}
