@@ -20,6 +20,7 @@ import type { NetworkConfig } from './config.js'
 import { networkMigrations } from './db/migrations/index.js'
 import type { NetworkDatabase } from './db/schema.js'
 import { startNetworkAgents, type NetworkAgents } from './agents/agents-unit.js'
+import { metadataApiUrl } from './agents/metadata/metadata-proxy-server.js'
 import { mechanismDrivers } from './mech/driver-registry.js'
 import { loadAgentSettings } from './service/agents.js'
 import { createAgentRegistry, type AgentRegistry } from './rpc/agent-registry.js'
@@ -111,7 +112,13 @@ export async function createNetworkUnit(options: NetworkUnitOptions): Promise<Ne
 
 /** What the all-in-one gives a service unit (structurally the deploy layer's UnitEnv). */
 export interface NetworkUnitEnv {
-  config: { network: Readonly<NetworkConfig>; hostName: string; dataDir: string }
+  config: {
+    network: Readonly<NetworkConfig>
+    hostName: string
+    dataDir: string
+    /** Where the compute metadata API listens and the secret the metadata proxy signs with. */
+    metadata?: Readonly<{ host: string; port: number; secret: string }>
+  }
   database: DatabaseLocation
   logger: Logger
   clock: Clock
@@ -153,12 +160,16 @@ export async function startNetworkUnit(
     ...unit,
     async start() {
       if (!env.bus) return
+      const given = env.config.metadata
+      const url = given ? metadataApiUrl(given.host, given.port) : undefined
+      const metadata = given && url ? { url, secret: given.secret } : undefined
       agents = await startNetworkAgents({
         config: env.config.network,
         host: env.config.hostName,
         dataDir: env.config.dataDir,
         bus: env.bus,
         logger: env.logger,
+        ...(metadata ? { metadata } : {}),
         notice: (text) => {
           env.logger.warn(text)
           process.stderr.write(`nimbus: ${text}\n`)

@@ -8,6 +8,8 @@ import type { NetworkConfig } from '../config.js'
 import { startDhcpAgent, type DhcpAgent } from './dhcp/dhcp-agent.js'
 import { startL2Agent, type L2Agent } from './l2/l2-agent.js'
 import { startL3Agent, type L3Agent } from './l3/l3-agent.js'
+import { startMetadataAgent, type MetadataProxyOptions } from './metadata/metadata-agent.js'
+import type { MetadataProxyServer } from './metadata/metadata-proxy-server.js'
 import { detectTunnelIp } from './tunnel-address.js'
 
 /** What the agents need from the composition root. */
@@ -22,6 +24,11 @@ export interface NetworkAgentsOptions {
   notice(text: string): void
   /** Which agents to run; default all three (a compute node runs only `l2`). */
   kinds?: readonly ('l2' | 'dhcp' | 'l3')[]
+  /**
+   * The compute metadata API guests reach at 169.254.169.254 through router and isolated
+   * network namespaces, and the secret shared with it; none: no metadata proxy.
+   */
+  metadata?: { url: string; secret: string }
 }
 
 /** The agents running in this process. */
@@ -29,10 +36,15 @@ export interface NetworkAgents {
   l2?: L2Agent
   dhcp?: DhcpAgent
   l3?: L3Agent
+  /** The host side of the metadata proxy (with the DHCP or L3 agent, when configured). */
+  metadata?: MetadataProxyServer
   stop(): Promise<void>
 }
 
 const DNSMASQ = '/usr/sbin/dnsmasq'
+const HAPROXY = '/usr/sbin/haproxy'
+/** Longest UNIX socket path the kernel takes (sun_path, with its terminating NUL). */
+const MAX_SOCKET_PATH = 107
 
 async function works(program: string, args: string[]): Promise<string | undefined> {
   try {
@@ -61,6 +73,7 @@ export async function startNetworkAgents(options: NetworkAgentsOptions): Promise
     async stop() {
       await agents.l3?.stop()
       await agents.dhcp?.stop()
+      await agents.metadata?.close()
       await agents.l2?.stop()
     },
   }
@@ -82,6 +95,8 @@ export async function startNetworkAgents(options: NetworkAgentsOptions): Promise
   const kinds = new Set(options.kinds ?? ['l2', 'dhcp', 'l3'])
   const common = { bus: options.bus, host: options.host, logger: options.logger }
   const resyncSeconds = options.config.agentResyncSeconds
+  const metadataProxy =
+    kinds.has('dhcp') || kinds.has('l3') ? await startMetadataProxy(options, agents) : undefined
   if (kinds.has('l2')) {
     agents.l2 = await startL2Agent({
       ...common,
@@ -101,6 +116,7 @@ export async function startNetworkAgents(options: NetworkAgentsOptions): Promise
         stateDir: join(options.dataDir, 'network', 'dhcp'),
         dnsmasq: DNSMASQ,
         resyncSeconds,
+        ...(metadataProxy ? { metadataProxy } : {}),
       })
     }
   }
@@ -109,6 +125,7 @@ export async function startNetworkAgents(options: NetworkAgentsOptions): Promise
       ...common,
       resyncSeconds,
       stateDir: join(options.dataDir, 'network', 'l3'),
+      ...(metadataProxy ? { metadataProxy } : {}),
     })
   }
   options.logger.info(
@@ -116,4 +133,37 @@ export async function startNetworkAgents(options: NetworkAgentsOptions): Promise
     'network agents started',
   )
   return agents
+}
+
+/** Starts the host's metadata agent when a metadata API is configured and haproxy is there. */
+async function startMetadataProxy(
+  options: NetworkAgentsOptions,
+  agents: NetworkAgents,
+): Promise<MetadataProxyOptions | undefined> {
+  if (!options.metadata) {
+    options.notice('network data plane: no metadata proxy (no compute metadata API configured)')
+    return undefined
+  }
+  const haproxy = await works(HAPROXY, ['-v'])
+  if (haproxy) {
+    options.notice(
+      `network data plane: guests get no metadata at 169.254.169.254 (${haproxy}; Debian package haproxy)`,
+    )
+    return undefined
+  }
+  const socketPath = join(options.dataDir, 'network', 'metadata', 'proxy.sock')
+  if (socketPath.length > MAX_SOCKET_PATH) {
+    options.notice(
+      `network data plane: guests get no metadata: the socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes (use a shorter --data-dir)`,
+    )
+    return undefined
+  }
+  agents.metadata = await startMetadataAgent({
+    bus: options.bus,
+    logger: options.logger,
+    socketPath,
+    metadataUrl: options.metadata.url,
+    secret: options.metadata.secret,
+  })
+  return { socketPath, haproxy: HAPROXY }
 }

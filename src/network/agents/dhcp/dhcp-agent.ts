@@ -16,9 +16,18 @@ import { dhcpInterfaceName, dhcpNamespace, tapName } from '../../rpc/device-name
 import { pluginRpc } from '../../rpc/contracts.js'
 import type { DhcpNetwork } from '../../rpc/payloads.js'
 import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
+import type { MetadataProxyOptions } from '../metadata/metadata-agent.js'
+import { serveMetadataIn, stopMetadataIn } from '../metadata/namespace-metadata.js'
+import { createNamespaceProxies } from '../metadata/namespace-proxies.js'
 import { loadOwnedObjects } from '../owned-objects.js'
 import { killLeftover, writeIfChanged } from '../state-files.js'
-import { dnsmasqArgs, hostsFile, optsFile, prefixLength } from './dnsmasq-config.js'
+import {
+  dnsmasqArgs,
+  hostsFile,
+  metadataNexthop,
+  optsFile,
+  prefixLength,
+} from './dnsmasq-config.js'
 
 /** What the DHCP agent is given. */
 export interface DhcpAgentOptions {
@@ -30,6 +39,11 @@ export interface DhcpAgentOptions {
   /** The dnsmasq program; default /usr/sbin/dnsmasq. */
   dnsmasq?: string
   resyncSeconds?: number
+  /**
+   * Serve 169.254.169.254 in the namespaces of networks with an IPv4 subnet no router serves
+   * (Neutron's enable_isolated_metadata) through this host's metadata agent.
+   */
+  metadataProxy?: MetadataProxyOptions
 }
 
 /** A running DHCP agent. */
@@ -37,6 +51,8 @@ export interface DhcpAgent {
   readonly loop: AgentLoop
   /** The supervised dnsmasq of a network, if one runs. */
   dnsmasqOf(networkId: string): SupervisedProcess | undefined
+  /** The pid of an isolated network's metadata proxy, if one runs. */
+  metadataProxyPid(networkId: string): number | undefined
   /**
    * Stops the agent; `cleanup` also removes every namespace and process it made, `abandon`
    * leaves its dnsmasq processes running (as a killed agent would).
@@ -50,6 +66,13 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
   const processes = new Map<string, SupervisedProcess>()
   const log = options.logger.child({ agent: 'dhcp' })
   const owned = await loadOwnedObjects(join(options.stateDir, 'networks.json'))
+  const proxies = options.metadataProxy
+    ? createNamespaceProxies({
+        ...options.metadataProxy,
+        stateDir: join(options.stateDir, 'metadata'),
+        logger: options.logger,
+      })
+    : undefined
 
   const buildNetwork = async (network: DhcpNetwork): Promise<void> => {
     const ns = dhcpNamespace(network.id)
@@ -82,7 +105,9 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     const dir = join(options.stateDir, network.id)
     await mkdir(dir, { recursive: true })
     const hostsChanged = await writeIfChanged(join(dir, 'host'), hostsFile(network))
-    const optsChanged = await writeIfChanged(join(dir, 'opts'), optsFile(network))
+    const metadataRoutes = proxies !== undefined
+    const opts = optsFile(network, { metadataRoutes })
+    const optsChanged = await writeIfChanged(join(dir, 'opts'), opts)
     const args = dnsmasqArgs(network, dir, inner)
     const argsChanged = await writeIfChanged(join(dir, 'args'), args.join('\n'))
     let proc = processes.get(network.id)
@@ -109,8 +134,19 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     }
   }
 
+  const serveMetadata = async (network: DhcpNetwork): Promise<void> => {
+    if (!proxies) return
+    const netns = dhcpNamespace(network.id)
+    const isolated = network.subnets.some((s) => metadataNexthop(network, s) !== undefined)
+    if (isolated) await serveMetadataIn({ netns, kind: 'network', resourceId: network.id }, proxies)
+    else if (proxies.processOf(network.id) || (await proxies.known()).includes(network.id)) {
+      await stopMetadataIn({ netns, resourceId: network.id, netnsExists: true }, proxies)
+    }
+  }
+
   const removeNetwork = async (networkId: string): Promise<void> => {
     log.info({ networkId }, 'removing the DHCP service of a network')
+    await proxies?.remove(networkId)
     const proc = processes.get(networkId)
     processes.delete(networkId)
     await proc?.stop()
@@ -137,17 +173,22 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
       for (const network of state.networks) {
         try {
           await buildNetwork(network)
+          await serveMetadata(network)
         } catch (error) {
           log.error({ err: error, networkId: network.id }, 'could not build the DHCP service')
         }
       }
       for (const id of await known()) if (!wanted.has(id)) await removeNetwork(id)
+      for (const id of (await proxies?.known()) ?? []) {
+        if (!wanted.has(id)) await proxies?.remove(id)
+      }
     },
   })
 
   return {
     loop,
     dnsmasqOf: (networkId) => processes.get(networkId),
+    metadataProxyPid: (networkId) => proxies?.processOf(networkId)?.pid,
     async stop(stopOptions = {}) {
       await loop.stop()
       if (stopOptions.cleanup) {
@@ -158,6 +199,7 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
         for (const proc of processes.values()) await proc.stop()
       }
       processes.clear()
+      await proxies?.stopAll({ abandon: stopOptions.abandon ?? false })
     },
   }
 }

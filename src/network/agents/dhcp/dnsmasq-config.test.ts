@@ -71,6 +71,28 @@ describe('dnsmasq configuration', () => {
     ])
   })
 
+  it('routes 169.254.169.254 via the DHCP port on subnets no router serves', () => {
+    const isolated = network()
+    const [subnet] = isolated.subnets
+    if (!subnet) throw new Error('fixture has a subnet')
+    subnet.routed = false
+    isolated.port.fixedIps = [{ subnetId: 's1', ipAddress: '10.1.0.2' }]
+    expect(optsFile(isolated, { metadataRoutes: true })).toContain(
+      'tag:subnet-s1,option:classless-static-route,169.254.169.254/32,10.1.0.2,10.9.0.0/16,10.1.0.254,0.0.0.0/0,10.1.0.1\n',
+    )
+    // without the proxy, or behind a router (which answers 169.254.169.254), no such route
+    expect(optsFile(isolated)).not.toContain('169.254.169.254')
+    subnet.routed = true
+    expect(optsFile(isolated, { metadataRoutes: true })).not.toContain('169.254.169.254')
+    // a subnet without other routes or gateway still gets the metadata route alone
+    subnet.routed = false
+    subnet.hostRoutes = []
+    subnet.gatewayIp = null
+    expect(optsFile(isolated, { metadataRoutes: true })).toContain(
+      'option:classless-static-route,169.254.169.254/32,10.1.0.2\n',
+    )
+  })
+
   it('serves static ranges only, on its own interface, without DNS', () => {
     const args = dnsmasqArgs(network(), '/d', 'ns-dhcp-port')
     expect(args).toContain('--dhcp-range=set:subnet-s1,10.1.0.0,static,255.255.255.0,86400s')

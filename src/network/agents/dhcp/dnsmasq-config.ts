@@ -42,8 +42,11 @@ export function hostsFile(network: DhcpNetwork): string {
     .join('')
 }
 
-/** `--dhcp-optsfile`: router, DNS servers, classless static routes and MTU per subnet. */
-export function optsFile(network: DhcpNetwork): string {
+/**
+ * `--dhcp-optsfile`: router, DNS servers, classless static routes and MTU per subnet; with
+ * `metadataRoutes`, subnets no router serves also route 169.254.169.254 via the DHCP port.
+ */
+export function optsFile(network: DhcpNetwork, options: { metadataRoutes?: boolean } = {}): string {
   const lines: string[] = []
   for (const subnet of network.subnets) {
     const tag = `tag:${tagOf(subnet.id)}`
@@ -59,15 +62,29 @@ export function optsFile(network: DhcpNetwork): string {
     if (subnet.dnsNameservers.length > 0) {
       lines.push(`${tag},option:dns-server,${subnet.dnsNameservers.join(',')}`)
     }
-    if (subnet.hostRoutes.length > 0) {
+    const routes = subnet.hostRoutes.map((r) => `${r.destination},${r.nexthop}`)
+    const metadataVia = options.metadataRoutes ? metadataNexthop(network, subnet) : undefined
+    if (metadataVia) routes.unshift(`${METADATA_CIDR},${metadataVia}`)
+    if (routes.length > 0) {
       // clients that take classless routes ignore the router option (RFC 3442): repeat the default
-      const routes = subnet.hostRoutes.map((r) => `${r.destination},${r.nexthop}`)
       if (subnet.gatewayIp) routes.push(`0.0.0.0/0,${subnet.gatewayIp}`)
       lines.push(`${tag},option:classless-static-route,${routes.join(',')}`)
     }
     lines.push(`${tag},option:mtu,${network.mtu}`)
   }
   return lines.map((l) => `${l}\n`).join('')
+}
+
+/** The metadata address as a host route. */
+const METADATA_CIDR = '169.254.169.254/32'
+
+/**
+ * The DHCP port's address on an IPv4 subnet no router serves (Neutron's isolated metadata):
+ * guests reach 169.254.169.254 through it. Undefined for a routed subnet, whose router answers.
+ */
+export function metadataNexthop(network: DhcpNetwork, subnet: DhcpSubnet): string | undefined {
+  if (subnet.ipVersion !== 4 || subnet.routed) return undefined
+  return network.port.fixedIps.find((f) => f.subnetId === subnet.id)?.ipAddress
 }
 
 /** Whether this network's dnsmasq advertises an IPv6 subnet: it has an RA mode but no router. */

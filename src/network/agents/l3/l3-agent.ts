@@ -179,7 +179,8 @@ export async function startL3Agent(options: L3AgentOptions): Promise<L3Agent> {
         }
       }
       for (const id of await ours()) if (!wanted.has(id)) await removeRouter(id)
-      for (const id of (await proxies?.known()) ?? []) if (!wanted.has(id)) await proxies?.remove(id)
+      for (const id of (await proxies?.known()) ?? [])
+        if (!wanted.has(id)) await proxies?.remove(id)
     },
   })
   return {

@@ -8,6 +8,7 @@ import { silentLogger } from '../../../core/log/index.js'
 import type { GuestLookup } from './guest-lookup.js'
 import { REMOTE_ERROR, signInstanceId } from './metadata-forwarding.js'
 import {
+  metadataApiUrl,
   startMetadataProxyServer,
   upstreamUrl,
   type MetadataProxyServer,
@@ -152,6 +153,13 @@ describe('metadata proxy server', () => {
     })
     expect(unstamped.status).toBe(404)
     expect(api.seen).toHaveLength(0)
+  })
+
+  it('reaches a metadata API listening on every address over loopback', () => {
+    expect(metadataApiUrl('0.0.0.0', 8775)).toBe('http://127.0.0.1:8775')
+    expect(metadataApiUrl('::', 8775)).toBe('http://[::1]:8775')
+    expect(metadataApiUrl('192.0.2.10', 8775)).toBe('http://192.0.2.10:8775')
+    expect(metadataApiUrl('127.0.0.1', 0)).toBeUndefined()
   })
 
   it('refuses a request target naming another host', async () => {

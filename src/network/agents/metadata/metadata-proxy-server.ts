@@ -43,6 +43,16 @@ export interface MetadataProxyServer {
 
 const UNKNOWN = 'An unknown error has occurred. Please try your request again.'
 
+/**
+ * The compute metadata API's base URL from where it listens (`0.0.0.0` and `::` are reached on
+ * loopback); undefined for port 0 (no metadata API).
+ */
+export function metadataApiUrl(host: string, port: number): string | undefined {
+  if (port === 0) return undefined
+  const reach = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host
+  return `http://${reach.includes(':') ? `[${reach}]` : reach}:${port}`
+}
+
 /** The URL on the compute metadata API for a guest's request target (origin-form only). */
 export function upstreamUrl(base: string, target: string): URL | undefined {
   if (!target.startsWith('/') || target.startsWith('//')) return undefined

@@ -20,6 +20,8 @@ import { testNetworkConfig } from '../../test/network-fixture.js'
 import { startDhcpAgent, type DhcpAgent } from '../dhcp/dhcp-agent.js'
 import { startL2Agent, type L2Agent } from '../l2/l2-agent.js'
 import { startL3Agent, type L3Agent } from '../l3/l3-agent.js'
+import { startMetadataAgent } from '../metadata/metadata-agent.js'
+import type { MetadataProxyServer } from '../metadata/metadata-proxy-server.js'
 import { detectTunnelIp } from '../tunnel-address.js'
 
 export type Json = Record<string, unknown>
@@ -69,9 +71,13 @@ export interface DataplaneFixture {
   bus: MemoryBus
   l2: L2Agent
   readonly dhcp: DhcpAgent
-  l3: L3Agent
+  readonly l3: L3Agent
   /** Replaces the DHCP agent with a new one, leaving its namespaces and dnsmasq behind. */
   restartDhcpAgent(): Promise<void>
+  /** Replaces the L3 agent with a new one, leaving its namespaces and proxies behind. */
+  restartL3Agent(): Promise<void>
+  /** The host side of the metadata proxy, when the fixture was made with `metadata`. */
+  metadata?: MetadataProxyServer
   /** The external network's CIDR (chosen per run so runs never collide). */
   publicCidr: string
   request(options: InjectOptions): Promise<LightMyRequestResponse>
@@ -82,8 +88,13 @@ export interface DataplaneFixture {
   close(): Promise<void>
 }
 
-/** Builds the server and the three agents of host `dp-<random>`. */
-export async function createDataplaneFixture(): Promise<DataplaneFixture> {
+/**
+ * Builds the server and the three agents of host `dp-<random>`; with `metadata`, also the
+ * metadata agent forwarding guests' 169.254.169.254 requests to that API.
+ */
+export async function createDataplaneFixture(
+  options: { metadata?: { url: string; secret: string } } = {},
+): Promise<DataplaneFixture> {
   const tag = randomBytes(3).toString('hex')
   const host = `dp-${tag}`
   const publicCidr = `198.18.${randomBytes(1)[0] ?? 7}.0/24`
@@ -118,9 +129,25 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
     pollMs: 200,
     stateDir: join(stateDir, 'l2'),
   })
-  const startDhcp = () => startDhcpAgent({ bus, host, logger, stateDir: join(stateDir, 'dhcp') })
+  const socketPath = join(stateDir, 'metadata', 'proxy.sock')
+  const metadata = options.metadata
+    ? await startMetadataAgent({
+        bus,
+        logger,
+        socketPath,
+        metadataUrl: options.metadata.url,
+        secret: options.metadata.secret,
+      })
+    : undefined
+  const metadataProxy = metadata
+    ? { metadataProxy: { socketPath, haproxy: '/usr/sbin/haproxy' } }
+    : {}
+  const startDhcp = () =>
+    startDhcpAgent({ bus, host, logger, stateDir: join(stateDir, 'dhcp'), ...metadataProxy })
   let dhcp = await startDhcp()
-  const l3 = await startL3Agent({ bus, host, logger, stateDir: join(stateDir, 'l3') })
+  const startL3 = () =>
+    startL3Agent({ bus, host, logger, stateDir: join(stateDir, 'l3'), ...metadataProxy })
+  let l3 = await startL3()
   const guests: string[] = []
   const devices = new Set<string>()
   const request: DataplaneFixture['request'] = (opts) =>
@@ -142,11 +169,18 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
     get dhcp() {
       return dhcp
     },
-    l3,
+    get l3() {
+      return l3
+    },
     async restartDhcpAgent() {
       await dhcp.stop({ abandon: true })
       dhcp = await startDhcp()
     },
+    async restartL3Agent() {
+      await l3.stop({ abandon: true })
+      l3 = await startL3()
+    },
+    ...(metadata ? { metadata } : {}),
     publicCidr,
     request,
     settle,
@@ -184,7 +218,10 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
           '    ip addr add "$ip/$mask" dev "$interface"',
           '    [ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"',
           '    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"',
-          `    printf 'ip=%s\\nmask=%s\\nrouter=%s\\nmtu=%s\\n' "$ip" "$mask" "$router" "$mtu" > ${leaseFile}`,
+          '    routes="$staticroutes"',
+          '    set -- $staticroutes',
+          '    while [ $# -ge 2 ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done',
+          `    printf 'ip=%s\\nmask=%s\\nrouter=%s\\nmtu=%s\\nroutes=%s\\n' "$ip" "$mask" "$router" "$mtu" "$routes" > ${leaseFile}`,
           '    ;;',
           'esac',
           '',
@@ -214,6 +251,8 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
               '1',
               '-O',
               'mtu',
+              '-O',
+              'staticroutes',
               '-s',
               script,
             ],
@@ -234,6 +273,7 @@ export async function createDataplaneFixture(): Promise<DataplaneFixture> {
       await l3.stop({ cleanup: true })
       await dhcp.stop({ cleanup: true })
       await l2.stop({ cleanup: true })
+      await metadata?.close()
       // what the agents left when a test stopped half-way
       for (const device of devices) await deleteLink(device).catch(() => undefined)
       await server.app.close()
