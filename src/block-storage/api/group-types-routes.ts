@@ -7,6 +7,7 @@ import {
   createGroupType,
   deleteGroupSpec,
   deleteGroupType,
+  GROUP_TYPE_SORT_KEYS,
   groupTypeById,
   listVisibleGroupTypes,
   resolveGroupType,
@@ -14,6 +15,7 @@ import {
   updateGroupTypeInfo,
 } from '../service/group-types.js'
 import { groupTypeView } from './group-views.js'
+import { pageRequest } from './list-query.js'
 import { boolValue, callerOf, member, optString, projectParams, queryOne } from './route-kit.js'
 import { optional } from './volumes-routes.js'
 
@@ -62,7 +64,10 @@ export function groupTypeRoutes(ctx: BlockStorageContext): Route[] {
             : pub.toLowerCase() === 'none'
               ? null
               : boolValue(pub, 'is_public')
-        const types = await listVisibleGroupTypes(ctx, caller, isPublic)
+        const types = await listVisibleGroupTypes(ctx, caller, {
+          isPublic,
+          page: pageRequest(input, GROUP_TYPE_SORT_KEYS),
+        })
         return {
           status: 200,
           body: { group_types: types.map((t) => groupTypeView(t, caller.isAdmin)) },

@@ -18,6 +18,7 @@ import {
   InvalidInputError,
 } from '../errors.js'
 import { timestamp, type BlockStorageContext, type Caller } from './context.js'
+import { page, type PageRequest } from './list-page.js'
 
 export type { GroupType }
 
@@ -32,15 +33,28 @@ export async function resolveGroupType(
   return t
 }
 
-/** Types the caller sees; `isPublic` filters for admins (`null` shows all). */
+export const GROUP_TYPE_SORT_KEYS = ['id', 'name', 'description', 'created_at'] as const
+
+function groupTypeField(t: GroupType, key: string): unknown {
+  if (key === 'name') return t.name
+  if (key === 'description') return t.description
+  if (key === 'created_at') return t.createdAt
+  return t.id
+}
+
+/** Types the caller sees, sorted and paged; `isPublic` filters for admins (`null` shows all). */
 export async function listVisibleGroupTypes(
   ctx: BlockStorageContext,
   caller: Caller,
-  isPublic: boolean | null,
+  q: { isPublic: boolean | null; page: PageRequest },
 ): Promise<GroupType[]> {
   const all = await listGroupTypes(ctx.db)
-  if (!caller.isAdmin) return all.filter((t) => t.isPublic)
-  return isPublic === null ? all : all.filter((t) => t.isPublic === isPublic)
+  const shown = !caller.isAdmin
+    ? all.filter((t) => t.isPublic)
+    : q.isPublic === null
+      ? all
+      : all.filter((t) => t.isPublic === q.isPublic)
+  return page(shown, q.page, groupTypeField).items
 }
 
 function checkName(name: string): string {

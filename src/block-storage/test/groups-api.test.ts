@@ -82,6 +82,16 @@ describe('group types', () => {
     expect(updated.json<{ group_type: Json }>().group_type['description']).toBe('d')
     const old = await f.request(admin, { method: 'GET', url: f.url(admin, '/group_types') })
     expect(old.statusCode).toBe(404)
+    await call(admin, 'POST', '/group_types', {
+      group_type: { name: 'zz-private', is_public: false },
+    })
+    const names = async (query: string) =>
+      (await call(admin, 'GET', `/group_types?${query}`))
+        .json<{ group_types: Json[] }>()
+        .group_types.map((g) => g['name'])
+    expect(await names('sort=name:desc&is_public=None')).toEqual(['zz-private', 'gt-specs'])
+    expect(await names('sort=name:asc&is_public=None')).toEqual(['gt-specs', 'zz-private'])
+    expect(await names('is_public=False')).toEqual(['zz-private'])
     expect((await call(admin, 'DELETE', `/group_types/${tid}`)).statusCode).toBe(202)
     expect((await call(admin, 'GET', `/group_types/${tid}`)).statusCode).toBe(404)
   })
