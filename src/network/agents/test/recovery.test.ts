@@ -46,6 +46,7 @@ describe.skipIf(reason !== undefined)(
     const ids: Record<string, string> = {}
     const ports: Record<string, Json> = {}
     const guests: Record<string, HostGuest> = {}
+    let publicGateway = ''
 
     const snapshot = async (): Promise<Snapshot> => ({
       namespaces: await listNetns(),
@@ -96,6 +97,7 @@ describe.skipIf(reason !== undefined)(
       ).stdout
       if (!ids['routerPorts']?.split(',').every((p) => inRouter.includes(routerInterfaceName(p))))
         return false
+      if (!inRouter.includes('qg-')) return false
       return (await portStatus('a')) === 'ACTIVE' && (await portStatus('b')) === 'ACTIVE'
     }
 
@@ -129,8 +131,20 @@ describe.skipIf(reason !== undefined)(
       }
       guests['a'] = await mh.plugGuest(host, await port('a', ids['net1']))
       guests['b'] = await mh.plugGuest(host, await port('b', ids['net2']))
-      const router = await mh.create('routers', 'router', { name: 'd2-rec-router' })
+      const publics = await mh.request({ method: 'GET', url: '/v2.0/networks?name=public' })
+      const publicId = String((publics.json() as { networks: Json[] }).networks[0]?.['id'])
+      const router = await mh.create('routers', 'router', {
+        name: 'd2-rec-router',
+        external_gateway_info: { network_id: publicId },
+      })
       ids['router'] = String(router['id'])
+      const publicSubnets = await mh.request({
+        method: 'GET',
+        url: `/v2.0/subnets?network_id=${publicId}`,
+      })
+      publicGateway = String(
+        (publicSubnets.json() as { subnets: Json[] }).subnets[0]?.['gateway_ip'],
+      )
       // the agents are building the DHCP services when they die
       await waitFor('a dnsmasq to start', async () => (await mh.dnsmasqPids()).length > 0)
       await host.kill()
@@ -174,6 +188,9 @@ describe.skipIf(reason !== undefined)(
         fixedIp(ports['b'] as Json),
       ])
       expect(ping?.code, `${ping?.stdout ?? ''}${ping?.stderr ?? ''}`).toBe(0)
+      // and out through the router's gateway, SNATed, to the host's leg on the external network
+      const out = await guests['a']?.run('busybox', ['ping', '-c', '2', '-W', '2', publicGateway])
+      expect(out?.code, `${out?.stdout ?? ''}${out?.stderr ?? ''}`).toBe(0)
     }, 120_000)
 
     it('leaves no namespace, link, nft table or dnsmasq behind once everything is deleted, across another SIGKILL', async () => {
