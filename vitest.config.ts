@@ -7,13 +7,13 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts'],
-          exclude: ['src/*/test/**', 'node_modules/**', 'dist/**'],
+          exclude: ['src/*/test/**', 'src/*/*/test/**', 'node_modules/**', 'dist/**'],
         },
       },
       {
         test: {
           name: 'functional',
-          include: ['src/*/test/**/*.test.ts'],
+          include: ['src/*/test/**/*.test.ts', 'src/*/*/test/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
