@@ -2,6 +2,7 @@
 import { getInstance } from '../db/instances-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { EvacuateRequest } from '../rpc/payloads.js'
+import { withConfigDrive } from '../service/instance-metadata.js'
 import { recordEvent } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 import { claimMoveDestination } from './move-destination.js'
@@ -38,7 +39,7 @@ export async function liveMigrateInstance(
     migrationId: r.migrationId,
     sourceHost: source,
     destHost: dest,
-    spec: guestSpecOf(instance),
+    spec: await withConfigDrive(ctx, instance, guestSpecOf(instance)),
     stopped: false,
     paused: instance.vmState === 'paused',
   })

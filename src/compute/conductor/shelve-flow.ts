@@ -2,6 +2,7 @@
 import { getInstance, updateInstance } from '../db/instances-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import { now } from '../service/context.js'
+import { withConfigDrive } from '../service/instance-metadata.js'
 import { recordEvent, recordFault } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 import { applyInstanceMoved } from './instance-sync.js'
@@ -71,7 +72,10 @@ export async function unshelveInstance(
     uuid: r.uuid,
     requestId: r.requestId,
     spawn: true,
-    spec: { ...guestSpecOf(moved), ...(imageId ? { imageId } : {}) },
+    spec: await withConfigDrive(ctx, moved, {
+      ...guestSpecOf(moved),
+      ...(imageId ? { imageId } : {}),
+    }),
     ...(imageId ? { imageId } : {}),
     ...(bound ? { vifWait: bound.vifWait } : {}),
   })

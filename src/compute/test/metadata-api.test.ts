@@ -260,6 +260,24 @@ describe('compute metadata API', () => {
     })
   })
 
+  it('gives an unshelved server its config drive again', async () => {
+    const action = (body: Json) =>
+      fx.request(alice, {
+        method: 'POST',
+        url: `/compute/v2.1/servers/${serverId}/action`,
+        payload: body,
+      })
+    expect((await action({ shelve: null })).statusCode).toBe(202)
+    await fx.waitFor(alice, serverId, 'SHELVED_OFFLOADED')
+    expect((await action({ unshelve: null })).statusCode).toBe(202)
+    await fx.waitFor(alice, serverId, 'ACTIVE')
+    const specs = driver.specs.filter((s) => s.uuid === serverId)
+    expect(specs).toHaveLength(2)
+    expect(specs[1]?.configDrive?.files.map((f) => f.path)).toContain(
+      'openstack/latest/meta_data.json',
+    )
+  })
+
   it('listens on its own port, and a port in use leaves it off with an error in the log', async () => {
     const errors: string[] = []
     const logger = Object.assign(Object.create(silentLogger()) as Logger, {
