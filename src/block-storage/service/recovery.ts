@@ -3,6 +3,7 @@ import { listSnapshots, updateSnapshot } from '../db/snapshots-repo.js'
 import { getVolume, listVolumesInStatus, updateVolume } from '../db/volumes-repo.js'
 import { agentHostOf } from './backends.js'
 import { timestamp, type BlockStorageContext } from './context.js'
+import { recoverGroups } from './group-recovery.js'
 import { recordFailure } from './messages.js'
 import { destroySnapshot } from './snapshots.js'
 import { destroyVolume } from './volumes.js'
@@ -75,4 +76,5 @@ export async function recoverInterrupted(ctx: BlockStorageContext): Promise<void
       if (fresh) await destroyVolume(ctx, RECOVERY, fresh, snaps)
     })
   }
+  await recoverGroups(ctx)
 }

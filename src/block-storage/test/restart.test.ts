@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { alice, createBlockStorageFixture, type Json } from './block-storage-fixture.js'
+import { admin, alice, createBlockStorageFixture, type Json } from './block-storage-fixture.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-volume-restart-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -54,6 +54,69 @@ describe('block storage restart', () => {
       await second.waitGone(alice, `/volumes/${id}`)
     } finally {
       await second.close()
+    }
+  })
+
+  it('settles groups and group snapshots left creating or deleting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nimbus-group-restart-'))
+    const mv = { 'openstack-api-version': 'volume 3.60' }
+    const first = await createBlockStorageFixture({ dataDir: dir })
+    const gt = await first.request(admin, {
+      method: 'POST',
+      url: first.url(admin, '/group_types'),
+      headers: mv,
+      payload: { group_type: { name: 'gt' } },
+    })
+    const ids: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const g = await first.request(alice, {
+        method: 'POST',
+        url: first.url(alice, '/groups'),
+        headers: mv,
+        payload: {
+          group: {
+            group_type: gt.json<{ group_type: Json }>().group_type['id'],
+            volume_types: ['__DEFAULT__'],
+          },
+        },
+      })
+      ids.push(String(g.json<{ group: Json }>().group['id']))
+    }
+    await first.unit.ctx.background.drain()
+    const [made = '', dying = ''] = ids
+    await first.unit.ctx.db
+      .updateTable('volume_group')
+      .set({ status: 'creating' })
+      .where('id', '=', made)
+      .execute()
+    await first.unit.ctx.db
+      .updateTable('volume_group')
+      .set({ status: 'deleting' })
+      .where('id', '=', dying)
+      .execute()
+    await first.close()
+    const second = await createBlockStorageFixture({ dataDir: dir })
+    try {
+      const status = async (id: string) =>
+        (
+          await second.request(alice, {
+            method: 'GET',
+            url: second.url(alice, `/groups/${id}`),
+            headers: mv,
+          })
+        ).json<{ group: Json }>().group['status']
+      expect(await status(made)).toBe('available')
+      expect(await status(dying)).toBe('error_deleting')
+      const again = await second.request(alice, {
+        method: 'POST',
+        url: second.url(alice, `/groups/${dying}/action`),
+        headers: mv,
+        payload: { delete: { 'delete-volumes': true } },
+      })
+      expect(again.statusCode).toBe(202)
+    } finally {
+      await second.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
