@@ -79,15 +79,17 @@ export async function liveMigrateDestination(ctx: AgentContext, r: MigrateReques
 
 /** Source: the guest that moved goes; the server ends where it now runs, in its own state. */
 export async function liveMigrateSource(ctx: AgentContext, r: MigrateRequest): Promise<void> {
-  await asEvent(ctx, r, 'compute_post_live_migration', () => ctx.driver.destroy(r.uuid)).catch(
-    (error: unknown) => ctx.logger.warn({ err: error, uuid: r.uuid }, 'source cleanup failed'),
-  )
-  await ctx.conductor.instanceUpdate({
+  // Completed first: a late step after a restart's recovery rolled back must keep the guest.
+  const done = await ctx.conductor.instanceUpdate({
     uuid: r.uuid,
     changes: { taskState: null },
     expectTaskState: ['migrating'],
-    migration: { uuid: r.migrationId, status: 'completed' },
+    migration: { uuid: r.migrationId, status: 'completed', expect: ['post-migrating'] },
   })
+  if (!done) return
+  await asEvent(ctx, r, 'compute_post_live_migration', () => ctx.driver.destroy(r.uuid)).catch(
+    (error: unknown) => ctx.logger.warn({ err: error, uuid: r.uuid }, 'source cleanup failed'),
+  )
 }
 
 /**

@@ -24,8 +24,29 @@ async function failMigration(
   })
 }
 
+/**
+ * Whether the migration is still where this step expects it: a step that arrives late (its
+ * host was down, and a restart's recovery has rolled the move back) must not touch the guest.
+ */
+async function stillMoving(
+  ctx: AgentContext,
+  r: MigrateRequest,
+  task: 'resize_migrating' | 'resize_migrated',
+  status: string,
+): Promise<boolean> {
+  const found = await ctx.conductor.instanceUpdate({
+    uuid: r.uuid,
+    changes: {},
+    expectTaskState: [task],
+    migration: { uuid: r.migrationId, status, expect: [status] },
+  })
+  if (!found) ctx.logger.warn({ uuid: r.uuid }, `migration ${r.migrationId} is no longer ${status}`)
+  return Boolean(found)
+}
+
 /** Source: powers the guest off (it stays until confirm), then hands over to the destination. */
 export async function migrateInstance(ctx: AgentContext, r: MigrateRequest): Promise<void> {
+  if (!(await stillMoving(ctx, r, 'resize_migrating', 'migrating'))) return
   try {
     await asEvent(ctx, r, 'compute_resize_instance', () => ctx.driver.powerOff(r.uuid))
   } catch (error) {
@@ -43,6 +64,7 @@ export async function migrateInstance(ctx: AgentContext, r: MigrateRequest): Pro
 
 /** Destination: takes the server over, creates its guest, and leaves it in VERIFY_RESIZE. */
 export async function finishMigration(ctx: AgentContext, r: MigrateRequest): Promise<void> {
+  if (!(await stillMoving(ctx, r, 'resize_migrated', 'post-migrating'))) return
   try {
     await asEvent(ctx, r, 'compute_finish_resize', async () => {
       const moved = await ctx.conductor.instanceMoved({
