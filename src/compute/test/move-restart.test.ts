@@ -50,23 +50,41 @@ async function providers(c: RestartedCompute, consumer: string): Promise<string[
   return Object.keys((await c.get(`/placement/allocations/${consumer}`))['allocations'] as Json)
 }
 
+/**
+ * Two hosts on SQLite files: h1's guests outlive the process (as QEMU's do); h2 spawns slowly,
+ * so moves to it are caught mid-way. `crash` kills the process and starts it again, h2 afresh.
+ */
+async function crashableCloud() {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-compute-move-restart-'))
+  const h1 = new FakeDriver()
+  const fx = await createComputeFixture({
+    databaseDir: dir,
+    hosts: ['h1', 'h2'],
+    driverFor: (host) => (host === 'h1' ? h1 : new FakeDriver({ spawnDelayMs: 1500 })),
+  })
+  cleanup.push(() => fx.close())
+  const boot = async () => {
+    const id = await fx.boot(admin, { availability_zone: 'nova:h1' })
+    await fx.waitFor(admin, id, 'ACTIVE')
+    return id
+  }
+  const crash = async (): Promise<RestartedCompute> => {
+    await killCompute(fx)
+    const again = await restartCompute(fx, {
+      dir,
+      hosts: ['h1', 'h2'],
+      driverFor: (host) => (host === 'h1' ? h1 : new FakeDriver()),
+    })
+    cleanup.push(() => again.close())
+    await again.settle()
+    return again
+  }
+  return { fx, h1, a: api(fx), boot, crash }
+}
+
 describe('restart during moves', () => {
   it('rolls interrupted live and cold migrations back to their source and keeps VERIFY_RESIZE', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nimbus-compute-move-restart-'))
-    // h1's guests outlive the process (as QEMU's do); h2 spawns slowly, so moves to it are caught mid-way.
-    const h1 = new FakeDriver()
-    const fx = await createComputeFixture({
-      databaseDir: dir,
-      hosts: ['h1', 'h2'],
-      driverFor: (host) => (host === 'h1' ? h1 : new FakeDriver({ spawnDelayMs: 1500 })),
-    })
-    cleanup.push(() => fx.close())
-    const a = api(fx)
-    const boot = async () => {
-      const id = await fx.boot(admin, { availability_zone: 'nova:h1' })
-      await fx.waitFor(admin, id, 'ACTIVE')
-      return id
-    }
+    const { fx, h1, a, boot, crash } = await crashableCloud()
     const [live, cold, verify] = [await boot(), await boot(), await boot()]
     expect(await a.action(verify, { migrate: null })).toBe(202)
     await fx.waitFor(admin, verify, 'VERIFY_RESIZE')
@@ -86,14 +104,7 @@ describe('restart during moves', () => {
     const coldMigration = String((await migrationOf(a.get, cold))['uuid'])
     expect(await h1.powerState(cold)).toBe(4)
 
-    await killCompute(fx)
-    const again = await restartCompute(fx, {
-      dir,
-      hosts: ['h1', 'h2'],
-      driverFor: (host) => (host === 'h1' ? h1 : new FakeDriver()),
-    })
-    cleanup.push(() => again.close())
-    await again.settle()
+    const again = await crash()
 
     for (const id of [live, cold]) {
       const s = await serverOf(again.get, id)
@@ -128,17 +139,8 @@ describe('restart during moves', () => {
   }, 60_000)
 
   it('errs a server whose evacuation was cut short on its new host, and frees the old host once back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nimbus-compute-evacuate-restart-'))
-    const h1 = new FakeDriver()
-    const fx = await createComputeFixture({
-      databaseDir: dir,
-      hosts: ['h1', 'h2'],
-      driverFor: (host) => (host === 'h1' ? h1 : new FakeDriver({ spawnDelayMs: 1500 })),
-    })
-    cleanup.push(() => fx.close())
-    const a = api(fx)
-    const id = await fx.boot(admin, { availability_zone: 'nova:h1' })
-    await fx.waitFor(admin, id, 'ACTIVE')
+    const { fx, h1, a, boot, crash } = await crashableCloud()
+    const id = await boot()
     const svc = (
       (await a.get('/compute/v2.1/os-services?host=h1&binary=nova-compute'))['services'] as Json[]
     )[0]
@@ -158,14 +160,7 @@ describe('restart during moves', () => {
     }, 'the rebuild under way on h2')
     const migration = String((await migrationOf(a.get, id))['uuid'])
 
-    await killCompute(fx)
-    const again = await restartCompute(fx, {
-      dir,
-      hosts: ['h1', 'h2'],
-      driverFor: (host) => (host === 'h1' ? h1 : new FakeDriver()),
-    })
-    cleanup.push(() => again.close())
-    await again.settle()
+    const again = await crash()
 
     const s = await serverOf(again.get, id)
     expect(s).toMatchObject({ status: 'ERROR', 'OS-EXT-SRV-ATTR:host': 'h2' })
