@@ -49,7 +49,11 @@ describe.skipIf(reason !== undefined)(
         vni: 78,
         vxlan: { local: '127.0.0.2', port: 4789 },
       })
+      // an IPv6 VTEP is kept as it is, not made again on every call
+      await ensureVxlan({ name: 'vx-6', vni: 79, local: '::1' }, where)
+      expect(await ensureVxlan({ name: 'vx-6', vni: 79, local: '::1' }, where)).toBe(false)
       await deleteLink('vx-m', where)
+      await deleteLink('vx-6', where)
     })
 
     it('keeps exactly the addresses and FDB entries asked for', async () => {

@@ -52,7 +52,10 @@ interface RawLink {
   mtu: number
   flags?: string[]
   master?: string
-  linkinfo?: { info_kind?: string; info_data?: { id?: number; local?: string; port?: number } }
+  linkinfo?: {
+    info_kind?: string
+    info_data?: { id?: number; local?: string; local6?: string; port?: number }
+  }
 }
 
 /** Every interface of the host or of a namespace. */
@@ -70,7 +73,7 @@ export async function listLinks(where: Where = {}): Promise<LinkInfo[]> {
     ...(r.linkinfo?.info_kind === 'vxlan'
       ? {
           vxlan: {
-            local: r.linkinfo.info_data?.local ?? '',
+            local: r.linkinfo.info_data?.local ?? r.linkinfo.info_data?.local6 ?? '',
             port: r.linkinfo.info_data?.port ?? 0,
           },
         }
