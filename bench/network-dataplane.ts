@@ -35,18 +35,27 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 }
 
-/** Runs `work` over `items`, at most `limit` at a time. */
+/**
+ * Runs `work` over `items`, at most `limit` at a time. After a failure no new item starts, and
+ * the first error is thrown once the items under way have finished (so none outlives cleanup).
+ */
 async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length)
   let next = 0
+  let failure: { error: unknown } | undefined
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
+      while (next < items.length && !failure) {
         const index = next++
-        results[index] = await work(items[index] as T)
+        try {
+          results[index] = await work(items[index] as T)
+        } catch (error) {
+          failure ??= { error }
+        }
       }
     }),
   )
+  if (failure) throw failure.error
   return results
 }
 
@@ -148,7 +157,15 @@ async function bootPort(dp: DataplaneFixture, networkId: string, name: string): 
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   const activeMs = performance.now() - started
-  await guest.dhcp()
+  // a loaded host may serve the lease after udhcpc's eight tries: ask again, as a guest would
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await guest.dhcp()
+      break
+    } catch (error) {
+      if (attempt === 4) throw error
+    }
+  }
   return { guest, activeMs, leaseMs: performance.now() - started }
 }
 
