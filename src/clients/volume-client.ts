@@ -27,6 +27,29 @@ export interface VolumeInfo {
   metadata: Record<string, string>
 }
 
+/** A volume snapshot as the compute service's proxy shows it. */
+export interface SnapshotInfo {
+  id: string
+  volumeId: string
+  status: string
+  size: number
+  name: string | null
+  description: string | null
+  createdAt: string
+}
+
+function snapshotFrom(v: Json): SnapshotInfo {
+  return {
+    id: String(v['id']),
+    volumeId: String(v['volume_id']),
+    status: String(v['status']),
+    size: Number(v['size']),
+    name: typeof v['name'] === 'string' ? v['name'] : null,
+    description: typeof v['description'] === 'string' ? v['description'] : null,
+    createdAt: String(v['created_at'] ?? ''),
+  }
+}
+
 /** How a compute host reaches a volume (`driver_volume_type` `file`: `data.path`, `data.format`). */
 export interface ConnectionInfo {
   driver_volume_type: string
@@ -111,6 +134,16 @@ export interface VolumeClient {
     volumeType?: string
   }): Promise<VolumeInfo>
   deleteVolume(id: string): Promise<void>
+  /** Snapshots (Nova's os-snapshots proxy); getSnapshot answers undefined for an unknown id. */
+  createSnapshot(input: {
+    volumeId: string
+    force?: boolean
+    name?: string
+    description?: string
+  }): Promise<SnapshotInfo>
+  getSnapshot(id: string): Promise<SnapshotInfo | undefined>
+  listSnapshots(): Promise<SnapshotInfo[]>
+  deleteSnapshot(id: string): Promise<void>
   /** Grows an attached volume (3.42+) or a detached one. */
   extendVolume(id: string, newSize: number): Promise<void>
 
@@ -163,6 +196,32 @@ export function createVolumeClient(endpoint: RestEndpoint): VolumeClient {
     async getVolume(id) {
       const r = await restCall(ep, 'GET', vol(id), { allow: [404] })
       return r.status === 404 ? undefined : volumeFrom((r.body as { volume: Json }).volume)
+    },
+    async createSnapshot(input) {
+      const r = await restCall(ep, 'POST', '/snapshots', {
+        body: {
+          snapshot: {
+            volume_id: input.volumeId,
+            force: input.force ?? false,
+            ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.description !== undefined ? { description: input.description } : {}),
+          },
+        },
+      })
+      return snapshotFrom((r.body as { snapshot: Json }).snapshot)
+    },
+    async getSnapshot(id) {
+      const r = await restCall(ep, 'GET', `/snapshots/${encodeURIComponent(id)}`, {
+        allow: [404],
+      })
+      return r.status === 404 ? undefined : snapshotFrom((r.body as { snapshot: Json }).snapshot)
+    },
+    async listSnapshots() {
+      const r = await restCall(ep, 'GET', '/snapshots/detail')
+      return (r.body as { snapshots: Json[] }).snapshots.map(snapshotFrom)
+    },
+    async deleteSnapshot(id) {
+      await restCall(ep, 'DELETE', `/snapshots/${encodeURIComponent(id)}`)
     },
     async listVolumes() {
       const r = await restCall(ep, 'GET', '/volumes/detail')

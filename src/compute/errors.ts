@@ -136,3 +136,10 @@ export class VolumeAttachUnsupportedError extends ConflictError {
     )
   }
 }
+
+/** 404: block storage has no volume snapshot of this id for the caller. */
+export class VolumeSnapshotNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Snapshot ${id} could not be found.`)
+  }
+}

@@ -82,6 +82,11 @@ const OWNER_RULES = [
   'os-volumes:show',
   'os-volumes:create',
   'os-volumes:delete',
+  'os-volumes:snapshots:list',
+  'os-volumes:snapshots:detail',
+  'os-volumes:snapshots:show',
+  'os-volumes:snapshots:create',
+  'os-volumes:snapshots:delete',
 ]
 
 const ADMIN_RULES = [

@@ -1,12 +1,17 @@
-/** @module compute/api/volumes-proxy-routes: /os-volumes (a proxy to block storage, gone at 2.36) and /os-volumes_boot */
-import type { VolumeInfo } from '../../clients/volume-client.js'
+/** @module compute/api/volumes-proxy-routes: /os-volumes and /os-snapshots (proxies to block storage, gone at 2.36) and /os-volumes_boot */
+import type { SnapshotInfo, VolumeInfo } from '../../clients/volume-client.js'
+import { NotFoundError } from '../../core/errors/index.js'
 import type { JsonSchema, Route, RouteInput } from '../../core/http/index.js'
 import type { ComputeContext } from '../service/context.js'
 import type { VolumeCaller } from '../service/server-volumes.js'
 import {
+  proxyCreateSnapshot,
   proxyCreateVolume,
+  proxyDeleteSnapshot,
   proxyDeleteVolume,
+  proxyListSnapshots,
   proxyListVolumes,
+  proxyShowSnapshot,
   proxyShowVolume,
 } from '../service/volume-proxy.js'
 import { rule } from './policy.js'
@@ -62,6 +67,49 @@ function volumeView(v: VolumeInfo) {
   }
 }
 
+function snapshotView(s: SnapshotInfo) {
+  return {
+    id: s.id,
+    volumeId: s.volumeId,
+    status: s.status,
+    size: s.size,
+    createdAt: s.createdAt.replace(/Z$/, ''),
+    displayName: s.name,
+    displayDescription: s.description,
+  }
+}
+
+const snapshotBody: JsonSchema = {
+  type: 'object',
+  required: ['snapshot'],
+  properties: {
+    snapshot: {
+      type: 'object',
+      required: ['volume_id'],
+      properties: {
+        volume_id: { type: 'string', format: 'uuid' },
+        force: { type: ['boolean', 'string'] },
+        display_name: { type: 'string', maxLength: 255 },
+        display_description: { type: 'string', maxLength: 255 },
+      },
+    },
+  },
+}
+
+/** The page `limit` and `offset` ask for. */
+function paged<T>(input: RouteInput, all: T[]): T[] {
+  const offset = Number(queryOne(input, 'offset') ?? 0)
+  const limit = queryOne(input, 'limit')
+  return all.slice(offset, limit === undefined ? undefined : offset + Number(limit))
+}
+
+/** `GET /os-volumes/` names the empty id, which Nova does not find (the router drops the slash). */
+function refuseEmptyId(input: RouteInput): void {
+  if ((input.raw.url.split('?')[0] ?? '').endsWith('/')) {
+    throw new NotFoundError('The resource could not be found.')
+  }
+}
+
 function volumeCaller(input: RouteInput): VolumeCaller {
   const caller = callerOf(input)
   input.authorize({ project_id: caller.projectId })
@@ -75,13 +123,11 @@ export function volumeProxyRoutes(ctx: ComputeContext, serverCreate: Route | und
     policy: rule(policy),
     schema: { query: listQuery },
     microversion: PROXY,
-    errors: [],
+    errors: [404],
     handler: async (input) => {
+      refuseEmptyId(input)
       const all = await proxyListVolumes(ctx, volumeCaller(input))
-      const offset = Number(queryOne(input, 'offset') ?? 0)
-      const limit = queryOne(input, 'limit')
-      const page = all.slice(offset, limit === undefined ? undefined : offset + Number(limit))
-      return { status: 200, body: { volumes: page.map(volumeView) } }
+      return { status: 200, body: { volumes: paged(input, all).map(volumeView) } }
     },
   })
   return [
@@ -136,7 +182,71 @@ export function volumeProxyRoutes(ctx: ComputeContext, serverCreate: Route | und
         return { status: 202 }
       },
     },
+    ...snapshotRoutes(ctx),
     // Nova's older name of the server create, kept by every microversion.
     ...(serverCreate ? [{ ...serverCreate, path: '/v2.1/os-volumes_boot' }] : []),
+  ]
+}
+
+function snapshotRoutes(ctx: ComputeContext): Route[] {
+  const list = (path: string, policy: string): Route => ({
+    method: 'GET',
+    path,
+    policy: rule(policy),
+    schema: { query: listQuery },
+    microversion: PROXY,
+    errors: [404],
+    handler: async (input) => {
+      refuseEmptyId(input)
+      const all = await proxyListSnapshots(ctx, volumeCaller(input))
+      return { status: 200, body: { snapshots: paged(input, all).map(snapshotView) } }
+    },
+  })
+  return [
+    list('/v2.1/os-snapshots', 'os-volumes:snapshots:list'),
+    list('/v2.1/os-snapshots/detail', 'os-volumes:snapshots:detail'),
+    {
+      method: 'GET',
+      path: '/v2.1/os-snapshots/:id',
+      policy: rule('os-volumes:snapshots:show'),
+      microversion: PROXY,
+      errors: [404],
+      handler: async (input) => {
+        const s = await proxyShowSnapshot(ctx, volumeCaller(input), input.params['id'] ?? '')
+        return { status: 200, body: { snapshot: snapshotView(s) } }
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v2.1/os-snapshots',
+      policy: rule('os-volumes:snapshots:create'),
+      schema: { body: snapshotBody },
+      microversion: PROXY,
+      errors: [400, 403, 404],
+      handler: async (input) => {
+        const b = member(input, 'snapshot')
+        const str = (k: string) => (typeof b[k] === 'string' ? b[k] : undefined)
+        const name = str('display_name')
+        const description = str('display_description')
+        const s = await proxyCreateSnapshot(ctx, volumeCaller(input), {
+          volumeId: String(b['volume_id']),
+          force: b['force'] === true || String(b['force']).toLowerCase() === 'true',
+          ...(name !== undefined ? { name } : {}),
+          ...(description !== undefined ? { description } : {}),
+        })
+        return { status: 200, body: { snapshot: snapshotView(s) } }
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v2.1/os-snapshots/:id',
+      policy: rule('os-volumes:snapshots:delete'),
+      microversion: PROXY,
+      errors: [400, 404],
+      handler: async (input) => {
+        await proxyDeleteSnapshot(ctx, volumeCaller(input), input.params['id'] ?? '')
+        return { status: 202 }
+      },
+    },
   ]
 }

@@ -1,7 +1,12 @@
 /** @module compute/service/volume-proxy: Nova's os-volumes proxy to block storage (before 2.36) */
 import { ServiceCallError } from '../../clients/errors.js'
-import type { VolumeInfo } from '../../clients/volume-client.js'
-import { ComputeValidationError, QuotaExceededError, VolumeNotFoundError } from '../errors.js'
+import type { SnapshotInfo, VolumeInfo } from '../../clients/volume-client.js'
+import {
+  ComputeValidationError,
+  QuotaExceededError,
+  VolumeNotFoundError,
+  VolumeSnapshotNotFoundError,
+} from '../errors.js'
 import type { ComputeContext } from './context.js'
 import type { VolumeCaller } from './server-volumes.js'
 
@@ -64,5 +69,48 @@ export async function proxyDeleteVolume(
     await volumes.deleteVolume(id)
   } catch (error) {
     throw translated(error, id)
+  }
+}
+
+export async function proxyListSnapshots(
+  ctx: ComputeContext,
+  caller: VolumeCaller,
+): Promise<SnapshotInfo[]> {
+  return ctx.volumesFor(caller.projectId, caller.token).listSnapshots()
+}
+
+export async function proxyShowSnapshot(
+  ctx: ComputeContext,
+  caller: VolumeCaller,
+  id: string,
+): Promise<SnapshotInfo> {
+  const s = await ctx.volumesFor(caller.projectId, caller.token).getSnapshot(id)
+  if (!s) throw new VolumeSnapshotNotFoundError(id)
+  return s
+}
+
+export async function proxyCreateSnapshot(
+  ctx: ComputeContext,
+  caller: VolumeCaller,
+  input: { volumeId: string; force?: boolean; name?: string; description?: string },
+): Promise<SnapshotInfo> {
+  try {
+    return await ctx.volumesFor(caller.projectId, caller.token).createSnapshot(input)
+  } catch (error) {
+    throw translated(error, input.volumeId)
+  }
+}
+
+export async function proxyDeleteSnapshot(
+  ctx: ComputeContext,
+  caller: VolumeCaller,
+  id: string,
+): Promise<void> {
+  const volumes = ctx.volumesFor(caller.projectId, caller.token)
+  if (!(await volumes.getSnapshot(id))) throw new VolumeSnapshotNotFoundError(id)
+  try {
+    await volumes.deleteSnapshot(id)
+  } catch (error) {
+    throw translated(error)
   }
 }

@@ -287,6 +287,25 @@ describe('os-volumes proxy', () => {
     expect((await req('GET', 'os-volumes/6b0c6f62-1111-4a4e-9e1f-7d1b0f1e0000')).statusCode).toBe(
       404,
     )
+    expect((await req('GET', 'os-volumes/')).statusCode).toBe(404)
+    const snap = await req('POST', 'os-snapshots', '2.35', {
+      snapshot: { volume_id: id, display_name: 'snap' },
+    })
+    expect(snap.statusCode).toBe(200)
+    const snapId = String(((snap.json() as Json)['snapshot'] as Json)['id'])
+    expect((snap.json() as Json)['snapshot']).toMatchObject({ volumeId: id, displayName: 'snap' })
+    const snaps = await req('GET', 'os-snapshots/detail')
+    expect(((snaps.json() as Json)['snapshots'] as Json[]).map((x) => x['id'])).toContain(snapId)
+    for (let i = 0; i < 100; i++) {
+      const s = await req('GET', `os-snapshots/${snapId}`)
+      if (((s.json() as Json)['snapshot'] as Json)['status'] === 'available') break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect((await req('DELETE', `os-snapshots/${snapId}`)).statusCode).toBe(202)
+    for (let i = 0; i < 100; i++) {
+      if ((await req('GET', `os-snapshots/${snapId}`)).statusCode === 404) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
     expect((await req('DELETE', `os-volumes/${id}`)).statusCode).toBe(202)
     const boot = await req('POST', 'os-volumes_boot', '2.1', {
       server: {
