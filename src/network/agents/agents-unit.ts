@@ -160,6 +160,7 @@ async function startMetadataProxy(
   }
   agents.metadata = await startMetadataAgent({
     bus: options.bus,
+    host: options.host,
     logger: options.logger,
     socketPath,
     metadataUrl: options.metadata.url,

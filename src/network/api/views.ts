@@ -232,6 +232,7 @@ const AGENT_WIRE = {
   l2: { agentType: 'Linux bridge agent', topic: 'N/A', zone: null },
   dhcp: { agentType: 'DHCP agent', topic: 'dhcp_agent', zone: 'nova' },
   l3: { agentType: 'L3 agent', topic: 'l3_agent', zone: 'nova' },
+  metadata: { agentType: 'Metadata agent', topic: 'N/A', zone: null },
 } as const
 
 /** Agent timestamps as Neutron shows them: `2026-01-01 12:00:00`. */

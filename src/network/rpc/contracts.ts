@@ -32,7 +32,7 @@ export const agentNotifyRpc = defineRpc({
 })
 
 /** The kinds of agent. */
-export const AGENT_TYPES = ['l2', 'dhcp', 'l3'] as const
+export const AGENT_TYPES = ['l2', 'dhcp', 'l3', 'metadata'] as const
 export type AgentType = (typeof AGENT_TYPES)[number]
 
 /** Guards a string as an {@link AgentType}. */

@@ -2,6 +2,7 @@
 import { createRpcClient, type Bus } from '../../../core/bus/index.js'
 import type { Logger } from '../../../core/log/index.js'
 import { pluginRpc } from '../../rpc/contracts.js'
+import { startAgentLoop } from '../agent-loop.js'
 import type { MetadataPort } from '../../rpc/metadata-payloads.js'
 import { createGuestLookup } from './guest-lookup.js'
 import { startMetadataProxyServer, type MetadataProxyServer } from './metadata-proxy-server.js'
@@ -9,6 +10,8 @@ import { startMetadataProxyServer, type MetadataProxyServer } from './metadata-p
 /** What the metadata agent is given. */
 export interface MetadataAgentOptions {
   bus: Bus
+  /** The host it reports from (its heartbeat shows it in the agent list). */
+  host: string
   logger: Logger
   socketPath: string
   /** Base URL of the compute metadata API. */
@@ -28,7 +31,7 @@ function portOf(answer: unknown): MetadataPort | null {
   return ok ? (port as MetadataPort) : null
 }
 
-/** Starts the metadata agent: resolves as soon as its socket listens. */
+/** Starts the metadata agent: resolves once its socket listens and it reported to the server. */
 export async function startMetadataAgent(
   options: MetadataAgentOptions,
 ): Promise<MetadataProxyServer> {
@@ -37,7 +40,7 @@ export async function startMetadataAgent(
   const lookup = createGuestLookup({
     resolve: async (query) => portOf(await plugin.metadataPort(query, { timeoutMs })),
   })
-  return startMetadataProxyServer({
+  const server = await startMetadataProxyServer({
     socketPath: options.socketPath,
     metadataUrl: options.metadataUrl,
     secret: options.secret,
@@ -45,6 +48,27 @@ export async function startMetadataAgent(
     logger: options.logger,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   })
+  // heartbeats only: the agent builds nothing, it answers requests as they come
+  const loop = await startAgentLoop({
+    bus: options.bus,
+    host: options.host,
+    agentType: 'metadata',
+    binary: 'nimbus-metadata-agent',
+    configurations: {
+      metadataProxySocket: options.socketPath,
+      novaMetadataUrl: options.metadataUrl,
+    },
+    logger: options.logger,
+    sync: async () => undefined,
+    resyncSeconds: 3600,
+  })
+  return {
+    socketPath: server.socketPath,
+    async close() {
+      await loop.stop()
+      await server.close()
+    },
+  }
 }
 
 /** How an L3 or DHCP agent runs its namespaces' proxies. */

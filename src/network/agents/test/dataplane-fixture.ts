@@ -133,6 +133,7 @@ export async function createDataplaneFixture(
   const metadata = options.metadata
     ? await startMetadataAgent({
         bus,
+        host,
         logger,
         socketPath,
         metadataUrl: options.metadata.url,

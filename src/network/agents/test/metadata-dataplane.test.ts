@@ -143,6 +143,22 @@ describe.skipIf(reason !== undefined)(
       expect(busybox.stdout).toContain('"uuid":"server-iso"')
     }, 90_000)
 
+    it('lists the metadata agent of the host among the agents', async () => {
+      const res = await dp.request({
+        method: 'GET',
+        url: '/v2.0/agents',
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      const agents = (res.json() as { agents: Json[] }).agents
+      expect(
+        agents.find((a) => a['host'] === dp.host && a['agent_type'] === 'Metadata agent'),
+      ).toMatchObject({
+        agent_type: 'Metadata agent',
+        binary: 'nimbus-metadata-agent',
+        alive: true,
+      })
+    })
+
     it('answers 404 in plain text to a guest whose port is not a server', async () => {
       const g = await guest('plain', ids['md-isolated'] as string, '')
       await dp.settle()
