@@ -8,6 +8,7 @@ import { exec } from '../src/core/sys/exec.js'
 import { readPidFile, signalProcess } from '../src/core/sys/process-table.js'
 import { probeKvm } from '../src/compute/virt/qemu/kvm-probe.js'
 import { removeDataDir, startCloud } from '../test/e2e/cloud.js'
+import { adminApi } from './cloud-api.js'
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '3' } } })
 const samples = Number(values.samples)
@@ -90,32 +91,12 @@ try {
     '10.77.0.0/24',
   ])
 
-  const base = cloud.authUrl.replace(/\/v3$/, '')
-  const auth = await fetch(`${cloud.authUrl}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: {
-            user: { name: 'admin', domain: { id: 'default' }, password: cloud.adminPassword },
-          },
-        },
-        scope: { project: { name: 'admin', domain: { id: 'default' } } },
-      },
-    }),
-  })
-  const token = auth.headers.get('x-subject-token') ?? ''
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${base}/compute/v2.1${path}`, {
-      method,
-      headers: { 'x-auth-token': token, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const text = await response.text()
-    return (text ? JSON.parse(text) : {}) as Record<string, Record<string, unknown>>
-  }
+  const call = await adminApi(cloud)
+  const api = async (method: string, path: string, body?: unknown) =>
+    (await call(method, `/compute/v2.1${path}`, body)).body as Record<
+      string,
+      Record<string, unknown>
+    >
 
   for (let i = 0; i < samples; i++) {
     const started = performance.now()
@@ -143,13 +124,7 @@ try {
     toActive.push(active)
     toLease.push(lease)
     await api('DELETE', `/servers/${serverId}`)
-    while (
-      (
-        await fetch(`${base}/compute/v2.1/servers/${serverId}`, {
-          headers: { 'x-auth-token': token },
-        })
-      ).status !== 404
-    ) {
+    while ((await call('GET', `/compute/v2.1/servers/${serverId}`)).status !== 404) {
       await sleep(200)
     }
   }
