@@ -282,6 +282,7 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
     await mkdir(spec.dataDir, { recursive: true })
     let pid: number | undefined
     let exited: Promise<unknown> = Promise.resolve()
+    let killer = new AbortController()
     const uplink = `d2u${tag}h${index}`
     const host: AgentHost = {
       name,
@@ -294,6 +295,7 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
         if (pid !== undefined) throw new Error(`the agents of ${name} run already`)
         await rm(join(spec.dataDir, 'ready'), { force: true })
         let failure: string | undefined
+        killer = new AbortController()
         exited = exec(
           // nsenter, not ip netns exec: the namespaces the agents add must be seen by everyone, and
           // ip netns exec would give them a mount namespace of their own
@@ -306,7 +308,7 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
             AGENT_HOST_SCRIPT,
             JSON.stringify(spec),
           ],
-          { cwd: REPO_ROOT, timeoutMs: 3_600_000, input: '' },
+          { cwd: REPO_ROOT, timeoutMs: 3_600_000, input: '', signal: killer.signal },
         ).catch((error: ExecError) => {
           failure = `${error.message}\n${error.stderr}`
         })
@@ -321,11 +323,14 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
             return true
           },
           60_000,
-        )
+        ).catch(async (error: unknown) => {
+          await host.kill()
+          throw error
+        })
       },
       async kill() {
-        if (pid === undefined) return
-        signalProcess(pid, 'SIGKILL')
+        // nsenter runs node in its own place: the aborted child is the agents' process
+        killer.abort()
         await exited
         pid = undefined
       },
