@@ -11,6 +11,11 @@ export interface AttachedVolume {
   path: string
   format: 'raw' | 'qcow2'
   readOnly: boolean
+  /**
+   * The PCI slot of a data volume's disk, the same on every start and hotplug, so that a saved
+   * guest state fits the next QEMU and the guest names its disks in the same order.
+   */
+  pciSlot?: number
 }
 
 /** Everything needed to start a guest's QEMU again, after a stop or an agent restart. */

@@ -6,6 +6,7 @@ import { configDataArchive } from './config-data.js'
 import type { AttachedVolume, GuestFiles, GuestRecord } from './guest-record.js'
 import { assertVolumeFile, attachedVolumeOf, GuestVolumeError } from './guest-volumes.js'
 import type { GuestImageSource, ImageCache } from './image-cache.js'
+import { freeVolumeSlot, inDeviceOrder } from './qemu-command.js'
 
 /** What the root disk is made from. */
 export interface RootSources {
@@ -32,7 +33,12 @@ export async function spawnVolumes(
     )
   }
   const root = boot[0] && attachedVolumeOf(boot[0])
-  const data = (spec.volumes ?? []).filter((v) => v.bootIndex !== 0).map(attachedVolumeOf)
+  const data: AttachedVolume[] = []
+  for (const volume of inDeviceOrder(
+    (spec.volumes ?? []).filter((v) => v.bootIndex !== 0).map(attachedVolumeOf),
+  )) {
+    data.push({ ...volume, pciSlot: freeVolumeSlot(data) })
+  }
   for (const volume of root ? [root, ...data] : data) await assertVolumeFile(volume)
   const ids = new Set<string>()
   for (const volume of root ? [root, ...data] : data) {

@@ -3,7 +3,7 @@ import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
 import type { GuestVolume } from '../compute-driver.js'
 import type { AttachedVolume } from './guest-record.js'
-import { volumeIds } from './qemu-command.js'
+import { volumeAddress, volumeIds } from './qemu-command.js'
 import type { QmpConnection } from './qmp-client.js'
 
 /** A volume the qemu driver cannot give a guest: its connection type, format or file. */
@@ -82,6 +82,7 @@ export async function plugVolume(qmp: QmpConnection, volume: AttachedVolume): Pr
       drive: ids.node,
       id: ids.device,
       serial: ids.serial,
+      ...volumeAddress(volume),
     })
   } catch (error) {
     await qmp.execute('blockdev-del', { 'node-name': ids.node }).catch(() => undefined)

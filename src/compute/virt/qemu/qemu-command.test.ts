@@ -1,7 +1,7 @@
 /** @module compute/virt/qemu/qemu-command.test: the disks on a guest's QEMU command line */
 import { describe, expect, it } from 'vitest'
 import { GuestFiles, type AttachedVolume, type GuestRecord } from './guest-record.js'
-import { qemuArgs } from './qemu-command.js'
+import { freeVolumeSlot, qemuArgs } from './qemu-command.js'
 
 const files = new GuestFiles('/data/qemu/guests', 'g1')
 
@@ -31,6 +31,22 @@ describe('qemuArgs', () => {
       .filter((d) => d.startsWith('virtio-blk-pci'))
       .map((d) => /serial=([^,]+)/.exec(d)?.[1] ?? 'root')
     expect(serials).toEqual(['root', 'b', 'c', 'aa'])
+  })
+
+  it('puts a volume with a PCI slot at that slot, so hotplug and restart agree', () => {
+    const vdb = volume('b', '/dev/vdb', { pciSlot: 0x11 })
+    const args = qemuArgs(record({ volumes: [vdb] }), files, { accel: 'tcg' })
+    expect(disks(args)).toContain('virtio-blk-pci,drive=vol-b,id=vdev-b,serial=b,addr=0x11')
+  })
+
+  it('gives volumes the lowest free slot of the volume range, and refuses a seventeenth', () => {
+    expect(freeVolumeSlot([])).toBe(0x10)
+    const used = [0x10, 0x12].map((pciSlot, i) => volume(`v${i}`, `/dev/vd${i}`, { pciSlot }))
+    expect(freeVolumeSlot(used)).toBe(0x11)
+    const full = Array.from({ length: 16 }, (_, i) =>
+      volume(`v${i}`, `/dev/x${i}`, { pciSlot: 0x10 + i }),
+    )
+    expect(() => freeVolumeSlot(full)).toThrow(/room for 16 data volumes/)
   })
 
   it('opens a read-only volume read-only on both of its block nodes', () => {

@@ -21,6 +21,24 @@ export function inDeviceOrder(volumes: readonly AttachedVolume[]): AttachedVolum
   return [...volumes].sort((a, b) => key(a).length - key(b).length || key(a).localeCompare(key(b)))
 }
 
+/** PCI slots kept for data volumes: above those the root disk, NICs and config drive take. */
+const VOLUME_SLOTS = { first: 0x10, last: 0x1f } as const
+
+/** The lowest PCI slot no volume of `volumes` holds; throws when the guest has no slot left. */
+export function freeVolumeSlot(volumes: readonly AttachedVolume[]): number {
+  const taken = new Set(volumes.map((v) => v.pciSlot))
+  for (let slot: number = VOLUME_SLOTS.first; slot <= VOLUME_SLOTS.last; slot++) {
+    if (!taken.has(slot)) return slot
+  }
+  const count = VOLUME_SLOTS.last - VOLUME_SLOTS.first + 1
+  throw new Error(`a guest has room for ${count} data volumes, and this one has them all`)
+}
+
+/** The `-device` / `device_add` address of a volume's disk, when it has a slot. */
+export function volumeAddress(volume: AttachedVolume): { addr?: string } {
+  return volume.pciSlot === undefined ? {} : { addr: `0x${volume.pciSlot.toString(16)}` }
+}
+
 /** A value inside a QEMU `key=value,...` option, its commas doubled. */
 function optionValue(value: string): string {
   return value.replaceAll(',', ',,')
@@ -74,10 +92,9 @@ export function qemuArgs(
   for (const volume of inDeviceOrder(record.volumes)) {
     const ids = volumeIds(volume.volumeId)
     args.push(...blockdevArgs(ids.node, volume))
-    args.push(
-      '-device',
-      `virtio-blk-pci,drive=${ids.node},id=${ids.device},serial=${optionValue(ids.serial)}`,
-    )
+    const { addr } = volumeAddress(volume)
+    const device = `virtio-blk-pci,drive=${ids.node},id=${ids.device},serial=${optionValue(ids.serial)}`
+    args.push('-device', addr ? `${device},addr=${addr}` : device)
   }
   record.taps.forEach((tap, index) => {
     args.push('-netdev', `tap,id=net${index},ifname=${tap.name},script=no,downscript=no`)

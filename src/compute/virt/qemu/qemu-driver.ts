@@ -39,7 +39,7 @@ import {
 } from './guest-volumes.js'
 import { ImageCache, type GuestImageSource } from './image-cache.js'
 import { probeKvm } from './kvm-probe.js'
-import { inDeviceOrder, qemuArgs } from './qemu-command.js'
+import { freeVolumeSlot, inDeviceOrder, qemuArgs } from './qemu-command.js'
 import { withQmp } from './qmp-client.js'
 import { writeConfigDriveIso } from './config-drive-iso.js'
 
@@ -317,17 +317,18 @@ export class QemuDriver implements ComputeDriver {
    * gets it at its next start. Refuses a remote connection type and a missing file.
    */
   async attachVolume(uuid: string, guestVolume: GuestVolume): Promise<void> {
-    const volume = attachedVolumeOf(guestVolume)
+    const wanted = attachedVolumeOf(guestVolume)
     const { record, files } = await this.get(uuid)
     const all = record.rootVolume ? [record.rootVolume, ...record.volumes] : record.volumes
-    if (all.some((v) => v.volumeId === volume.volumeId)) return
-    const taken = all.find((v) => v.device === volume.device)
+    if (all.some((v) => v.volumeId === wanted.volumeId)) return
+    const taken = all.find((v) => v.device === wanted.device)
     if (taken) {
       throw new GuestVolumeError(
-        `volume ${volume.volumeId} cannot be attached at ${volume.device}: guest ${uuid} has volume ${taken.volumeId} there`,
+        `volume ${wanted.volumeId} cannot be attached at ${wanted.device}: guest ${uuid} has volume ${taken.volumeId} there`,
       )
     }
-    await assertVolumeFile(volume)
+    await assertVolumeFile(wanted)
+    const volume = { ...wanted, pciSlot: freeVolumeSlot(record.volumes) }
     if (await this.running(files)) await withQmp(files.qmp, (qmp) => plugVolume(qmp, volume))
     await writeGuestRecord(files, { ...record, volumes: [...record.volumes, volume] })
   }
