@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,7 +39,8 @@ function memoryImages() {
     async uploadData(id, data) {
       const image = images.get(id)
       if (!image) throw new Error(`no image ${id}`)
-      Object.assign(image, { data, size: data.length, status: 'active' })
+      const checksum = createHash('md5').update(data).digest('hex')
+      Object.assign(image, { data, size: data.length, status: 'active', checksum })
     },
     async uploadStream(id, data: Readable) {
       const chunks: Buffer[] = []
@@ -106,10 +108,27 @@ describe('registerGuestImages', () => {
     })
     expect(builds).toBe(1)
 
-    // a second start finds them and builds nothing
+    // a second start finds them and registers nothing
     expect(await registerGuestImages({ driver: 'qemu', images: client, build, log })).toEqual([])
-    expect(builds).toBe(1)
     expect(images.size).toBe(3)
+  })
+
+  it('replaces the parts whose built file changed, and the machine image naming them', async () => {
+    const { client, images } = memoryImages()
+    await registerGuestImages({ driver: 'qemu', images: client, build, log })
+    const before = new Map([...images.values()].map((i) => [i.name, i.id]))
+    await writeFile(tiny.ramdisk, 'a ramdisk with another /init')
+    try {
+      const ids = await registerGuestImages({ driver: 'qemu', images: client, build, log })
+      expect(ids).toHaveLength(2)
+      const after = new Map([...images.values()].map((i) => [i.name, i]))
+      expect(after.get('tiny-kernel')?.id).toBe(before.get('tiny-kernel'))
+      expect(after.get('tiny-ramdisk')?.data?.toString()).toBe('a ramdisk with another /init')
+      expect(after.get('tiny')?.properties['ramdisk_id']).toBe(after.get('tiny-ramdisk')?.id)
+      expect(images.size).toBe(3)
+    } finally {
+      await writeFile(tiny.ramdisk, 'ramdisk bytes')
+    }
   })
 
   it('replaces a part left queued and the machine image that named a deleted kernel', async () => {

@@ -1,4 +1,5 @@
 /** @module compute/images/guest-images: the tiny guest built and registered for a real driver */
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { ImageClient, ImageInfo } from '../../clients/image-client.js'
@@ -26,6 +27,13 @@ export type GuestImageFiles = TinyImageFiles & { containerArchive?: string }
 
 /** Builds the files of the `tiny` guest (the real builder downloads Debian packages). */
 export type TinyBuilder = (log: (line: string) => void) => Promise<GuestImageFiles>
+
+/** The MD5 of a file, as the image service records it in `checksum`. */
+async function md5Of(path: string): Promise<string> {
+  const hash = createHash('md5')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
 
 /** The images a driver boots, or undefined when it boots none of the built-in ones. */
 export function guestImageParts(driver: ComputeDriverName): GuestImagePart[] | undefined {
@@ -61,7 +69,9 @@ export function guestImageParts(driver: ComputeDriverName): GuestImagePart[] | u
  * `tiny-kernel`, `tiny-ramdisk` and `tiny` with kernel_id/ramdisk_id for qemu, `tiny-container`
  * (container_format docker) for the container driver. Images are
  * found again by their {@link GUEST_IMAGE_PROPERTY}, so a restart registers nothing twice; a
- * part an earlier start left without data is deleted and registered again. An image an admin
+ * part an earlier start left without data is deleted and registered again, and so is a part
+ * whose data is not the built file's any more (the guest was built again, e.g. with a new
+ * /init) or that names replaced parts. An image an admin
  * deleted after it was active is registered again at the next start, as the driver needs it.
  * Resolves the ids registered now (empty when all were there already).
  */
@@ -83,23 +93,35 @@ export async function registerGuestImages(options: {
       await options.images.deleteImage(image.id)
     }
   }
-  // A part is current when it is active and links to the current ids of the parts it names.
+  const tiny = await options.build(options.log)
+  const fileOf = (part: GuestImagePart) => {
+    const file = tiny[part.file]
+    if (file === undefined) throw new Error(`the built guest has no ${part.file} for ${part.name}`)
+    return file
+  }
+  // A part is current when it is active, holds the built file (same MD5 as Glance's checksum)
+  // and links to the current ids of the parts it names.
   const linksOf = (part: GuestImagePart) =>
     Object.entries(part.links ?? {}).map(([key, name]) => [key, byPart.get(name)?.id] as const)
-  const current = (part: GuestImagePart) => {
+  const staleness = async (part: GuestImagePart): Promise<string | undefined> => {
     const image = byPart.get(part.name)
-    return image !== undefined && linksOf(part).every(([key, id]) => image.properties[key] === id)
+    if (!image) return 'missing'
+    if (image.checksum !== (await md5Of(fileOf(part)))) return 'the guest was built again'
+    const links = linksOf(part)
+    if (!links.every(([key, id]) => image.properties[key] === id)) {
+      return 'the images it names were registered again'
+    }
+    return undefined
   }
-  let tiny: GuestImageFiles | undefined
   const ids: string[] = []
   for (const part of parts) {
-    if (current(part)) continue
+    const why = await staleness(part)
+    if (why === undefined) continue
     const stale = byPart.get(part.name)
     if (stale) {
-      options.log(`replacing ${part.name} (${stale.id}): the images it names were registered again`)
+      options.log(`replacing ${part.name} (${stale.id}): ${why}`)
       await options.images.deleteImage(stale.id)
     }
-    tiny ??= await options.build(options.log)
     const links = linksOf(part).map(([key, id]) => [key, id ?? ''])
     const image = await options.images.createImage({
       name: part.name,
@@ -114,12 +136,11 @@ export async function registerGuestImages(options: {
         [GUEST_IMAGE_PROPERTY]: part.name,
       },
     })
-    const file = tiny[part.file]
-    if (file === undefined) throw new Error(`the built guest has no ${part.file} for ${part.name}`)
+    const file = fileOf(part)
     const { size } = await stat(file)
     await options.images.uploadStream(image.id, createReadStream(file), size)
     options.log(`registered guest image ${part.name} (${image.id}, ${size} bytes)`)
-    byPart.set(part.name, { ...image, status: 'active' })
+    byPart.set(part.name, { ...image, status: 'active', checksum: await md5Of(file) })
     ids.push(image.id)
   }
   return ids
