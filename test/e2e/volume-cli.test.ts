@@ -206,3 +206,117 @@ describe('volumes through the openstack CLI', () => {
     await cloud.run(['quota', 'set', '--volumes', '10', project])
   }, 300_000)
 })
+
+describe('volume transfers and QoS through the openstack CLI', () => {
+  let cloud: Cloud
+  beforeAll(async () => {
+    cloud = await startCloud()
+  })
+  afterAll(async () => {
+    if (!cloud) return
+    try {
+      await cloud.stop()
+    } finally {
+      await removeDataDir(cloud.dataDir)
+    }
+  })
+
+  it('gives a volume to another project that accepts it with the auth key', async () => {
+    const project = unique('taker')
+    const user = unique('taker-user')
+    const projectId = String(asRow(await cloud.runJson(['project', 'create', project]))['id'])
+    const userId = String(
+      asRow(
+        await cloud.runJson([
+          'user',
+          'create',
+          '--password',
+          'taker-pw',
+          '--project',
+          project,
+          user,
+        ]),
+      )['id'],
+    )
+    await cloud.run(['role', 'add', '--user', user, '--project', project, 'member'])
+    const env = {
+      OS_AUTH_URL: cloud.authUrl,
+      OS_AUTH_TYPE: 'password',
+      OS_IDENTITY_API_VERSION: '3',
+      OS_USERNAME: user,
+      OS_PASSWORD: 'taker-pw',
+      OS_PROJECT_NAME: project,
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+      OS_REGION_NAME: 'RegionOne',
+    }
+    const asTaker = async (args: string[]): Promise<Row> => {
+      const r = await cloud.exec([...args, '-f', 'json'], { useCloudsYaml: false, env })
+      expect(r.exitCode, r.stderr).toBe(0)
+      return asRow(JSON.parse(r.stdout))
+    }
+    const v = asRow(await cloud.runJson(['volume', 'create', '--size', '1', unique('gift')]))
+    const id = String(v['id'])
+    await waitFor(cloud, ['volume', 'show', id], ['available'])
+    const request = asRow(
+      await cloud.runJson(['volume', 'transfer', 'request', 'create', '--name', 'gift', id]),
+    )
+    expect(String(request['auth_key'])).toMatch(/^[0-9a-f]{16}$/)
+    await waitFor(cloud, ['volume', 'show', id], ['awaiting-transfer'])
+    const listed = (await cloud.runJson(['volume', 'transfer', 'request', 'list'])) as Row[]
+    expect(listed.map((r) => r['ID'])).toContain(request['id'])
+    await asTaker([
+      'volume',
+      'transfer',
+      'request',
+      'accept',
+      '--auth-key',
+      String(request['auth_key']),
+      String(request['id']),
+    ])
+    const taken = await asTaker(['volume', 'show', id])
+    expect(taken['status']).toBe('available')
+    expect(taken['os-vol-tenant-attr:tenant_id']).toBe(projectId)
+    expect(taken['user_id']).toBe(userId)
+    const other = asRow(await cloud.runJson(['volume', 'create', '--size', '1', unique('kept')]))
+    await waitFor(cloud, ['volume', 'show', String(other['id'])], ['available'])
+    const second = asRow(
+      await cloud.runJson(['volume', 'transfer', 'request', 'create', String(other['id'])]),
+    )
+    await cloud.run(['volume', 'transfer', 'request', 'delete', String(second['id'])])
+    await waitFor(cloud, ['volume', 'show', String(other['id'])], ['available'])
+    const deleted = await cloud.exec(['volume', 'delete', id], { useCloudsYaml: false, env })
+    expect(deleted.exitCode, deleted.stderr).toBe(0)
+    await cloud.run(['volume', 'delete', String(other['id'])])
+  }, 600_000)
+
+  it('creates QoS specs, sets a key, associates them with a type and deletes them', async () => {
+    const qos = unique('qos')
+    const type = unique('qos-type')
+    await cloud.run([
+      'volume',
+      'qos',
+      'create',
+      '--consumer',
+      'front-end',
+      '--property',
+      'read_iops_sec=2000',
+      qos,
+    ])
+    await cloud.run(['volume', 'qos', 'set', '--property', 'write_iops_sec=1000', qos])
+    await cloud.run(['volume', 'type', 'create', type])
+    await cloud.run(['volume', 'qos', 'associate', qos, type])
+    const shown = asRow(await cloud.runJson(['volume', 'qos', 'show', qos]))
+    expect(shown['consumer']).toBe('front-end')
+    expect(JSON.stringify(shown['properties'])).toContain('write_iops_sec')
+    expect(JSON.stringify(shown['associations'])).toContain(type)
+    const listed = (await cloud.runJson(['volume', 'qos', 'list'])) as Row[]
+    expect(listed.map((r) => r['Name'])).toContain(qos)
+    const refused = await cloud.exec(['volume', 'qos', 'delete', qos])
+    expect(refused.exitCode).not.toBe(0)
+    await cloud.run(['volume', 'qos', 'delete', '--force', qos])
+    const after = (await cloud.runJson(['volume', 'qos', 'list'])) as Row[]
+    expect(after.map((r) => r['Name'])).not.toContain(qos)
+    await cloud.run(['volume', 'type', 'delete', type])
+  }, 300_000)
+})
