@@ -47,7 +47,7 @@ describe('linuxbridge mechanism driver', () => {
       host: 'h1',
       agentType: 'l2',
       binary: 'nimbus-l2-agent',
-      configurations: { tunnelIp: '192.0.2.1' },
+      configurations: { tunneling_ip: '192.0.2.1' },
     })
     expect(driver.bindPort(port('h1'), network())).toEqual({
       vifType: 'bridge',

@@ -21,7 +21,7 @@ export function bindingRefusal(
   const agent = agents.alive(host, 'l2')
   if (!agent) return `no live L2 agent on host ${host}`
   if (!agent.adminStateUp) return `the L2 agent on host ${host} is administratively down`
-  if (network.networkType === 'vxlan' && !agent.configurations['tunnelIp']) {
+  if (network.networkType === 'vxlan' && !agent.configurations['tunneling_ip']) {
     return `the L2 agent on host ${host} has no VXLAN tunnel address`
   }
   if (!['flat', 'vxlan', 'local'].includes(network.networkType)) {

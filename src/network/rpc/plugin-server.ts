@@ -35,7 +35,7 @@ export function servePluginRpc(
       const before = agents.alive(report.host, report.agentType)
       if (agents.report(report)) await registerAgent(ctx, report.agentType, report.host)
       // a new L2 agent, or one with another VTEP, changes binding and the other hosts' VTEP lists
-      const moved = before?.configurations['tunnelIp'] !== report.configurations['tunnelIp']
+      const moved = before?.configurations['tunneling_ip'] !== report.configurations['tunneling_ip']
       if (report.agentType === 'l2' && (!before || moved)) notify('agent', report.host)
       return null
     },

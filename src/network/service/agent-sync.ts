@@ -89,7 +89,7 @@ export async function l2StateFor(
       if (n.networkType === 'vxlan') {
         for (const p of all) {
           if (p.networkId !== n.id || p.hostId === host || !p.hostId) continue
-          const ip = agents.alive(p.hostId, 'l2')?.configurations['tunnelIp']
+          const ip = agents.alive(p.hostId, 'l2')?.configurations['tunneling_ip']
           if (typeof ip === 'string' && ip !== '') peers.add(ip)
         }
       }

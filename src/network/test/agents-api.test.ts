@@ -20,7 +20,7 @@ beforeAll(async () => {
     host: 'node-b',
     agentType: 'l2',
     binary: 'nimbus-l2-agent',
-    configurations: { tunnelIp: '192.0.2.2' },
+    configurations: { tunneling_ip: '192.0.2.2' },
   })
   fx.unit.agents.report({
     host: 'node-a',
@@ -48,7 +48,7 @@ describe('agents API', () => {
       topic: 'N/A',
       admin_state_up: true,
       availability_zone: null,
-      configurations: { tunnelIp: '192.0.2.2' },
+      configurations: { tunneling_ip: '192.0.2.2' },
     })
     expect(agents[0]?.['heartbeat_timestamp']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
   })

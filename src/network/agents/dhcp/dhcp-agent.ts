@@ -164,7 +164,7 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     host: options.host,
     agentType: 'dhcp',
     binary: 'nimbus-dhcp-agent',
-    configurations: { dhcpDriver: 'dnsmasq' },
+    configurations: { dhcp_driver: 'dnsmasq' },
     logger: options.logger,
     ...(options.resyncSeconds ? { resyncSeconds: options.resyncSeconds } : {}),
     async sync() {

@@ -142,9 +142,13 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
     host: options.host,
     agentType: 'l2',
     binary: 'nimbus-l2-agent',
+    // Neutron's linuxbridge agent's keys, as `openstack network agent show` prints them
     configurations: {
-      tunnelIp: options.tunnelIp,
-      interfaceMappings: options.interfaceMappings,
+      tunneling_ip: options.tunnelIp,
+      interface_mappings: options.interfaceMappings,
+      bridge_mappings: {},
+      tunnel_types: ['vxlan'],
+      l2_population: true,
     },
     logger: options.logger,
     ...(options.resyncSeconds ? { resyncSeconds: options.resyncSeconds } : {}),

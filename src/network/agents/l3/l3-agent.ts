@@ -152,7 +152,7 @@ export async function startL3Agent(options: L3AgentOptions): Promise<L3Agent> {
     host: options.host,
     agentType: 'l3',
     binary: 'nimbus-l3-agent',
-    configurations: { agentMode: 'legacy' },
+    configurations: { agent_mode: 'legacy' },
     logger: options.logger,
     ...(options.resyncSeconds ? { resyncSeconds: options.resyncSeconds } : {}),
     async sync() {

@@ -55,8 +55,8 @@ export async function startMetadataAgent(
     agentType: 'metadata',
     binary: 'nimbus-metadata-agent',
     configurations: {
-      metadataProxySocket: options.socketPath,
-      novaMetadataUrl: options.metadataUrl,
+      metadata_proxy_socket: options.socketPath,
+      nova_metadata_url: options.metadataUrl,
     },
     logger: options.logger,
     sync: async () => undefined,
