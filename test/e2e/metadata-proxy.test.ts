@@ -5,28 +5,19 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec } from '../../src/core/sys/exec.js'
 import { deleteLink, ensureVeth, setLink } from '../../src/core/sys/ip-link.js'
-import {
-  deleteNetns,
-  ensureNetns,
-  execInNetns,
-  listNetns,
-  netnsUnavailableReason,
-} from '../../src/core/sys/netns.js'
+import { deleteNetns, ensureNetns, execInNetns, listNetns } from '../../src/core/sys/netns.js'
+import { dataplaneUnavailable } from '../../src/network/agents/test/dataplane-fixture.js'
 import { removeDataDir, startCloud, type Cloud } from './cloud.js'
 
 type Row = Record<string, unknown>
 
-async function unavailable(): Promise<string | undefined> {
-  const reason = await netnsUnavailableReason()
-  if (reason) return reason
-  for (const program of ['busybox', '/usr/sbin/dnsmasq', 'nft', '/usr/sbin/haproxy', 'curl']) {
-    const found = await exec('sh', ['-c', `command -v ${program}`], { okCodes: [0, 1, 127] })
-    if (found.code !== 0) return `${program} is not installed (scripts/debian-packages.txt)`
-  }
-  return undefined
-}
-
-const skipReason = await unavailable()
+const skipReason = await dataplaneUnavailable([
+  'busybox',
+  '/usr/sbin/dnsmasq',
+  'nft',
+  '/usr/sbin/haproxy',
+  'curl',
+])
 
 describe.skipIf(skipReason !== undefined)('the metadata service through the data plane', () => {
   let cloud: Cloud

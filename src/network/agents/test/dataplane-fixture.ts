@@ -13,7 +13,13 @@ import { createHttpServer, mountService } from '../../../core/http/index.js'
 import { randomIds } from '../../../core/ids/index.js'
 import { silentLogger } from '../../../core/log/index.js'
 import { deleteLink, ensureVeth, setLink } from '../../../core/sys/ip-link.js'
-import { deleteNetns, ensureNetns, execInNetns } from '../../../core/sys/netns.js'
+import { exec } from '../../../core/sys/exec.js'
+import {
+  deleteNetns,
+  ensureNetns,
+  execInNetns,
+  netnsUnavailableReason,
+} from '../../../core/sys/netns.js'
 import { createNetworkUnit, type NetworkUnit } from '../../network-unit.js'
 import { bridgeName, tapName, vxlanName } from '../../rpc/device-names.js'
 import { testNetworkConfig } from '../../test/network-fixture.js'
@@ -53,6 +59,22 @@ export const tokens: TokenValidator = {
     if (token !== ADMIN_TOKEN) throw new UnauthorizedError()
     return adminIdentity
   },
+}
+
+/**
+ * Why this host cannot run data plane tests (not root, no `ip netns`, or one of `programs`
+ * missing), or undefined when it can.
+ */
+export async function dataplaneUnavailable(
+  programs: readonly string[],
+): Promise<string | undefined> {
+  const reason = await netnsUnavailableReason()
+  if (reason) return reason
+  for (const program of programs) {
+    const found = await exec('sh', ['-c', `command -v ${program}`], { okCodes: [0, 1, 127] })
+    if (found.code !== 0) return `${program} is not installed (scripts/debian-packages.txt)`
+  }
+  return undefined
 }
 
 /** A namespace standing in for a guest: `eth0` with the port's MAC, its peer the port's tap. */

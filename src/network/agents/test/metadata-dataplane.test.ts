@@ -3,28 +3,25 @@ import { createHmac } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exec } from '../../../core/sys/exec.js'
-import { listNetns, netnsUnavailableReason } from '../../../core/sys/netns.js'
+import { listNetns } from '../../../core/sys/netns.js'
 import { nftListTables } from '../../../core/sys/nft.js'
 import { dhcpNamespace, routerNamespace } from '../../rpc/device-names.js'
 import { REMOTE_ERROR } from '../metadata/metadata-forwarding.js'
 import {
   createDataplaneFixture,
+  dataplaneUnavailable,
   type DataplaneFixture,
   type Guest,
   type Json,
 } from './dataplane-fixture.js'
 
-async function unavailable(): Promise<string | undefined> {
-  const reason = await netnsUnavailableReason()
-  if (reason) return reason
-  for (const program of ['busybox', '/usr/sbin/dnsmasq', 'nft', '/usr/sbin/haproxy', 'curl']) {
-    const found = await exec('sh', ['-c', `command -v ${program}`], { okCodes: [0, 1, 127] })
-    if (found.code !== 0) return `${program} is not installed (scripts/debian-packages.txt)`
-  }
-  return undefined
-}
-
-const reason = await unavailable()
+const reason = await dataplaneUnavailable([
+  'busybox',
+  '/usr/sbin/dnsmasq',
+  'nft',
+  '/usr/sbin/haproxy',
+  'curl',
+])
 const SECRET = 'dataplane-metadata-secret'
 const PORT = 21_000 + Math.floor(Math.random() * 900)
 
