@@ -16,7 +16,15 @@ import {
 } from '../service/group-types.js'
 import { groupTypeView } from './group-views.js'
 import { pageRequest } from './list-query.js'
-import { boolValue, callerOf, member, optString, projectParams, queryOne } from './route-kit.js'
+import {
+  boolValue,
+  callerOf,
+  member,
+  optString,
+  projectParams,
+  queryOne,
+  stringMap,
+} from './route-kit.js'
 import { optional } from './volumes-routes.js'
 
 const P = '/v3/:project_id/group_types'
@@ -25,20 +33,6 @@ const params = {
   properties: { ...projectParams.properties, key: { type: 'string', maxLength: 255 } },
 }
 const microversion = { min: '3.11' }
-
-function specs(value: unknown): Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new BadRequestError('Invalid input received: group_specs must be an object.')
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(value)) {
-    if (k.length === 0 || k.length > 255)
-      throw new BadRequestError('Invalid input received: group spec keys are 1 to 255 characters.')
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
-      throw new BadRequestError(`Invalid input received: group spec ${k} must be a string.`)
-    out[k] = String(v)
-  }
-  return out
-}
 
 export function groupTypeRoutes(ctx: BlockStorageContext): Route[] {
   const id = (input: RouteInput) => input.params['id'] ?? ''
@@ -105,7 +99,9 @@ export function groupTypeRoutes(ctx: BlockStorageContext): Route[] {
           ...(body['is_public'] !== undefined
             ? { isPublic: boolValue(body['is_public'], 'is_public') }
             : {}),
-          ...(body['group_specs'] !== undefined ? { groupSpecs: specs(body['group_specs']) } : {}),
+          ...(body['group_specs'] !== undefined
+            ? { groupSpecs: stringMap(body['group_specs'], 'group_specs') }
+            : {}),
         })
         return { status: 202, body: { group_type: groupTypeView(t, true) } }
       },
@@ -159,7 +155,10 @@ export function groupTypeRoutes(ctx: BlockStorageContext): Route[] {
       errors: [400, 404],
       handler: async (input) => {
         input.authorize()
-        const given = specs((input.body as Record<string, unknown> | null)?.['group_specs'])
+        const given = stringMap(
+          (input.body as Record<string, unknown> | null)?.['group_specs'],
+          'group_specs',
+        )
         return { status: 202, body: { group_specs: await setGroupSpecs(ctx, id(input), given) } }
       },
     }),
@@ -182,7 +181,7 @@ export function groupTypeRoutes(ctx: BlockStorageContext): Route[] {
       errors: [400, 404],
       handler: async (input) => {
         input.authorize()
-        const given = specs(input.body)
+        const given = stringMap(input.body, 'group_specs')
         if (Object.keys(given).length !== 1 || !(key(input) in given))
           throw new BadRequestError('Request body and URI mismatch')
         return { status: 200, body: await setGroupSpecs(ctx, id(input), given) }

@@ -14,25 +14,11 @@ import {
   setQosKeys,
   unsetQosKeys,
 } from '../service/qos-specs.js'
-import { boolValue, member, projectParams, queryOne } from './route-kit.js'
+import { boolValue, member, projectParams, queryOne, stringMap } from './route-kit.js'
 import { qosLinks, qosSpecsView } from './views.js'
 
 const P = '/v3/:project_id/qos-specs'
 const params = projectParams
-
-/** Spec values as Cinder stores them: strings (numbers and booleans are spelled out). */
-function specValues(body: Record<string, unknown>, skip: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [key, value] of Object.entries(body)) {
-    if (skip.includes(key)) continue
-    if (key.length === 0 || key.length > 255)
-      throw new BadRequestError('Invalid input received: QoS spec keys are 1 to 255 characters.')
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
-      throw new BadRequestError(`Invalid input received: QoS spec ${key} must be a string.`)
-    out[key] = String(value)
-  }
-  return out
-}
 
 export function qosRoutes(ctx: BlockStorageContext): Route[] {
   const id = (input: RouteInput) => input.params['id'] ?? ''
@@ -78,7 +64,7 @@ export function qosRoutes(ctx: BlockStorageContext): Route[] {
         const q = await createQosSpecs(ctx, {
           name,
           ...(consumer !== undefined ? { consumer } : {}),
-          specs: specValues(body, ['name', 'consumer']),
+          specs: stringMap(body, 'qos_specs', ['name', 'consumer']),
         })
         return { status: 200, body: { qos_specs: qosSpecsView(q), links: qosLinks(input, q.id) } }
       },
@@ -103,7 +89,7 @@ export function qosRoutes(ctx: BlockStorageContext): Route[] {
       errors: [400, 404],
       handler: async (input) => {
         input.authorize()
-        const given = specValues(member(input, 'qos_specs'), [])
+        const given = stringMap(member(input, 'qos_specs'), 'qos_specs')
         return { status: 200, body: { qos_specs: await setQosKeys(ctx, id(input), given) } }
       },
     },

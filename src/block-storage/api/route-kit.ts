@@ -87,3 +87,26 @@ export function microTime(text: string | null): string | null {
   if (!m) return text
   return `${m[1]}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}`
 }
+
+/**
+ * An object of string values as Cinder stores specs (numbers and booleans spelled out), without
+ * the keys in `skip`; 400 for anything else. `what` names the values in messages.
+ */
+export function stringMap(
+  value: unknown,
+  what: string,
+  skip: string[] = [],
+): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new BadRequestError(`Invalid input received: ${what} must be an object.`)
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(value)) {
+    if (skip.includes(k)) continue
+    if (k.length === 0 || k.length > 255)
+      throw new BadRequestError(`Invalid input received: ${what} keys are 1 to 255 characters.`)
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      throw new BadRequestError(`Invalid input received: ${what} ${k} must be a string.`)
+    out[k] = String(v)
+  }
+  return out
+}

@@ -15,7 +15,15 @@ import {
   updateVolumeType,
 } from '../service/volume-types.js'
 import { defaultType } from '../service/volume-types.js'
-import { boolValue, callerOf, member, optString, projectParams, queryOne } from './route-kit.js'
+import {
+  boolValue,
+  callerOf,
+  member,
+  optString,
+  projectParams,
+  queryOne,
+  stringMap,
+} from './route-kit.js'
 import { typeView } from './views.js'
 import { optional } from './volumes-routes.js'
 
@@ -23,20 +31,6 @@ const P = '/v3/:project_id/types'
 const params = {
   type: 'object',
   properties: { ...projectParams.properties, key: { type: 'string', maxLength: 255 } },
-}
-
-function specs(value: unknown, name: string): Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new BadRequestError(`Invalid input received: ${name} must be an object.`)
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(value)) {
-    if (k.length === 0 || k.length > 255)
-      throw new BadRequestError('Invalid input received: extra spec keys are 1 to 255 characters.')
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
-      throw new BadRequestError(`Invalid input received: extra spec ${k} must be a string.`)
-    out[k] = String(v)
-  }
-  return out
 }
 
 function isPublicQuery(input: RouteInput): boolean | null {
@@ -103,7 +97,7 @@ export function typeRoutes(ctx: BlockStorageContext): Route[] {
           ...optional('description', optString(body, 'description')),
           ...(pub !== undefined ? { isPublic: boolValue(pub, 'is_public') } : {}),
           ...(body['extra_specs'] !== undefined
-            ? { extraSpecs: specs(body['extra_specs'], 'extra_specs') }
+            ? { extraSpecs: stringMap(body['extra_specs'], 'extra_specs') }
             : {}),
         })
         return { status: 200, body: { volume_type: typeView(t, true, 'created') } }
@@ -159,7 +153,7 @@ export function typeRoutes(ctx: BlockStorageContext): Route[] {
       errors: [400, 404],
       handler: async (input) => {
         input.authorize()
-        const given = specs(
+        const given = stringMap(
           (input.body as Record<string, unknown> | null)?.['extra_specs'],
           'extra_specs',
         )
@@ -191,7 +185,7 @@ export function typeRoutes(ctx: BlockStorageContext): Route[] {
       handler: async (input) => {
         input.authorize()
         const key = input.params['key'] ?? ''
-        const given = specs(input.body, 'body')
+        const given = stringMap(input.body, 'extra_specs')
         if (Object.keys(given).length !== 1 || !(key in given))
           throw new BadRequestError('Request body and URI mismatch')
         await setExtraSpecs(ctx, id(input), given)
