@@ -8,7 +8,10 @@ describe('metadata secret', () => {
   const configIn = (flags: Record<string, string> = {}) => {
     const dir = mkdtempSync('/tmp/b1-secret-')
     dirs.push(dir)
-    return loadNimbusConfig({ env: {}, flags: new Map(Object.entries({ data_dir: dir, ...flags })) })
+    return loadNimbusConfig({
+      env: {},
+      flags: new Map(Object.entries({ data_dir: dir, ...flags })),
+    })
   }
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
