@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { writeDockerArchive, type ImageRunConfig } from '../virt/container/docker-archive.js'
 import { readCpioArchive } from './cpio-archive.js'
-import { TINY_BANNER } from './tiny-guest-init.js'
+import { GUEST_SHELL, TINY_BANNER } from './tiny-guest-init.js'
 import type { TinyImageFiles } from './tiny-image-builder.js'
 
 /** Where the container's start script lives in its root. */
@@ -22,43 +22,15 @@ export function tinyContainerInitScript(): string {
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root
 mkdir -p /run /tmp /var/log /var/run /etc/dropbear
 ip link set lo up
-for n in $(ls /sys/class/net); do
-  [ "$n" = lo ] && continue
-  ip link set "$n" up
-  udhcpc -i "$n" -n -q -t 10 -T 1 -A 1 -s /etc/udhcpc.script >/dev/null 2>&1 &
-done
-wait
-for n in $(ls /sys/class/net); do
-  [ "$n" = lo ] && continue
-  echo "$n: $(cat /sys/class/net/$n/address) $(ip -4 -o addr show dev $n | awk '{print $4}')"
-done
-# plain HTTP over nc: busybox's static wget cannot resolve names without NSS
-metadata() {
-  printf 'GET /latest/%s HTTP/1.0\\r\\nHost: 169.254.169.254\\r\\n\\r\\n' "$1" |
-    nc -w 2 169.254.169.254 80 > /tmp/reply 2>/dev/null
-  head -n 1 /tmp/reply | grep -q ' 200 ' || { rm -f "$2"; return 1; }
-  sed '1,/^\\r*$/d' /tmp/reply > "$2"
-}
-src=none
-if ip route | grep -q default && metadata meta-data/public-keys/0/openssh-key /tmp/keys; then
+${GUEST_SHELL.lease}${GUEST_SHELL.nics}${GUEST_SHELL.fetch}src=none
+if ip route | grep -q default && fetch meta-data/public-keys/0/openssh-key /tmp/authorized_keys; then
   src=metadata
-  metadata meta-data/hostname /tmp/name && hostname "$(cat /tmp/name)" 2>/dev/null
-  metadata user-data /tmp/user_data
+  fetch meta-data/hostname /tmp/hostname && hostname "$(head -n 1 /tmp/hostname | cut -d. -f1)" 2>/dev/null
+  fetch user-data /tmp/user_data
 fi
-for home in /root /home/cirros; do
-  mkdir -p $home/.ssh
-  [ -s /tmp/keys ] && cp /tmp/keys $home/.ssh/authorized_keys
-  chmod 700 $home/.ssh
-done
-chown -R 1000:1000 /home/cirros
-dropbear -R -E -p 22 2>/var/log/dropbear.log
+${GUEST_SHELL.keys}dropbear -R -E -p 22 2>/var/log/dropbear.log
 echo "=== ${TINY_BANNER} $(hostname) (container, config from $src) ==="
-if [ -s /tmp/user_data ] && head -c 2 /tmp/user_data | grep -q '#!'; then
-  chmod +x /tmp/user_data
-  /tmp/user_data > /var/log/user-data.log 2>&1
-  echo "user-data exited with status $?"
-fi
-trap 'echo "stopping"; exit 0' TERM INT
+${GUEST_SHELL.userdata}trap 'echo "stopping"; exit 0' TERM INT
 while true; do sleep 1 & wait $!; done
 `
 }

@@ -19,6 +19,47 @@ export const TINY_MODULES = [
 ] as const
 
 /**
+ * Pieces of shell the tiny guest's start scripts share (the VM's /init and the container's
+ * entrypoint): `lease` asks DHCP on every NIC at once and waits, `fetch PATH FILE` reads
+ * /latest/PATH from the metadata service, `keys` installs /tmp/authorized_keys for root and
+ * cirros, `nics` prints each NIC's MAC and address, `userdata` runs a user-data script.
+ */
+export const GUEST_SHELL = {
+  lease: `for n in $(ls /sys/class/net); do
+  [ "$n" = lo ] && continue
+  ip link set "$n" up
+  udhcpc -i "$n" -n -q -t 10 -T 1 -A 1 -s /etc/udhcpc.script >/dev/null 2>&1 &
+done
+wait
+`,
+  fetch: `# busybox's static wget cannot resolve even literal addresses without NSS: plain HTTP over nc
+fetch() {
+  printf 'GET /latest/%s HTTP/1.0\r\nHost: 169.254.169.254\r\n\r\n' "$1" |
+    nc -w 2 169.254.169.254 80 > /tmp/http 2>/dev/null
+  if head -n 1 /tmp/http | grep -q ' 200 '; then sed '1,/^\r*$/d' /tmp/http > "$2"; else rm -f "$2"; return 1; fi
+}
+`,
+  keys: `for home in /root /home/cirros; do
+  mkdir -p $home/.ssh
+  [ -s /tmp/authorized_keys ] && cp /tmp/authorized_keys $home/.ssh/authorized_keys
+  chmod 700 $home/.ssh
+done
+chown -R 1000:1000 /home/cirros
+`,
+  nics: `for n in $(ls /sys/class/net); do
+  [ "$n" = lo ] && continue
+  echo "$n: $(cat /sys/class/net/$n/address) $(ip -4 -o addr show dev $n | awk '{print $4}')"
+done
+`,
+  userdata: `if [ -s /tmp/user_data ] && head -c 2 /tmp/user_data | grep -q '#!'; then
+  chmod +x /tmp/user_data
+  /tmp/user_data > /var/log/user-data.log 2>&1
+  echo "user-data exited with status $?"
+fi
+`,
+} as const
+
+/**
  * /init: mounts the kernel filesystems, loads virtio, asks DHCP on every NIC at once, reads its
  * hostname, SSH keys and user-data from the first source that answers: a config drive (the disk
  * labelled config-2), the metadata service at 169.254.169.254, then the config data appended to
@@ -36,20 +77,8 @@ mkdir -p /dev/pts /run /tmp /var/log /var/run /mnt/config
 mount -t devpts devpts /dev/pts
 for m in ${modules}; do insmod /lib/modules/$m.ko 2>/dev/null; done
 ip link set lo up
-for n in $(ls /sys/class/net); do
-  [ "$n" = lo ] && continue
-  ip link set "$n" up
-  udhcpc -i "$n" -n -q -t 10 -T 1 -A 1 -s /etc/udhcpc.script >/dev/null 2>&1 &
-done
-wait
-echo "dhcp done at $(cut -d' ' -f1 /proc/uptime) s"
-# busybox's static wget cannot resolve even literal addresses without NSS: plain HTTP over nc
-fetch() {
-  printf 'GET /latest/%s HTTP/1.0\r\nHost: 169.254.169.254\r\n\r\n' "$1" |
-    nc -w 2 169.254.169.254 80 > /tmp/http 2>/dev/null
-  if head -n 1 /tmp/http | grep -q ' 200 '; then sed '1,/^\r*$/d' /tmp/http > "$2"; else rm -f "$2"; return 1; fi
-}
-# one string value of a flat JSON document: json_value KEY FILE
+${GUEST_SHELL.lease}echo "dhcp done at $(cut -d' ' -f1 /proc/uptime) s"
+${GUEST_SHELL.fetch}# one string value of a flat JSON document: json_value KEY FILE
 json_value() {
   sed -n 's/.*"'"$1"'": *"\\([^"]*\\)".*/\\1/p' "$2" | head -n 1
 }
@@ -74,27 +103,12 @@ fi
 [ -s /tmp/authorized_keys ] && [ -n "$(tail -c 1 /tmp/authorized_keys)" ] && echo >> /tmp/authorized_keys
 # the short name: the metadata gives the name with its DHCP domain
 [ -s /tmp/hostname ] && hostname "$(head -n 1 /tmp/hostname | cut -d. -f1)"
-for home in /root /home/cirros; do
-  mkdir -p $home/.ssh
-  [ -s /tmp/authorized_keys ] && cp /tmp/authorized_keys $home/.ssh/authorized_keys
-  chmod 700 $home/.ssh
-done
-chown -R 1000:1000 /home/cirros
-mkdir -p /etc/dropbear
+${GUEST_SHELL.keys}mkdir -p /etc/dropbear
 dropbear -R -E -p 22 2>/var/log/dropbear.log
 echo
 echo "=== ${TINY_BANNER} $(hostname) (config from $src) ==="
-for n in $(ls /sys/class/net); do
-  [ "$n" = lo ] && continue
-  echo "$n: $(cat /sys/class/net/$n/address) $(ip -4 -o addr show dev $n | awk '{print $4}')"
-done
-echo "login as cirros or root with your SSH key (up $(cut -d' ' -f1 /proc/uptime) s)"
-if [ -s /tmp/user_data ] && head -c 2 /tmp/user_data | grep -q '#!'; then
-  chmod +x /tmp/user_data
-  /tmp/user_data > /var/log/user-data.log 2>&1
-  echo "user-data exited with status $?"
-fi
-while true; do setsid cttyhack sh -l </dev/ttyS0 >/dev/ttyS0 2>&1; sleep 1; done
+${GUEST_SHELL.nics}echo "login as cirros or root with your SSH key (up $(cut -d' ' -f1 /proc/uptime) s)"
+${GUEST_SHELL.userdata}while true; do setsid cttyhack sh -l </dev/ttyS0 >/dev/ttyS0 2>&1; sleep 1; done
 `
 }
 
