@@ -10,6 +10,7 @@ import {
   netnsUnavailableReason,
 } from '../src/core/sys/netns.js'
 import {
+  ADMIN_PROJECT,
   createDataplaneFixture,
   type DataplaneFixture,
   type Guest,
@@ -189,6 +190,12 @@ export async function runDataplaneBench(options: { ports: number }): Promise<voi
   }
   const dp = await createDataplaneFixture()
   try {
+    // a floating IP and a port per guest, beyond the default quotas
+    await dp.request({
+      method: 'PUT',
+      url: `/v2.0/quotas/${ADMIN_PROJECT}`,
+      payload: { quota: { floatingip: -1, port: -1 } },
+    })
     const net = await dp.create('networks', 'network', { name: 'bench-dataplane' })
     const networkId = String(net['id'])
     const subnet = await dp.create('subnets', 'subnet', {
