@@ -224,12 +224,35 @@ def list_tests(workspace, regex):
     return [l.strip() for l in proc.stdout.splitlines() if re.match(r'^tempest\.\S+$', l.strip())]
 
 
-def select_tests(workspace, interop_list, names):
-    """Returns (selected test ids, tempest selection arguments)."""
+def test_key(test_id):
+    """A test's name and idempotent id: what stays the same whatever attributes it carries."""
+    name, _, attrs = test_id.partition('[')
+    ids = [a for a in attrs.rstrip(']').split(',') if a.startswith('id-')]
+    return name, ids[0] if ids else ''
+
+
+def installed_ids(wanted, available):
+    """Maps interop ids to the ids the installed Tempest gives the same tests.
+
+    A list may name a test with attributes it only has under another configuration (such as
+    `slow` when validation is on); matched by name and idempotent id, it still runs. Ids with
+    no match stay as they are (they are reported as not run).
+    """
+    by_key = {test_key(t): t for t in available}
+    return [by_key.get(test_key(t), t) for t in wanted]
+
+
+def select_tests(workspace, interop_list, names, available=None):
+    """Returns (selected test ids, tempest selection arguments).
+
+    `available`: the test ids the installed Tempest lists, to which the interop ids are mapped.
+    """
     prefixes, full = parse_components(names)
     with open(interop_list, encoding='utf-8') as f:
         interop = [l.strip() for l in f if l.strip() and not l.startswith('#')]
     chosen = [t for t in interop if t.startswith(tuple(prefixes))] if prefixes else []
+    if available is not None:
+        chosen = installed_ids(chosen, available)
     if full and not prefixes:
         return list_tests(workspace, IDENTITY_FULL_REGEX), ['--regex', IDENTITY_FULL_REGEX]
     if full:
@@ -255,7 +278,15 @@ def warn_unavailable(workspace, names):
 
 def cmd_run(args):
     warn_unavailable(args.workspace, args.components)
-    selected, selection = select_tests(args.workspace, args.interop_list, args.components)
+    prefixes, _ = parse_components(args.components)
+    available = (
+        list_tests(args.workspace, '^(' + '|'.join(re.escape(p) for p in prefixes) + ')')
+        if prefixes
+        else None
+    )
+    selected, selection = select_tests(
+        args.workspace, args.interop_list, args.components, available
+    )
     if not selected:
         raise ConformanceError('the selection matched no test')
     with open(os.path.join(args.workspace, 'selected.txt'), 'w', encoding='utf-8') as f:

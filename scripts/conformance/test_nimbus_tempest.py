@@ -272,6 +272,29 @@ class SelectTest(unittest.TestCase):
         selected, _ = nimbus_tempest.select_tests(self.workspace, INTEROP, ['object', 'image'])
         self.assertEqual(len(selected), 56 + 23)
 
+    def test_maps_list_ids_to_the_installed_tests_by_name_and_idempotent_id(self):
+        wanted = [
+            'tempest.api.compute.A.test_attach[id-52e9,slow]',
+            'tempest.api.compute.A.test_other[id-1234]',
+            'tempest.api.compute.A.test_gone[id-9999]',
+        ]
+        available = [
+            'tempest.api.compute.A.test_attach[id-52e9]',
+            'tempest.api.compute.A.test_other[id-1234,network]',
+        ]
+        self.assertEqual(
+            nimbus_tempest.installed_ids(wanted, available),
+            [
+                'tempest.api.compute.A.test_attach[id-52e9]',
+                'tempest.api.compute.A.test_other[id-1234,network]',
+                'tempest.api.compute.A.test_gone[id-9999]',
+            ],
+        )
+        selected, _ = nimbus_tempest.select_tests(
+            self.workspace, INTEROP, ['identity'], available=[]
+        )
+        self.assertEqual(len(selected), 17)
+
     def test_rejects_an_unknown_component(self):
         with self.assertRaises(nimbus_tempest.ConformanceError):
             nimbus_tempest.parse_components(['identity', 'dns'])
