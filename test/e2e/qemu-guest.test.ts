@@ -73,20 +73,20 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     if (!cloud) return
     try {
       await cloud.stop()
+    } finally {
       if (publicBridge) await deleteLink(publicBridge).catch(() => undefined)
-      // guests outlive their agent by design: a failed run must not leave them running
+      // guests outlive their agent by design: a failed run (or stop) must not leave them running
       const hostsDir = join(cloud.dataDir, 'compute')
       for (const host of await readdir(hostsDir).catch(() => [] as string[])) {
         const noImages = { info: async () => undefined, download: async () => Readable.from([]) }
         const driver = new QemuDriver({ dataDir: join(hostsDir, host), images: noImages })
         for (const uuid of await driver.listGuests()) await driver.destroy(uuid)
       }
-    } finally {
       await removeDataDir(cloud.dataDir)
     }
   })
 
-  it('boots tiny on m1.tiny: ACTIVE, DHCP address on the console, floating IP answers ping and SSH with the key pair, delete leaves nothing', async () => {
+  it('boots tiny on m1.tiny: ACTIVE, DHCP address on the console, floating IP answers ping and SSH with the key pair, a volume one server writes another reads, delete leaves nothing', async () => {
     // the cloud built (from the shared cache) and registered its guest images itself
     const deadline = Date.now() + 300_000
     let images: Row[] = []
@@ -138,6 +138,12 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     ])) as Row
     expect(server['status']).toBe('ACTIVE')
     const id = String(server['id'])
+    // the second guest, which gets the volume after the first, boots meanwhile
+    const second = (await cloud.runJson([
+      ...['server', 'create', 'guest-2', '--image', 'tiny', '--flavor', 'm1.tiny'],
+      ...['--network', 'private', '--key-name', 'k'],
+    ])) as Row
+    const secondId = String(second['id'])
     const port = ((await cloud.runJson(['port', 'list', '--server', id])) as Row[])[0] ?? {}
     const fixed = ((port['Fixed IP Addresses'] ?? port['fixed_ips']) as { ip_address: string }[])[0]
     const address = fixed?.ip_address ?? ''
@@ -191,22 +197,81 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     )
 
     // dropbear in the guest accepts the key pair's key, handed over with the guest's config data
-    const ssh = await until('ssh into the guest', 30_000, () =>
+    const inGuest = (address: string, command: string, user = 'cirros') =>
       exec(
         'ssh',
         [
           ...['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
-          ...['-o', 'ConnectTimeout=5', '-o', 'BatchMode=yes', `cirros@${floating}`, 'hostname'],
+          ...['-o', 'ConnectTimeout=5', '-o', 'BatchMode=yes', `${user}@${address}`, command],
         ],
         { timeoutMs: 15_000 },
       ).then(
         (result) => result.stdout.trim(),
         () => undefined,
-      ),
-    )
+      )
+    const ssh = await until('ssh into the guest', 30_000, () => inGuest(floating, 'hostname'))
     expect(ssh).toBe('guest-1')
+
+    // a 1 GiB volume: attached, the guest sees it as /dev/vdb, writes to it; detached, attached
+    // to the second guest, which reads back what the first wrote
+    const volume = (await cloud.runJson(['volume', 'create', '--size', '1', 'data-1'])) as Row
+    const volumeId = String(volume['id'])
+    const volumeIs = (status: string) =>
+      until(`volume ${volumeId} ${status}`, 60_000, async () => {
+        const shown = (await cloud.runJson(['volume', 'show', volumeId])) as Row
+        if (shown['status'] === 'error') throw new Error(`volume ${volumeId} went to error`)
+        return shown['status'] === status ? shown : undefined
+      })
+    await volumeIs('available')
+    // the disk whose virtio serial is the volume id's first 20 characters
+    const diskOf = `for d in /sys/block/vd*; do [ "$(cat $d/serial)" = "${volumeId.slice(0, 20)}" ] && echo \${d##*/}; done; true`
+    const pattern = `nimbus-volume-${randomInt(1e9)}`
+    await cloud.run(['server', 'add', 'volume', id, volumeId])
+    const attached = await volumeIs('in-use')
+    const attachments = attached['attachments'] as { server_id: string; device: string }[]
+    expect(attachments.map((a) => [a.server_id, a.device])).toEqual([[id, '/dev/vdb']])
+    const seen = await until(
+      'the guest to see the volume',
+      30_000,
+      async () => (await inGuest(floating, diskOf, 'root')) || undefined,
+    )
+    expect(seen).toBe('vdb')
+    const write = `echo -n ${pattern} | dd of=/dev/vdb bs=512 count=1 conv=sync 2>/dev/null && sync && echo written`
+    // root writes the disk (each ssh is retried: a loaded host drops one now and then)
+    const written = await until('the guest to write the volume', 30_000, () =>
+      inGuest(floating, write, 'root'),
+    )
+    expect(written).toBe('written')
+    await cloud.run(['server', 'remove', 'volume', id, volumeId])
+    await volumeIs('available')
+    await until('the guest to lose the volume', 30_000, async () =>
+      (await inGuest(floating, diskOf, 'root')) === '' ? true : undefined,
+    )
+
+    await until('guest-2 ACTIVE', 120_000, async () => {
+      const shown = (await cloud.runJson(['server', 'show', secondId])) as Row
+      if (shown['status'] === 'ERROR') throw new Error(`guest-2 failed: ${JSON.stringify(shown)}`)
+      return shown['status'] === 'ACTIVE' ? true : undefined
+    })
+    const fip2 = (await cloud.runJson(['floating', 'ip', 'create', 'public'])) as Row
+    const floating2 = String(fip2['floating_ip_address'])
+    await cloud.run(['server', 'add', 'floating', 'ip', secondId, floating2])
+    await cloud.run(['server', 'add', 'volume', secondId, volumeId])
+    await volumeIs('in-use')
+    const read = `dd if=/dev/vdb bs=512 count=1 2>/dev/null | head -c ${pattern.length}`
+    const readBack = await until(
+      'ssh into guest-2 and read the volume',
+      120_000,
+      async () => (await inGuest(floating2, `[ -b /dev/vdb ] && ${read}`, 'root')) || undefined,
+    )
+    expect(readBack).toBe(pattern)
+    await cloud.run(['server', 'remove', 'volume', secondId, volumeId])
+    await volumeIs('available')
+    await cloud.run(['volume', 'delete', volumeId])
     await rm(keyDir, { recursive: true, force: true })
 
+    await cloud.run(['server', 'delete', secondId, '--wait'])
+    await cloud.run(['floating', 'ip', 'delete', floating2])
     await cloud.run(['server', 'delete', id, '--wait'])
     const { stdout } = await exec('ps', ['-eo', 'args'])
     expect(stdout).not.toContain(id)
@@ -235,5 +300,5 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
       const left = (await listNetns()).filter((n) => namespaces.includes(n))
       return left.length === 0 && !(await getLink(privateBridge)) ? true : undefined
     })
-  })
+  }, 900_000)
 })
