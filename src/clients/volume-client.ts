@@ -18,6 +18,8 @@ export interface VolumeInfo {
   availabilityZone: string
   bootable: boolean
   multiattach: boolean
+  /** What the volume kept of the image it was made from (`volume_image_metadata`). */
+  imageMetadata: Record<string, string>
   /** Servers it is attached to, with the attachment id and device. */
   attachments: { attachmentId: string; serverId: string | null; device: string | null }[]
   description: string | null
@@ -95,6 +97,9 @@ function volumeFrom(v: Json): VolumeInfo {
       v['metadata'] && typeof v['metadata'] === 'object'
         ? (v['metadata'] as Record<string, string>)
         : {},
+    imageMetadata: Object.fromEntries(
+      Object.entries((v['volume_image_metadata'] ?? {}) as Json).map(([k, x]) => [k, String(x)]),
+    ),
     attachments: attachments.map((a) => ({
       attachmentId: String(a['attachment_id']),
       serverId: typeof a['server_id'] === 'string' ? a['server_id'] : null,

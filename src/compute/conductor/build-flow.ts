@@ -98,7 +98,7 @@ export async function buildInstance(
       { taskState: ['networking'] },
     )
     if (!ready) throw superseded('the server changed while its ports were created')
-    const volumes = await connectVolumes(ctx, ready, dest.host, { authToken, revert })
+    const connected = await connectVolumes(ctx, ready, dest.host, { authToken, revert })
     await recordEvent(ctx, {
       uuid,
       requestId,
@@ -110,7 +110,7 @@ export async function buildInstance(
     const waitFor = ready.networkInfo.filter((v) => v.active === false).map((v) => v.portId)
     await ctx.agents.buildAndRunInstance(dest.host, {
       requestId,
-      spec: await withConfigDrive(ctx, ready, { ...guestSpecOf(ready), volumes }),
+      spec: await withConfigDrive(ctx, ready, { ...guestSpecOf(ready), ...connected }),
       vifWait: {
         ports: waitFor,
         timeoutSeconds: ctx.config.vifPluggingTimeout,

@@ -52,24 +52,33 @@ async function createFor(
   return made.id
 }
 
+/** A server's volumes as its guest gets them. */
+export interface ConnectedVolumes {
+  volumes: GuestVolume[]
+  /** The boot volume's `volume_image_metadata`, when the server boots from a volume. */
+  volumeImageMetadata?: Record<string, string>
+}
+
 /**
  * Makes the server's volumes that do not exist yet (as the user whose token the create gave),
  * attaches each to `host` with a v3 attachment and completes it, and answers the guest's
- * volumes, the boot volume first. Everything it made is undone through `revert`.
+ * volumes, the boot volume first, with the boot volume's image metadata. Everything it made is
+ * undone through `revert`.
  */
 export async function connectVolumes(
   ctx: ConductorContext,
   instance: Instance,
   host: string,
   options: { authToken: string | undefined; revert: Reverter },
-): Promise<GuestVolume[]> {
+): Promise<ConnectedVolumes> {
   const devices = (await listBlockDevices(ctx.db, [instance.uuid])).filter(isVolume)
-  if (devices.length === 0) return []
+  if (devices.length === 0) return { volumes: [] }
   if (!(await hostCapabilities(ctx.db, host)).has('volumeAttach')) {
     throw new Error(`the compute driver of host ${host} cannot give volumes to its guests`)
   }
   const service = ctx.volumesFor(instance.projectId)
   const guest: GuestVolume[] = []
+  let volumeImageMetadata: Record<string, string> | undefined
   for (const bdm of devices.sort((a, b) => (a.bootIndex ?? 99) - (b.bootIndex ?? 99))) {
     let volumeId = bdm.volumeId
     if (!volumeId) {
@@ -96,6 +105,10 @@ export async function connectVolumes(
       throw new Error(`block storage gave no connection info for volume ${volumeId}`)
     }
     await service.completeAttachment(attachment.id)
+    if (bdm.bootIndex === 0) {
+      // how the guest boots (kernel, ramdisk, command line) is in the image the volume came from
+      volumeImageMetadata = (await service.getVolume(volumeId))?.imageMetadata
+    }
     guest.push({
       volumeId,
       device,
@@ -104,5 +117,5 @@ export async function connectVolumes(
       readOnly: attachment.attachMode === 'ro',
     })
   }
-  return guest
+  return volumeImageMetadata ? { volumes: guest, volumeImageMetadata } : { volumes: guest }
 }

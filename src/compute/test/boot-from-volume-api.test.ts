@@ -86,6 +86,8 @@ describe('boot from volume', () => {
     const v = (await volumes(f, alice)).find((x) => x['id'] === volumeId)
     expect(v?.['status']).toBe('in-use')
     expect(driver.volumesOf(id)).toMatchObject([{ volumeId, device: '/dev/vda', bootIndex: 0 }])
+    // the guest learns how to boot the volume from the image it was made from
+    expect(driver.specOf(id)?.volumeImageMetadata?.['image_id']).toBe(f.imageId)
     const list = await f.request(alice, {
       method: 'GET',
       url: `/compute/v2.1/servers/${id}/os-volume_attachments`,

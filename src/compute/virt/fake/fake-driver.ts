@@ -205,6 +205,11 @@ export class FakeDriver implements ComputeDriver {
     return volumes.sort((a, b) => a.device.localeCompare(b.device))
   }
 
+  /** The spec a guest was spawned with, as resized since (tests). */
+  specOf(uuid: string): GuestSpec | undefined {
+    return this.guests.get(uuid)?.spec
+  }
+
   /** The size a guest has now (tests). */
   sizeOf(uuid: string): GuestSize | undefined {
     const spec = this.guests.get(uuid)?.spec
