@@ -107,7 +107,7 @@ vitest_step() {
 }
 
 # The Tempest interop components whose services are implemented; override with NIMBUS_CONFORMANCE.
-read -r -a conformance_components <<<"${NIMBUS_CONFORMANCE:-identity image network object volume}"
+read -r -a conformance_components <<<"${NIMBUS_CONFORMANCE:-identity image network compute object volume}"
 
 conformance_step() {
   local name="tempest ${conformance_components[*]}" start rc=0 line counts
