@@ -46,3 +46,103 @@ export async function nftDeleteTable(
   if (!(await nftListTables(where)).includes(`${family} ${name}`)) return
   await nftApply(`delete table ${family} ${name}\n`, where)
 }
+
+/**
+ * A table's chains in order, each with its rule lines; a base chain's first line is its header
+ * (`type filter hook forward priority 0; policy accept`).
+ */
+export type NftChains = ReadonlyMap<string, readonly string[]>
+
+function isHeader(line: string): boolean {
+  return /^type\s+\S+\s+hook\s/.test(line)
+}
+
+function headerOf(lines: readonly string[]): string | undefined {
+  const first = lines[0]
+  return first !== undefined && isHeader(first) ? first : undefined
+}
+
+/** The body of a table holding `chains`, as `nft -f` reads it inside `table F N { ... }`. */
+export function renderChains(chains: NftChains): string {
+  return [...chains]
+    .map(([name, lines]) =>
+      [`  chain ${name} {`, ...lines.map((line) => `    ${line}`), '  }'].join('\n'),
+    )
+    .join('\n')
+}
+
+/**
+ * The transaction that turns table `family name`, holding `applied`, into one holding `wanted`
+ * while touching only the chains that differ: new chains are added, changed ones flushed and
+ * filled again, gone ones deleted once nothing jumps to them. Empty when nothing differs;
+ * undefined when a base chain's header changed (the table must then be replaced).
+ */
+export function nftTableChanges(
+  family: string,
+  name: string,
+  applied: NftChains,
+  wanted: NftChains,
+): string | undefined {
+  const table = `${family} ${name}`
+  const added: string[] = []
+  const refilled: string[] = []
+  for (const [chain, lines] of wanted) {
+    const before = applied.get(chain)
+    if (before === undefined) {
+      const header = headerOf(lines)
+      added.push(`add chain ${table} ${chain}${header ? ` { ${header}; }` : ''}`)
+    } else if (headerOf(before) !== headerOf(lines)) {
+      return undefined
+    } else if (before.length === lines.length && before.every((line, i) => line === lines[i])) {
+      continue
+    } else {
+      refilled.push(`flush chain ${table} ${chain}`)
+    }
+    for (const line of lines)
+      if (!isHeader(line)) refilled.push(`add rule ${table} ${chain} ${line}`)
+  }
+  const deleted = [...applied.keys()]
+    .filter((chain) => !wanted.has(chain))
+    .map((chain) => `delete chain ${table} ${chain}`)
+  const script = [...added, ...refilled, ...deleted]
+  return script.length === 0 ? '' : `${script.join('\n')}\n`
+}
+
+/**
+ * Keeps table `family name` holding the chains given to each `sync`, one transaction a sync.
+ * The first sync (and the one after a failure, or after `forget`) replaces the whole table;
+ * later ones change only the chains that differ, so the table is never emptied and rebuilt
+ * while packets cross it.
+ */
+export class NftTableSync {
+  private applied: NftChains | undefined
+
+  constructor(
+    readonly family: string,
+    readonly name: string,
+    private readonly where: Where = {},
+  ) {}
+
+  async sync(chains: NftChains): Promise<void> {
+    const script = this.applied
+      ? nftTableChanges(this.family, this.name, this.applied, chains)
+      : undefined
+    try {
+      if (script === undefined) {
+        await nftReplaceTable(this.family, this.name, renderChains(chains), this.where)
+      } else if (script !== '') {
+        await nftApply(script, this.where)
+      }
+      this.applied = new Map(chains)
+    } catch (error) {
+      // the table is not what was last applied (changed or removed from outside): replace it next
+      this.applied = undefined
+      throw error
+    }
+  }
+
+  /** Makes the next sync replace the whole table (after the table was removed). */
+  forget(): void {
+    this.applied = undefined
+  }
+}

@@ -12,13 +12,13 @@ import {
 } from '../../../core/sys/ip-link.js'
 import type { Logger } from '../../../core/log/index.js'
 import { exec } from '../../../core/sys/exec.js'
-import { nftDeleteTable, nftReplaceTable } from '../../../core/sys/nft.js'
+import { nftDeleteTable, NftTableSync } from '../../../core/sys/nft.js'
 import { bridgeName, tapName, vxlanName } from '../../rpc/device-names.js'
 import { pluginRpc } from '../../rpc/contracts.js'
 import type { L2Network, L2State } from '../../rpc/payloads.js'
 import { startAgentLoop, type AgentLoop } from '../agent-loop.js'
 import { loadOwnedObjects, type OwnedObjects } from '../owned-objects.js'
-import { filterTable, spoofTable, tableNames } from './security-rules.js'
+import { filterChains, spoofChains, tableNames } from './security-rules.js'
 
 /** What the L2 agent is given. */
 export interface L2AgentOptions {
@@ -125,6 +125,9 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
   const plugin = createRpcClient(options.bus, pluginRpc)
   const owned = await loadOwnedObjects(join(options.stateDir, 'devices.json'))
   const tables = tableNames(options.host)
+  // the first pass replaces each table; later ones change only the chains that differ
+  const spoof = new NftTableSync('bridge', tables.spoof)
+  const filter = new NftTableSync('inet', tables.filter)
   // bridged IPv4 and IPv6 go through the inet hooks, where conntrack makes security groups stateful
   await exec(
     'sysctl',
@@ -155,8 +158,8 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
     async sync() {
       const state = (await plugin.l2State({ host: options.host })) as L2State
       const { up, down } = await reconcile(state, { ...options, owned })
-      await nftReplaceTable('bridge', tables.spoof, spoofTable(state))
-      await nftReplaceTable('inet', tables.filter, filterTable(state))
+      await spoof.sync(spoofChains(state))
+      await filter.sync(filterChains(state))
       // the whole picture each pass: a rebinding may have reset a status the server then repairs
       if (up.length > 0 || down.length > 0) {
         await plugin.updateDeviceStatus({ host: options.host, up, down })

@@ -1,5 +1,6 @@
 /** @module network/agents/l2/security-rules: security groups and anti-spoofing of this host's ports as nftables tables */
 import { bridgeName, tapName } from '../../rpc/device-names.js'
+import { renderChains, type NftChains } from '../../../core/sys/nft.js'
 import type { L2State, SecurityRule } from '../../rpc/payloads.js'
 
 /**
@@ -87,9 +88,9 @@ function ruleLines(rule: SecurityRule, members: Readonly<Record<string, string[]
  * ingress rules both. Ports are told apart by their network's bridge and their addresses (which
  * the spoofing table guarantees), IPv6 link-local ones included.
  */
-export function filterTable(state: L2State): string {
+export function filterChains(state: L2State): NftChains {
   const dispatch: string[] = []
-  const chains: string[] = []
+  const chains: [string, string[]][] = []
   for (const port of state.ports) {
     if (!port.filtered) continue
     const id = chainId(port.id)
@@ -107,31 +108,45 @@ export function filterTable(state: L2State): string {
       .filter((r) => r.direction === 'egress')
       .flatMap((r) => ruleLines(r, state.groupMembers))
     chains.push(
-      chain(`in-${id}`, [
-        'meta nfproto ipv4 udp sport 67 udp dport 68 return',
-        'meta nfproto ipv6 udp sport 547 udp dport 546 return',
-        ...ingress,
-        'drop',
-      ]),
-      chain(`out-${id}`, [
-        'meta nfproto ipv4 udp sport 68 udp dport 67 return',
-        'meta nfproto ipv6 udp sport 546 udp dport 547 return',
-        ...egress,
-        'drop',
-      ]),
+      [
+        `in-${id}`,
+        [
+          'meta nfproto ipv4 udp sport 67 udp dport 68 return',
+          'meta nfproto ipv6 udp sport 547 udp dport 546 return',
+          ...ingress,
+          'drop',
+        ],
+      ],
+      [
+        `out-${id}`,
+        [
+          'meta nfproto ipv4 udp sport 68 udp dport 67 return',
+          'meta nfproto ipv6 udp sport 546 udp dport 547 return',
+          ...egress,
+          'drop',
+        ],
+      ],
     )
   }
-  return [
-    chain('forward', [
-      'type filter hook forward priority 0; policy accept',
-      'ct state established,related accept',
-      // conntrack calls neighbour discovery invalid: let it through before that verdict
-      `${ICMPV6_ESSENTIALS} accept`,
-      'ct state invalid drop',
-      ...dispatch,
-    ]),
+  return new Map([
+    [
+      'forward',
+      [
+        'type filter hook forward priority 0; policy accept',
+        'ct state established,related accept',
+        // conntrack calls neighbour discovery invalid: let it through before that verdict
+        `${ICMPV6_ESSENTIALS} accept`,
+        'ct state invalid drop',
+        ...dispatch,
+      ],
+    ],
     ...chains,
-  ].join('\n')
+  ])
+}
+
+/** The stateful table's body as text ({@link filterChains}). */
+export function filterTable(state: L2State): string {
+  return renderChains(filterChains(state))
 }
 
 /**
@@ -139,38 +154,44 @@ export function filterTable(state: L2State): string {
  * the unspecified address for DHCP, duplicate address detection and MLD), and never sends
  * router advertisements or DHCPv6 answers.
  */
-export function spoofTable(state: L2State): string {
+export function spoofChains(state: L2State): NftChains {
   const dispatch: string[] = []
-  const chains: string[] = []
+  const chains: [string, string[]][] = []
   for (const port of state.ports) {
     if (!port.filtered) continue
     const id = chainId(port.id)
     dispatch.push(`iifname "${tapName(port.id)}" jump spoof-${id}`)
     chains.push(
-      chain(`spoof-${id}`, [
-        ...port.macs.map((mac) => `ether saddr ${mac} jump spoof-ip-${id}`),
-        'drop',
-      ]),
-      chain(`spoof-ip-${id}`, [
-        'ether type arp accept',
-        'ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept',
-        ...port.addresses.filter((a) => familyOf(a) === 'ip').map((a) => `ip saddr ${a} accept`),
-        'ether type ip drop',
-        'icmpv6 type nd-router-advert drop',
-        'ether type ip6 udp sport 547 drop',
-        'ip6 saddr :: icmpv6 type { nd-neighbor-solicit, mld-listener-report, mld2-listener-report } accept',
-        ...port.addresses.filter((a) => familyOf(a) === 'ip6').map((a) => `ip6 saddr ${a} accept`),
-        'ether type ip6 drop',
-        'accept',
-      ]),
+      [
+        `spoof-${id}`,
+        [...port.macs.map((mac) => `ether saddr ${mac} jump spoof-ip-${id}`), 'drop'],
+      ],
+      [
+        `spoof-ip-${id}`,
+        [
+          'ether type arp accept',
+          'ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept',
+          ...port.addresses.filter((a) => familyOf(a) === 'ip').map((a) => `ip saddr ${a} accept`),
+          'ether type ip drop',
+          'icmpv6 type nd-router-advert drop',
+          'ether type ip6 udp sport 547 drop',
+          'ip6 saddr :: icmpv6 type { nd-neighbor-solicit, mld-listener-report, mld2-listener-report } accept',
+          ...port.addresses
+            .filter((a) => familyOf(a) === 'ip6')
+            .map((a) => `ip6 saddr ${a} accept`),
+          'ether type ip6 drop',
+          'accept',
+        ],
+      ],
     )
   }
-  return [
-    chain('forward', ['type filter hook forward priority -10; policy accept', ...dispatch]),
+  return new Map([
+    ['forward', ['type filter hook forward priority -10; policy accept', ...dispatch]],
     ...chains,
-  ].join('\n')
+  ])
 }
 
-function chain(name: string, lines: string[]): string {
-  return [`  chain ${name} {`, ...lines.map((l) => `    ${l}`), '  }'].join('\n')
+/** The anti-spoofing table's body as text ({@link spoofChains}). */
+export function spoofTable(state: L2State): string {
+  return renderChains(spoofChains(state))
 }

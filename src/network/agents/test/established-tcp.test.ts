@@ -190,13 +190,19 @@ describe.skipIf(reason !== undefined)(
         name: 'd2-tcp-other',
         project_id: OTHER_PROJECT,
       })
-      await dp.create('subnets', 'subnet', {
+      const subnet = await dp.create('subnets', 'subnet', {
         network_id: net['id'],
         cidr: '10.93.0.0/24',
         ip_version: 4,
         project_id: OTHER_PROJECT,
       })
-      const [outsider, port] = await plug(String(net['id']), { project_id: OTHER_PROJECT })
+      // an address of the overlapping range that is not the server's (which one the server got
+      // depends on when the DHCP port was made), so reaching it would mean crossing projects
+      const address = ['10.93.0.50', '10.93.0.51'].find((a) => a !== serverIp)
+      const [outsider, port] = await plug(String(net['id']), {
+        project_id: OTHER_PROJECT,
+        fixed_ips: [{ subnet_id: subnet['id'], ip_address: address }],
+      })
       await dp.settle()
       // its own network works: a lease from its own DHCP server, whose address answers
       const lease = await outsider.dhcp()
