@@ -137,6 +137,15 @@ export class VolumeAttachUnsupportedError extends ConflictError {
   }
 }
 
+/** 409: the compute driver of the server's host cannot do this action at all. */
+export class HostCapabilityError extends ConflictError {
+  constructor(action: string, uuid: string, host: string) {
+    super(
+      `Cannot '${action}' instance ${uuid}: the compute driver of host ${host} does not support it.`,
+    )
+  }
+}
+
 /** 404: block storage has no volume snapshot of this id for the caller. */
 export class VolumeSnapshotNotFoundError extends NotFoundError {
   constructor(id: string) {

@@ -3,12 +3,15 @@ import type { PowerAction } from '../rpc/contracts.js'
 import type { TaskState, VmState } from '../model/instance.js'
 import { InstanceInvalidStateError } from '../errors.js'
 import type { Caller, ComputeContext } from './context.js'
+import { assertHostCan, type DriverCapability } from './host-capabilities.js'
 import { startAction } from './instance-records.js'
 import { assertState, assertUnlocked, findServer, transition } from './server-access.js'
 
 interface PowerRule {
   /** The instance action's name in os-instance-actions. */
   action: string
+  /** What the host's driver must be able to do. */
+  capability?: DriverCapability
   vm: readonly VmState[]
   task: readonly (TaskState | null)[]
   to: TaskState
@@ -24,10 +27,28 @@ const RULES: Record<PowerAction, PowerRule> = {
   },
   stop: { action: 'stop', vm: ['active', 'error'], task: [null], to: 'powering-off' },
   start: { action: 'start', vm: ['stopped'], task: [null], to: 'powering-on' },
-  pause: { action: 'pause', vm: ['active'], task: [null], to: 'pausing' },
-  unpause: { action: 'unpause', vm: ['paused'], task: [null], to: 'unpausing' },
-  suspend: { action: 'suspend', vm: ['active'], task: [null], to: 'suspending' },
-  resume: { action: 'resume', vm: ['suspended'], task: [null], to: 'resuming' },
+  pause: { action: 'pause', capability: 'pause', vm: ['active'], task: [null], to: 'pausing' },
+  unpause: {
+    action: 'unpause',
+    capability: 'pause',
+    vm: ['paused'],
+    task: [null],
+    to: 'unpausing',
+  },
+  suspend: {
+    action: 'suspend',
+    capability: 'suspend',
+    vm: ['active'],
+    task: [null],
+    to: 'suspending',
+  },
+  resume: {
+    action: 'resume',
+    capability: 'suspend',
+    vm: ['suspended'],
+    task: [null],
+    to: 'resuming',
+  },
 }
 
 /** Moves the server to the action's task state and asks its agent to act. */
@@ -44,6 +65,7 @@ export async function powerServer(
   if (!instance.host) {
     throw new InstanceInvalidStateError(uuid, 'host', 'none', rule.action)
   }
+  if (rule.capability) await assertHostCan(ctx, instance, rule.capability, rule.action)
   await transition(
     ctx,
     instance,

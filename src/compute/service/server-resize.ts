@@ -5,6 +5,7 @@ import { getMigration, updateMigration } from '../db/migrations-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import { now, type Caller, type ComputeContext } from './context.js'
 import { snapshotOf } from './flavors.js'
+import { assertHostCan } from './host-capabilities.js'
 import { startAction } from './instance-records.js'
 import { enforceQuota } from './quotas.js'
 import { assertState, assertUnlocked, findServer, transition } from './server-access.js'
@@ -19,6 +20,7 @@ export async function resizeServer(
   assertUnlocked(instance, caller)
   assertState(instance, 'resize', { vm: ['active', 'stopped'] })
   if (!instance.host) throw new InstanceInvalidStateError(uuid, 'host', 'none', 'resize')
+  await assertHostCan(ctx, instance, 'resize', 'resize')
   const flavor = await findFlavor(ctx.db, flavorRef)
   if (!flavor || flavor.disabled) {
     throw new ComputeValidationError(`Flavor ${flavorRef} could not be found.`)

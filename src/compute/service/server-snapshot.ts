@@ -1,6 +1,7 @@
 /** @module compute/service/server-snapshot: createImage, the snapshot uploaded to the image service */
 import { InstanceInvalidStateError } from '../errors.js'
 import type { Caller, ComputeContext } from './context.js'
+import { assertHostCan } from './host-capabilities.js'
 import { startAction } from './instance-records.js'
 import { assertState, findServer, transition } from './server-access.js'
 
@@ -19,6 +20,7 @@ export async function snapshotServer(
     vm: ['active', 'stopped', 'paused', 'suspended'],
   })
   if (!instance.host) throw new InstanceInvalidStateError(uuid, 'host', 'none', 'createImage')
+  await assertHostCan(ctx, instance, 'snapshot', input.action ?? 'createImage')
   const source = await ctx.images.getImage(instance.imageRef)
   await transition(
     ctx,

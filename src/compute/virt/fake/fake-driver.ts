@@ -2,6 +2,7 @@
 import {
   POWER_STATE,
   type ComputeDriver,
+  type DriverCapabilities,
   type GuestSize,
   type GuestSpec,
   type GuestVolume,
@@ -24,6 +25,8 @@ export interface FakeDriverOptions {
   diskGb?: number
   /** Milliseconds every spawn takes. */
   spawnDelayMs?: number
+  /** Capabilities to turn off (tests play a driver that cannot do some actions). */
+  capabilities?: Partial<DriverCapabilities>
   /** Returns an error to make a spawn fail (tests inject build failures with it). */
   failSpawn?: (spec: GuestSpec, host: string) => Error | undefined
 }
@@ -68,18 +71,21 @@ function bootLog(name: string, host: string): string[] {
 /** An in-memory driver: guests are records whose power states move as a hypervisor's would. */
 export class FakeDriver implements ComputeDriver {
   readonly name = 'fake'
-  readonly capabilities = Object.freeze({
-    pause: true,
-    suspend: true,
-    snapshot: true,
-    resize: true,
-    consoleOutput: true,
-    volumeAttach: true,
-  })
+  readonly capabilities: Readonly<DriverCapabilities>
   private readonly guests = new Map<string, FakeGuest>()
   private host = ''
 
-  constructor(private readonly options: FakeDriverOptions = {}) {}
+  constructor(private readonly options: FakeDriverOptions = {}) {
+    this.capabilities = Object.freeze({
+      pause: true,
+      suspend: true,
+      snapshot: true,
+      resize: true,
+      consoleOutput: true,
+      volumeAttach: true,
+      ...options.capabilities,
+    })
+  }
 
   async init(host: string): Promise<void> {
     this.host = host
