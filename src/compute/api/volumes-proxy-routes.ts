@@ -116,7 +116,22 @@ function volumeCaller(input: RouteInput): VolumeCaller {
   return { ...caller, token: input.context.authToken ?? '' }
 }
 
-export function volumeProxyRoutes(ctx: ComputeContext, serverCreate: Route | undefined): Route[] {
+/** One proxied collection: how to list, show and delete its members, and their view. */
+interface Collection<T> {
+  /** `/v2.1/os-volumes`: the list, `/detail` and `/:id` hang below it. */
+  path: string
+  /** Policy prefix: `<policy>:list`, `:detail`, `:show`, `:delete`. */
+  policy: string
+  /** The member's key in a show body; lists use it with an `s`. */
+  key: string
+  list(ctx: ComputeContext, caller: VolumeCaller): Promise<T[]>
+  show(ctx: ComputeContext, caller: VolumeCaller, id: string): Promise<T>
+  remove(ctx: ComputeContext, caller: VolumeCaller, id: string): Promise<void>
+  view(item: T): Record<string, unknown>
+}
+
+/** The list, detail, show and delete routes of a proxied collection (Nova's views, until 2.35). */
+function collectionRoutes<T>(ctx: ComputeContext, c: Collection<T>): Route[] {
   const list = (path: string, policy: string): Route => ({
     method: 'GET',
     path,
@@ -126,24 +141,49 @@ export function volumeProxyRoutes(ctx: ComputeContext, serverCreate: Route | und
     errors: [404],
     handler: async (input) => {
       refuseEmptyId(input)
-      const all = await proxyListVolumes(ctx, volumeCaller(input))
-      return { status: 200, body: { volumes: paged(input, all).map(volumeView) } }
+      const all = await c.list(ctx, volumeCaller(input))
+      return { status: 200, body: { [`${c.key}s`]: paged(input, all).map(c.view) } }
     },
   })
   return [
-    list('/v2.1/os-volumes', 'os-volumes:list'),
-    list('/v2.1/os-volumes/detail', 'os-volumes:detail'),
+    list(c.path, `${c.policy}:list`),
+    list(`${c.path}/detail`, `${c.policy}:detail`),
     {
       method: 'GET',
-      path: '/v2.1/os-volumes/:id',
-      policy: rule('os-volumes:show'),
+      path: `${c.path}/:id`,
+      policy: rule(`${c.policy}:show`),
       microversion: PROXY,
       errors: [404],
       handler: async (input) => {
-        const v = await proxyShowVolume(ctx, volumeCaller(input), input.params['id'] ?? '')
-        return { status: 200, body: { volume: volumeView(v) } }
+        const item = await c.show(ctx, volumeCaller(input), input.params['id'] ?? '')
+        return { status: 200, body: { [c.key]: c.view(item) } }
       },
     },
+    {
+      method: 'DELETE',
+      path: `${c.path}/:id`,
+      policy: rule(`${c.policy}:delete`),
+      microversion: PROXY,
+      errors: [400, 404],
+      handler: async (input) => {
+        await c.remove(ctx, volumeCaller(input), input.params['id'] ?? '')
+        return { status: 202 }
+      },
+    },
+  ]
+}
+
+export function volumeProxyRoutes(ctx: ComputeContext, serverCreate: Route | undefined): Route[] {
+  return [
+    ...collectionRoutes(ctx, {
+      path: '/v2.1/os-volumes',
+      policy: 'os-volumes',
+      key: 'volume',
+      list: proxyListVolumes,
+      show: proxyShowVolume,
+      remove: proxyDeleteVolume,
+      view: volumeView,
+    }),
     {
       method: 'POST',
       path: '/v2.1/os-volumes',
@@ -171,17 +211,6 @@ export function volumeProxyRoutes(ctx: ComputeContext, serverCreate: Route | und
         return { status: 200, body: { volume: volumeView(v) } }
       },
     },
-    {
-      method: 'DELETE',
-      path: '/v2.1/os-volumes/:id',
-      policy: rule('os-volumes:delete'),
-      microversion: PROXY,
-      errors: [400, 404],
-      handler: async (input) => {
-        await proxyDeleteVolume(ctx, volumeCaller(input), input.params['id'] ?? '')
-        return { status: 202 }
-      },
-    },
     ...snapshotRoutes(ctx),
     // Nova's older name of the server create, kept by every microversion.
     ...(serverCreate ? [{ ...serverCreate, path: '/v2.1/os-volumes_boot' }] : []),
@@ -189,33 +218,16 @@ export function volumeProxyRoutes(ctx: ComputeContext, serverCreate: Route | und
 }
 
 function snapshotRoutes(ctx: ComputeContext): Route[] {
-  const list = (path: string, policy: string): Route => ({
-    method: 'GET',
-    path,
-    policy: rule(policy),
-    schema: { query: listQuery },
-    microversion: PROXY,
-    errors: [404],
-    handler: async (input) => {
-      refuseEmptyId(input)
-      const all = await proxyListSnapshots(ctx, volumeCaller(input))
-      return { status: 200, body: { snapshots: paged(input, all).map(snapshotView) } }
-    },
-  })
   return [
-    list('/v2.1/os-snapshots', 'os-volumes:snapshots:list'),
-    list('/v2.1/os-snapshots/detail', 'os-volumes:snapshots:detail'),
-    {
-      method: 'GET',
-      path: '/v2.1/os-snapshots/:id',
-      policy: rule('os-volumes:snapshots:show'),
-      microversion: PROXY,
-      errors: [404],
-      handler: async (input) => {
-        const s = await proxyShowSnapshot(ctx, volumeCaller(input), input.params['id'] ?? '')
-        return { status: 200, body: { snapshot: snapshotView(s) } }
-      },
-    },
+    ...collectionRoutes(ctx, {
+      path: '/v2.1/os-snapshots',
+      policy: 'os-volumes:snapshots',
+      key: 'snapshot',
+      list: proxyListSnapshots,
+      show: proxyShowSnapshot,
+      remove: proxyDeleteSnapshot,
+      view: snapshotView,
+    }),
     {
       method: 'POST',
       path: '/v2.1/os-snapshots',
@@ -235,17 +247,6 @@ function snapshotRoutes(ctx: ComputeContext): Route[] {
           ...(description !== undefined ? { description } : {}),
         })
         return { status: 200, body: { snapshot: snapshotView(s) } }
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/v2.1/os-snapshots/:id',
-      policy: rule('os-volumes:snapshots:delete'),
-      microversion: PROXY,
-      errors: [400, 404],
-      handler: async (input) => {
-        await proxyDeleteSnapshot(ctx, volumeCaller(input), input.params['id'] ?? '')
-        return { status: 202 }
       },
     },
   ]
