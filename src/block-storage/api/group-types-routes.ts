@@ -19,19 +19,16 @@ import { pageRequest } from './list-query.js'
 import {
   boolValue,
   callerOf,
+  keyParams,
   member,
   optString,
-  projectParams,
   queryOne,
   stringMap,
 } from './route-kit.js'
 import { optional } from './volumes-routes.js'
 
 const P = '/v3/:project_id/group_types'
-const params = {
-  type: 'object',
-  properties: { ...projectParams.properties, key: { type: 'string', maxLength: 255 } },
-}
+const params = keyParams
 const microversion = { min: '3.11' }
 
 export function groupTypeRoutes(ctx: BlockStorageContext): Route[] {

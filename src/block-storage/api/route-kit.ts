@@ -80,6 +80,12 @@ export const projectParams = {
   },
 }
 
+/** The path parameters of a metadata or spec key below a resource (`.../{id}/.../{key}`). */
+export const keyParams = {
+  type: 'object',
+  properties: { ...projectParams.properties, key: { type: 'string', maxLength: 255 } },
+}
+
 /** Formats a stored ISO time as Cinder prints it: `2026-01-01T00:00:00.123000`. */
 export function microTime(text: string | null): string | null {
   if (text === null) return null

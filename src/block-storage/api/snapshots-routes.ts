@@ -20,19 +20,16 @@ import {
   atLeast,
   boolValue,
   callerOf,
+  keyParams,
   member,
   optString,
-  projectParams,
   queryOne,
 } from './route-kit.js'
 import { nextLinks, snapshotView } from './views.js'
 import { optional } from './volumes-routes.js'
 
 const P = '/v3/:project_id/snapshots'
-const params = {
-  type: 'object',
-  properties: { ...projectParams.properties, key: { type: 'string', maxLength: 255 } },
-}
+const params = keyParams
 
 function metadataBody(input: RouteInput, key: 'metadata' | 'meta'): Record<string, unknown> {
   const value = (input.body as Record<string, unknown> | null | undefined)?.[key]

@@ -18,9 +18,9 @@ import { defaultType } from '../service/volume-types.js'
 import {
   boolValue,
   callerOf,
+  keyParams,
   member,
   optString,
-  projectParams,
   queryOne,
   stringMap,
 } from './route-kit.js'
@@ -28,10 +28,7 @@ import { typeView } from './views.js'
 import { optional } from './volumes-routes.js'
 
 const P = '/v3/:project_id/types'
-const params = {
-  type: 'object',
-  properties: { ...projectParams.properties, key: { type: 'string', maxLength: 255 } },
-}
+const params = keyParams
 
 function isPublicQuery(input: RouteInput): boolean | null {
   const v = queryOne(input, 'is_public')

@@ -18,6 +18,7 @@ import {
   atLeast,
   boolValue,
   callerOf,
+  keyParams,
   member,
   optString,
   projectParams,
@@ -221,10 +222,7 @@ export function volumeRoutes(ctx: BlockStorageContext): Route[] {
 
 function metadataRoutes(ctx: BlockStorageContext): Route[] {
   const path = `${P}/volumes/:id/metadata`
-  const params = {
-    type: 'object',
-    properties: { ...projectParams.properties, key: { type: 'string', maxLength: 255 } },
-  }
+  const params = keyParams
   return [
     {
       method: 'GET',
