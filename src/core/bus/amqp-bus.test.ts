@@ -165,6 +165,42 @@ suite('createAmqpBus: broker outages', () => {
       BusTimeoutError,
     )
   })
+
+  it('drops, unhandled, a call the broker still held after its caller gave up', async () => {
+    const family = isolated()
+    const bus = await createAmqpBus(family)
+    cleanups.push(() => bus.close())
+    // The request reaches the queue as a late broker would keep it: no expiry, deadline passed.
+    const connection = await connect(BROKER)
+    cleanups.push(() => connection.close())
+    const channel = await connection.createChannel()
+    const queue = `${family.queuePrefix ?? ''}late`
+    await channel.assertQueue(queue, { durable: false, expires: 60_000 })
+    const request = (method: string, deadline: number) =>
+      channel.sendToQueue(queue, Buffer.from('{}'), {
+        type: method,
+        contentType: 'application/json',
+        headers: {
+          'x-nimbus-kind': 'call',
+          'x-nimbus-topic': 'late',
+          'x-nimbus-deadline': deadline,
+        },
+      })
+    request('stale', Date.now() - 1)
+    request('fresh', Date.now() + 60_000)
+    const seen: string[] = []
+    let handled = (): void => undefined
+    const fresh = new Promise<void>((resolve) => (handled = resolve))
+    await bus.serve('late', {
+      stale: async () => void seen.push('stale'),
+      fresh: async () => {
+        seen.push('fresh')
+        handled()
+      },
+    })
+    await fresh
+    expect(seen).toEqual(['fresh'])
+  })
 })
 
 /** The names a second process of the same cloud shares: exchange and queue prefix. */

@@ -78,6 +78,8 @@ interface Consumer {
 
 const HEADER_KIND = 'x-nimbus-kind'
 const HEADER_TOPIC = 'x-nimbus-topic'
+/** When the caller gives up on a call (ms since the epoch, the caller's clock). */
+const HEADER_DEADLINE = 'x-nimbus-deadline'
 
 /**
  * Connects to the broker and returns a Bus over it. Topics map onto RabbitMQ as oslo.messaging
@@ -178,10 +180,21 @@ export async function createAmqpBus(options: AmqpBusOptions): Promise<Bus> {
   }
 
   const deliver = (consumer: Consumer, channel: Channel, message: ConsumeMessage): void => {
-    running++
-    consumer.running++
     const headers = (message.properties.headers ?? {}) as Record<string, unknown>
     const kind: MessageKind = isMessageKind(headers[HEADER_KIND]) ? headers[HEADER_KIND] : 'cast'
+    const deadline = headers[HEADER_DEADLINE]
+    // The broker's per-message expiry starts when the message reaches it, a little after the
+    // caller's clock started: a call whose caller already gave up is dropped here, unhandled.
+    if (kind === 'call' && typeof deadline === 'number' && Date.now() > deadline) {
+      try {
+        channel.ack(message)
+      } catch {
+        // The channel closed meanwhile: the redelivered copy is dropped the same way.
+      }
+      return
+    }
+    running++
+    consumer.running++
     const meta: MessageMeta = Object.freeze({
       kind,
       topic: typeof headers[HEADER_TOPIC] === 'string' ? headers[HEADER_TOPIC] : consumer.topic,
@@ -343,6 +356,7 @@ export async function createAmqpBus(options: AmqpBusOptions): Promise<Bus> {
           // The broker drops a request nobody took before the caller gave up.
           await publish(session, { exchange, routingKey: topic }, body, {
             ...properties,
+            headers: { ...properties.headers, [HEADER_DEADLINE]: deadline },
             correlationId,
             replyTo: replyQueue,
             expiration: String(left),
