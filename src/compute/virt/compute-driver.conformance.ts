@@ -18,6 +18,8 @@ export const COMPUTE_DRIVER_CONFORMANCE_CASES = [
   'reports positive host resources',
   'spawns a running guest that it then lists',
   'refuses to spawn a guest twice',
+  'starts a guest only once its network is ready',
+  'leaves no guest behind when its network never gets ready',
   'destroys idempotently',
   'stops and starts a guest, idempotently',
   'reboots a stopped guest into running',
@@ -110,6 +112,21 @@ export function computeDriverConformance(
       await d.spawn(spec('a'))
       await expect(d.spawn(spec('a'))).rejects.toThrow()
     })
+    test('starts a guest only once its network is ready', async (d) => {
+      const seen: number[] = []
+      await d.spawn(spec('a'), undefined, {
+        networkReady: async () => void seen.push(await d.powerState('a')),
+      })
+      expect(seen).toHaveLength(1)
+      expect(seen[0]).not.toBe(POWER_STATE.running)
+      expect(await d.powerState('a')).toBe(POWER_STATE.running)
+    })
+    test('leaves no guest behind when its network never gets ready', async (d) => {
+      const networkReady = () => Promise.reject(new Error('network-vif-plugged timed out'))
+      await expect(d.spawn(spec('a'), undefined, { networkReady })).rejects.toThrow(/timed out/)
+      expect(await d.listGuests()).not.toContain('a')
+      expect(await d.powerState('a')).toBe(POWER_STATE.nostate)
+    })
     test('destroys idempotently', async (d) => {
       await d.spawn(spec('a'))
       await d.destroy('a')
@@ -151,8 +168,15 @@ export function computeDriverConformance(
     test('snapshots a guest without changing its power state', async (d) => {
       if (!d.capabilities.snapshot) return
       await d.spawn(spec('a'))
-      const data = await d.snapshot('a')
-      expect(data.length).toBeGreaterThan(0)
+      const snapshot = await d.snapshot('a')
+      try {
+        let read = 0
+        for await (const chunk of snapshot.data) read += (chunk as Buffer).length
+        expect(read).toBeGreaterThan(0)
+        expect(read).toBe(snapshot.size)
+      } finally {
+        await snapshot.release()
+      }
       expect(await d.powerState('a')).toBe(POWER_STATE.running)
     })
     test('returns console output when capable', async (d) => {

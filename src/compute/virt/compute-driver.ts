@@ -1,4 +1,5 @@
 /** @module compute/virt/compute-driver: the contract every compute driver implements */
+import type { Readable } from 'node:stream'
 
 /** Nova's power states, as numbers on the wire (`OS-EXT-STS:power_state`). */
 export const POWER_STATE = {
@@ -72,6 +73,27 @@ export interface GuestSpec {
   volumeImageMetadata?: Readonly<Record<string, string>>
 }
 
+/** A guest's root disk at one instant, read once for its upload. */
+export interface GuestSnapshot {
+  /** The image's bytes, read as they are sent: never held in memory whole. */
+  data: Readable
+  /** Its length in bytes. */
+  size: number
+  /** Removes what the snapshot left on the host; called once the upload ended, however it ended. */
+  release(): Promise<void>
+}
+
+/** What the agent asks of a spawn while it runs. */
+export interface SpawnHooks {
+  /**
+   * Called once the guest's interfaces exist on the host and before the guest runs, as Nova
+   * waits for `network-vif-plugged` before it starts a guest: the driver starts the guest only
+   * after this resolves, so its first DHCP request finds its port already bridged. A rejection
+   * fails the spawn (which then leaves no guest behind).
+   */
+  networkReady?: () => Promise<void>
+}
+
 /** The size of a guest after a resize. */
 export interface GuestSize {
   vcpus: number
@@ -119,9 +141,11 @@ export interface ComputeDriver {
 
   /**
    * Creates and starts a guest. On success the guest runs. On failure it must throw and leave no
-   * guest behind. Must throw if a guest with this uuid exists. Honours `signal`.
+   * guest behind. Must throw if a guest with this uuid exists. Honours `signal`. Calls
+   * `hooks.networkReady` (when given) once, after plugging the guest's interfaces and before
+   * starting it.
    */
-  spawn(spec: GuestSpec, signal?: AbortSignal): Promise<void>
+  spawn(spec: GuestSpec, signal?: AbortSignal, hooks?: SpawnHooks): Promise<void>
 
   /** Stops and removes a guest and its disks. Idempotent: an unknown uuid is not an error. */
   destroy(uuid: string): Promise<void>
@@ -150,7 +174,7 @@ export interface ComputeDriver {
    * Returns the guest's root disk contents for an image upload, consistent at one instant
    * (requires `capabilities.snapshot`). The guest keeps its power state.
    */
-  snapshot(uuid: string): Promise<Buffer>
+  snapshot(uuid: string): Promise<GuestSnapshot>
 
   /** Changes the guest's size; the guest ends stopped if it was stopped, else running. */
   resize(uuid: string, size: GuestSize): Promise<void>

@@ -40,8 +40,15 @@ export async function buildInstance(ctx: AgentContext, request: BuildRequest): P
         expectTaskState: ['block_device_mapping', 'networking', 'scheduling', 'spawning'],
       })
       if (!claimed) throw new Error('the server was deleted before it spawned')
-      await ctx.driver.spawn(spec)
-      await awaitVifs(ctx, request)
+      // the driver starts the guest once its ports are plugged, as Nova does
+      let waited = false
+      await ctx.driver.spawn(spec, undefined, {
+        networkReady: async () => {
+          waited = true
+          await awaitVifs(ctx, request)
+        },
+      })
+      if (!waited) await awaitVifs(ctx, request)
     })
   } catch (error) {
     await ctx.driver.destroy(spec.uuid)

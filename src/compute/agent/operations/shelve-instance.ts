@@ -3,6 +3,7 @@ import { POWER_STATE } from '../../virt/compute-driver.js'
 import type { ShelveRequest, TerminateRequest, UnshelveRequest } from '../../rpc/payloads.js'
 import { asEvent, failOperation, type AgentContext } from '../agent-context.js'
 import { awaitMoveVifs } from '../vif-wait.js'
+import { uploadSnapshot } from './snapshot-instance.js'
 
 /** Powers off, uploads the snapshot, and leaves the server SHELVED (or goes on to offload). */
 export async function shelveInstance(ctx: AgentContext, r: ShelveRequest): Promise<void> {
@@ -13,12 +14,12 @@ export async function shelveInstance(ctx: AgentContext, r: ShelveRequest): Promi
         uuid: r.uuid,
         changes: { taskState: 'shelving_image_pending_upload' },
       })
-      const data = await ctx.driver.snapshot(r.uuid)
-      await ctx.conductor.instanceUpdate({
-        uuid: r.uuid,
-        changes: { taskState: 'shelving_image_uploading' },
-      })
-      await ctx.images.uploadData(r.imageId, data)
+      await uploadSnapshot(ctx, r.imageId, await ctx.driver.snapshot(r.uuid), () =>
+        ctx.conductor.instanceUpdate({
+          uuid: r.uuid,
+          changes: { taskState: 'shelving_image_uploading' },
+        }),
+      )
     })
   } catch (error) {
     await ctx.images.deleteImage(r.imageId).catch(() => undefined)

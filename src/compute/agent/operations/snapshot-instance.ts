@@ -1,16 +1,29 @@
 /** @module compute/agent/operations/snapshot-instance: upload a guest's disk to the image service */
 import type { SnapshotRequest } from '../../rpc/payloads.js'
+import type { GuestSnapshot } from '../../virt/compute-driver.js'
 import { asEvent, failOperation, type AgentContext } from '../agent-context.js'
+
+/** Sends a snapshot to the image service as it is read, then removes it from the host. */
+export async function uploadSnapshot(
+  ctx: AgentContext,
+  imageId: string,
+  snapshot: GuestSnapshot,
+  beforeUpload: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await beforeUpload()
+    await ctx.images.uploadStream(imageId, snapshot.data, snapshot.size)
+  } finally {
+    await snapshot.release()
+  }
+}
 
 export async function snapshotInstance(ctx: AgentContext, r: SnapshotRequest): Promise<void> {
   try {
     await asEvent(ctx, r, 'compute_snapshot_instance', async () => {
-      const data = await ctx.driver.snapshot(r.uuid)
-      await ctx.conductor.instanceUpdate({
-        uuid: r.uuid,
-        changes: { taskState: 'image_uploading' },
-      })
-      await ctx.images.uploadData(r.imageId, data)
+      await uploadSnapshot(ctx, r.imageId, await ctx.driver.snapshot(r.uuid), () =>
+        ctx.conductor.instanceUpdate({ uuid: r.uuid, changes: { taskState: 'image_uploading' } }),
+      )
     })
   } catch (error) {
     await ctx.images.deleteImage(r.imageId).catch(() => undefined)

@@ -14,12 +14,15 @@ import {
   type DriverCapabilities,
   type GuestSize,
   type GuestSpec,
+  type GuestSnapshot,
+  type SpawnHooks,
   type GuestVolume,
   type HostResources,
   type PowerState,
 } from '../compute-driver.js'
 import type { ContainerImageSource } from './container-image-source.js'
 import { writeDockerArchive } from './docker-archive.js'
+import { fileSnapshot } from '../file-snapshot.js'
 import { LayerStore } from './layer-store.js'
 import { containerConfig } from './oci-config.js'
 
@@ -163,13 +166,15 @@ export class ContainerDriver implements ComputeDriver {
     return found.sort()
   }
 
-  async spawn(spec: GuestSpec, signal?: AbortSignal): Promise<void> {
+  async spawn(spec: GuestSpec, signal?: AbortSignal, hooks?: SpawnHooks): Promise<void> {
     const files = this.files(spec.uuid)
     if (await this.record(files)) throw new Error(`guest ${spec.uuid} already exists`)
     await mkdir(files.dir, { recursive: true })
     try {
       const record = await this.prepare(spec, files, signal)
       await writeFile(files.record, JSON.stringify(record))
+      signal?.throwIfAborted()
+      await hooks?.networkReady?.()
       signal?.throwIfAborted()
       await this.start(files)
     } catch (error) {
@@ -264,7 +269,7 @@ export class ContainerDriver implements ComputeDriver {
    * A `docker save` archive of the guest's whole root (the image and its changes, as one layer),
    * taken while the guest is frozen so that it is consistent at one instant.
    */
-  async snapshot(uuid: string): Promise<Buffer> {
+  async snapshot(uuid: string): Promise<GuestSnapshot> {
     const files = await this.get(uuid)
     const record = (await this.record(files)) as GuestRecord
     const image = await this.store.get(record.spec.imageId, () =>
@@ -276,14 +281,13 @@ export class ContainerDriver implements ComputeDriver {
     const target = join(files.dir, 'snapshot.tar')
     try {
       await writeDockerArchive({ rootfs: files.rootfs, config: image.config, target })
+    } catch (error) {
+      await rm(target, { force: true })
+      throw error
     } finally {
       if (frozen) await this.runc.resume(uuid)
     }
-    try {
-      return await readFile(target)
-    } finally {
-      await rm(target, { force: true })
-    }
+    return fileSnapshot(target)
   }
 
   /** New CPU and memory limits (the guest restarts if it runs); the root has no size to change. */

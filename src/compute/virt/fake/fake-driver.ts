@@ -1,10 +1,13 @@
 /** @module compute/virt/fake/fake-driver: an in-memory compute driver with real state transitions */
+import { Readable } from 'node:stream'
 import {
   POWER_STATE,
   type ComputeDriver,
   type DriverCapabilities,
   type GuestSize,
   type GuestSpec,
+  type GuestSnapshot,
+  type SpawnHooks,
   type GuestVolume,
   type HostResources,
   type PowerState,
@@ -105,11 +108,14 @@ export class FakeDriver implements ComputeDriver {
     return [...this.guests.keys()]
   }
 
-  async spawn(spec: GuestSpec, signal?: AbortSignal): Promise<void> {
+  async spawn(spec: GuestSpec, signal?: AbortSignal, hooks?: SpawnHooks): Promise<void> {
     if (this.guests.has(spec.uuid)) throw new FakeGuestStateError(`guest ${spec.uuid} exists`)
     if (this.options.spawnDelayMs) await wait(this.options.spawnDelayMs, signal)
     const failure = this.options.failSpawn?.(spec, this.host)
     if (failure) throw failure
+    await hooks?.networkReady?.()
+    signal?.throwIfAborted()
+    if (this.guests.has(spec.uuid)) throw new FakeGuestStateError(`guest ${spec.uuid} exists`)
     this.guests.set(spec.uuid, {
       spec,
       power: POWER_STATE.running,
@@ -169,9 +175,10 @@ export class FakeDriver implements ComputeDriver {
     this.guest(uuid, [POWER_STATE.suspended]).power = POWER_STATE.running
   }
 
-  async snapshot(uuid: string): Promise<Buffer> {
+  async snapshot(uuid: string): Promise<GuestSnapshot> {
     const guest = this.guest(uuid)
-    return Buffer.from(`fake disk of ${guest.spec.uuid} from image ${guest.spec.imageId}\n`)
+    const bytes = Buffer.from(`fake disk of ${guest.spec.uuid} from image ${guest.spec.imageId}\n`)
+    return { data: Readable.from([bytes]), size: bytes.length, release: async () => undefined }
   }
 
   async resize(uuid: string, size: GuestSize): Promise<void> {

@@ -17,6 +17,8 @@ import {
   type DriverCapabilities,
   type GuestSize,
   type GuestSpec,
+  type GuestSnapshot,
+  type SpawnHooks,
   type GuestVolume,
   type HostResources,
   type PowerState,
@@ -41,6 +43,7 @@ import { ImageCache, type GuestImageSource } from './image-cache.js'
 import { probeKvm } from './kvm-probe.js'
 import { freeVolumeSlot, inDeviceOrder, qemuArgs } from './qemu-command.js'
 import { withQmp } from './qmp-client.js'
+import { fileSnapshot } from '../file-snapshot.js'
 import { writeConfigDriveIso } from './config-drive-iso.js'
 
 /** What the qemu driver is built with. */
@@ -133,7 +136,7 @@ export class QemuDriver implements ComputeDriver {
     return listGuestRecords(this.guestsDir)
   }
 
-  async spawn(spec: GuestSpec, signal?: AbortSignal): Promise<void> {
+  async spawn(spec: GuestSpec, signal?: AbortSignal, hooks?: SpawnHooks): Promise<void> {
     const files = this.files(spec.uuid)
     if (await readGuestRecord(files)) throw new Error(`guest ${spec.uuid} already exists`)
     if (files.qmp.length > UNIX_PATH_MAX) {
@@ -143,6 +146,8 @@ export class QemuDriver implements ComputeDriver {
     try {
       const record = await this.prepare(spec, files, signal)
       await writeGuestRecord(files, record)
+      signal?.throwIfAborted()
+      await hooks?.networkReady?.()
       signal?.throwIfAborted()
       await this.start(record, files)
     } catch (error) {
@@ -270,7 +275,7 @@ export class QemuDriver implements ComputeDriver {
     await rm(files.savedState, { force: true })
   }
 
-  async snapshot(uuid: string): Promise<Buffer> {
+  async snapshot(uuid: string): Promise<GuestSnapshot> {
     const { record, files } = await this.get(uuid)
     const running = (await this.powerState(uuid)) === POWER_STATE.running
     const target = join(files.dir, 'snapshot.qcow2')
@@ -282,14 +287,13 @@ export class QemuDriver implements ComputeDriver {
       await exec('qemu-img', ['convert', '-U', '-f', format, '-O', 'qcow2', source, target], {
         timeoutMs: 600_000,
       })
+    } catch (error) {
+      await rm(target, { force: true })
+      throw error
     } finally {
       if (running) await withQmp(files.qmp, (qmp) => qmp.execute('cont'))
     }
-    try {
-      return await readFile(target)
-    } finally {
-      await rm(target, { force: true })
-    }
+    return fileSnapshot(target)
   }
 
   async resize(uuid: string, size: GuestSize): Promise<void> {
