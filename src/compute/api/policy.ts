@@ -35,6 +35,8 @@ const OWNER_RULES = [
   'os-console-output',
   'os-instance-actions:list',
   'os-instance-actions:show',
+  'os-attach-interfaces:list',
+  'os-attach-interfaces:show',
   'server-metadata:index',
   'server-metadata:show',
   'server-metadata:create',

@@ -1,8 +1,14 @@
-/** @module compute/api/server-extras-routes: server metadata, tags and instance actions */
+/** @module compute/api/server-extras-routes: server metadata, tags, instance actions and interfaces */
+import type { NetPort } from '../../clients/network-client.js'
 import { NotFoundError } from '../../core/errors/index.js'
 import type { Route, RouteInput } from '../../core/http/index.js'
 import type { ComputeContext } from '../service/context.js'
-import { instanceAction, instanceActions } from '../service/server-info.js'
+import {
+  instanceAction,
+  instanceActions,
+  serverInterface,
+  serverInterfaces,
+} from '../service/server-info.js'
 import { showServer } from '../service/server-list.js'
 import {
   addServerTag,
@@ -42,6 +48,18 @@ function route(
     errors: [404, 409],
     handler,
     ...extra,
+  }
+}
+
+/** One port as an `interfaceAttachment`. */
+function interfaceView(input: RouteInput, port: NetPort) {
+  return {
+    net_id: port.networkId,
+    port_id: port.id,
+    mac_addr: port.macAddress,
+    port_state: port.status,
+    fixed_ips: port.fixedIps.map((ip) => ({ subnet_id: ip.subnetId, ip_address: ip.ipAddress })),
+    ...(atLeast(input, '2.70') ? { tag: null } : {}),
   }
 }
 
@@ -187,6 +205,40 @@ export function serverExtraRoutes(ctx: ComputeContext): Route[] {
       },
       tags26,
     ),
+    {
+      method: 'GET',
+      path: '/v2.1/servers/:id/os-interface',
+      policy: rule('os-attach-interfaces:list'),
+      errors: [404],
+      handler: async (input) => {
+        const { projectId, ports } = await serverInterfaces(
+          ctx,
+          callerOf(input),
+          input.params['id'] ?? '',
+        )
+        input.authorize({ project_id: projectId })
+        return {
+          status: 200,
+          body: { interfaceAttachments: ports.map((p) => interfaceView(input, p)) },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v2.1/servers/:id/os-interface/:port',
+      policy: rule('os-attach-interfaces:show'),
+      errors: [404],
+      handler: async (input) => {
+        const { projectId, port } = await serverInterface(
+          ctx,
+          callerOf(input),
+          input.params['id'] ?? '',
+          input.params['port'] ?? '',
+        )
+        input.authorize({ project_id: projectId })
+        return { status: 200, body: { interfaceAttachment: interfaceView(input, port) } }
+      },
+    },
     {
       method: 'GET',
       path: '/v2.1/servers/:id/os-instance-actions',

@@ -32,6 +32,25 @@ export async function instanceAction(
   return { action: action ?? found, events: await listEvents(ctx.db, found.id) }
 }
 
+/** A server's ports, as the networking service has them (Nova's os-interface list). */
+export async function serverInterfaces(ctx: ComputeContext, caller: Caller, uuid: string) {
+  const instance = await findServer(ctx, caller, uuid)
+  return { projectId: instance.projectId, ports: await ctx.network.portsOfDevice(instance.uuid) }
+}
+
+/** One port of a server; 404 when the port is not the server's. */
+export async function serverInterface(
+  ctx: ComputeContext,
+  caller: Caller,
+  uuid: string,
+  portId: string,
+) {
+  const { projectId, ports } = await serverInterfaces(ctx, caller, uuid)
+  const port = ports.find((p) => p.id === portId)
+  if (!port) throw new NotFoundError(`Instance ${uuid} is not attached to port ${portId}.`)
+  return { projectId, port }
+}
+
 export async function consoleOutput(
   ctx: ComputeContext,
   caller: Caller,
