@@ -129,6 +129,26 @@ exit 0
 `
 }
 
+/**
+ * /usr/bin/lsblk: busybox has none. Lists the block devices of /sys/block (not loop or ram) in
+ * util-linux's `lsblk -l` columns, sizes in bytes as with -b, one device per line without
+ * partitions as with --nodeps; options are accepted and ignored. Each column is as wide as
+ * its header or value so TYPE lines up with its values.
+ */
+export function lsblkScript(): string {
+  return `#!/bin/sh
+row() { printf '%-8s %7s %2s %14s %2s %-4s %s\\n' "$@"; }
+row NAME MAJ:MIN RM SIZE RO TYPE MOUNTPOINTS
+for d in /sys/block/*; do
+  n=\${d##*/}
+  case "$n" in loop*|ram*) continue ;; esac
+  type=disk
+  case "$n" in sr*) type=rom ;; esac
+  row "$n" "$(cat $d/dev)" "$(cat $d/removable)" $(($(cat $d/size) * 512)) "$(cat $d/ro)" $type ""
+done
+`
+}
+
 /** /etc files: users root and cirros (keys only), and the shells dropbear accepts. */
 export function etcFiles(): Record<string, string> {
   return {

@@ -6,7 +6,13 @@ import { gzipSync } from 'node:zlib'
 import { exec } from '../../core/sys/exec.js'
 import { cpioArchive, type CpioEntry } from './cpio-archive.js'
 import { extractVmlinux } from './kernel-image.js'
-import { etcFiles, tinyInitScript, TINY_MODULES, udhcpcScript } from './tiny-guest-init.js'
+import {
+  etcFiles,
+  lsblkScript,
+  tinyInitScript,
+  TINY_MODULES,
+  udhcpcScript,
+} from './tiny-guest-init.js'
 
 /** The Debian packages the image is made of (dropbear's libraries come from their packages). */
 export const TINY_PACKAGES = [
@@ -151,6 +157,7 @@ function initDigest(): string {
   const parts = [
     tinyInitScript(),
     udhcpcScript(),
+    lsblkScript(),
     JSON.stringify(etcFiles()),
     TINY_MODULES.join(','),
   ]
@@ -242,6 +249,12 @@ async function rootEntries(tree: string, kernelVersion: string): Promise<CpioEnt
     kind: 'file',
     path: 'etc/udhcpc.script',
     data: Buffer.from(udhcpcScript()),
+    mode: 0o755,
+  })
+  entries.push({
+    kind: 'file',
+    path: 'usr/bin/lsblk',
+    data: Buffer.from(lsblkScript()),
     mode: 0o755,
   })
   entries.push({ kind: 'file', path: 'init', data: Buffer.from(tinyInitScript()), mode: 0o755 })
