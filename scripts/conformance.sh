@@ -2,12 +2,21 @@
 # Runs Tempest's interop tests of the given components against Nimbus.
 #
 #   npm run conformance -- identity [image network compute volume object identity-full all]
+#   npm run conformance -- compute-validation      # the compute classes that SSH into guests
+#   NIMBUS_CONFORMANCE_GUESTS=qemu npm run conformance -- compute   # all of compute, likewise
 #
 # Starts its own `nimbus up` on a free port with a throwaway data directory, unless
 # NIMBUS_AUTH_URL (identity v3 URL) and NIMBUS_ADMIN_PASSWORD are set (optional:
 # NIMBUS_ADMIN_USER, NIMBUS_ADMIN_PROJECT, NIMBUS_REGION). The Tempest workspace (config,
 # logs, nimbus.log, stestr results) is kept and its path printed. Exits non-zero if a test failed.
 # NIMBUS_CONFORMANCE_DIR overrides where the interop lists and tempest.conf.template are read.
+#
+# With real guests (NIMBUS_CONFORMANCE_GUESTS=qemu, implied by compute-validation; needs root and
+# qemu-system-x86_64) the cloud runs the qemu compute driver and the linuxbridge data plane as host
+# NIMBUS_HOST_NAME (default tvalid), with an external network on a free 198.18.x.0/24 the host
+# reaches, and Tempest's [validation] is on: servers boot the tiny guest and are logged into by
+# SSH over floating IPs. Tests run one at a time (NIMBUS_CONFORMANCE_CONCURRENCY overrides).
+# The guests, namespaces, devices and nftables tables the cloud made are removed after it stops.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +43,23 @@ for tool in /usr/bin/tempest /usr/bin/stestr "${py}"; do
   [[ -x "${tool}" ]] || die "missing ${tool}: run scripts/install-deps.sh"
 done
 "${py}" "${helper}" check-components "$@"
+
+guests="${NIMBUS_CONFORMANCE_GUESTS:-fake}"
+for c in "$@"; do
+  if [[ "${c}" == compute-validation ]]; then guests=qemu; fi
+done
+case "${guests}" in
+  fake) concurrency="${NIMBUS_CONFORMANCE_CONCURRENCY:-2}" ;;
+  qemu)
+    concurrency="${NIMBUS_CONFORMANCE_CONCURRENCY:-1}"
+    if [[ -z "${NIMBUS_AUTH_URL:-}" ]]; then
+      [[ "$(id -u)" -eq 0 ]] || die "real guests need root (taps, bridges, namespaces)"
+      command -v qemu-system-x86_64 >/dev/null || die "real guests need qemu-system-x86_64"
+    fi
+    ;;
+  *) die "NIMBUS_CONFORMANCE_GUESTS must be fake or qemu (got '${guests}')" ;;
+esac
+[[ "${concurrency}" =~ ^[1-9][0-9]*$ ]] || die "NIMBUS_CONFORMANCE_CONCURRENCY must be a positive integer"
 
 # tempest init wants a directory that does not exist yet and writes tempest.log to its cwd
 run_dir="$(mktemp -d "${TMPDIR:-/tmp}/nimbus-tempest.XXXXXX")"
@@ -62,6 +88,10 @@ stop_cloud() {
     wait "${nimbus_pid}" 2>/dev/null || true
   fi
   nimbus_pid=''
+  if [[ "${guests}" == qemu && -n "${data_dir}" ]]; then
+    "${py}" "${helper}" cleanup-host --data-dir "${data_dir}" --host-name "${NIMBUS_HOST_NAME:-tvalid}" ||
+      echo "conformance: cleaning up the host failed (data dir ${data_dir})" >&2
+  fi
   if [[ -n "${data_dir}" && -z "${NIMBUS_KEEP_DATA:-}" ]]; then
     rm -rf "${data_dir}"
   fi
@@ -92,12 +122,32 @@ else
       export NIMBUS_TEMPEST_MAKE_IMAGE=1
     fi
   done
+  metadata_port="$("${py}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  if [[ "${guests}" == qemu ]]; then
+    # the data plane's names (host, VXLAN ids, the external subnet) must not meet other clouds
+    # on this machine; the tiny guest is built once into a cache the e2e tests share
+    export NIMBUS_HOST_NAME="${NIMBUS_HOST_NAME:-tvalid}"
+    export NIMBUS_COMPUTE_DRIVER=qemu NIMBUS_NETWORK_DATAPLANE=linuxbridge
+    export NIMBUS_COMPUTE_GUEST_IMAGE_CACHE="${NIMBUS_COMPUTE_GUEST_IMAGE_CACHE:-${TMPDIR:-/tmp}/nimbus-tiny-image-cache}"
+    vni=$((20000 + RANDOM * 400 + RANDOM % 400))
+    export NIMBUS_NETWORK_VNI_RANGES="${vni}:$((vni + 499))"
+    if [[ -z "${NIMBUS_NETWORK_PUBLIC_CIDR:-}" ]]; then
+      used="$(ip -4 -o addr show | grep -oE '198\.18\.[0-9]+\.' || true)"
+      for _ in $(seq 1 50); do
+        octet=$((RANDOM % 254 + 1))
+        grep -qF "198.18.${octet}." <<<"${used}" || break
+      done
+      export NIMBUS_NETWORK_PUBLIC_CIDR="198.18.${octet}.0/24"
+    fi
+    echo "conformance: real guests (qemu driver, linuxbridge data plane) on host ${NIMBUS_HOST_NAME}, external network ${NIMBUS_NETWORK_PUBLIC_CIDR}"
+  fi
   node "${repo}/bin/nimbus.js" up --data-dir "${data_dir}" --host 127.0.0.1 --port "${port}" \
-    --admin-password "${admin_password}" --region "${NIMBUS_REGION:-RegionOne}" >"${log}" 2>&1 &
+    --admin-password "${admin_password}" --region "${NIMBUS_REGION:-RegionOne}" \
+    --metadata-port "${metadata_port}" >"${log}" 2>&1 &
   nimbus_pid=$!
   echo "conformance: started nimbus (pid ${nimbus_pid}) on 127.0.0.1:${port}, log ${log}"
   auth_url=''
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 1800); do
     auth_url="$(grep -m1 -oE '^Nimbus is ready: http://[^[:space:]]+' "${log}" | sed 's/^Nimbus is ready: //' || true)"
     [[ -n "${auth_url}" ]] && break
     if ! kill -0 "${nimbus_pid}" 2>/dev/null; then
@@ -109,7 +159,7 @@ else
   done
   if [[ -z "${auth_url}" ]]; then
     tail -n 40 "${log}" >&2 || true
-    die "nimbus did not print its ready line within 60 s (log ${log})"
+    die "nimbus did not print its ready line within 180 s (log ${log})"
   fi
   echo "conformance: nimbus is ready at ${auth_url}"
 fi
@@ -117,9 +167,9 @@ fi
 "${py}" "${helper}" write-conf --template "${template}" --workspace "${workspace}" \
   --auth-url "${auth_url}" --username "${NIMBUS_ADMIN_USER:-admin}" \
   --password "${admin_password}" --project "${NIMBUS_ADMIN_PROJECT:-admin}" \
-  --region "${NIMBUS_REGION:-RegionOne}"
+  --region "${NIMBUS_REGION:-RegionOne}" --guests "${guests}"
 
 rc=0
 "${py}" "${helper}" run --workspace "${workspace}" --interop-list "${interop}" \
-  --concurrency 2 "$@" || rc=$?
+  --concurrency "${concurrency}" "$@" || rc=$?
 exit "${rc}"

@@ -7,10 +7,17 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 
 HTTP_TIMEOUT = 15
+# the image a qemu cloud builds and registers after it is ready (src/compute/images)
+GUEST_IMAGE = 'tiny'
+GUEST_IMAGE_ALT = 'tiny-alt'
+GUEST_IMAGE_WAIT_S = 600
+# the tiny guest's kernel and initramfs want more than the smallest flavors give
+GUEST_MIN_RAM_MB = 512
 
 # loopback-only: never go through a proxy from the environment
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -90,10 +97,14 @@ def versioned(url, version):
     return base if re.search(r'/' + re.escape(version) + r'(/|$)', base) else base + '/' + version
 
 
-def upload_image(url, token, name):
-    """Creates a public raw image of 1 MiB of zeros (the fake compute driver boots any image)."""
+def upload_image(url, token, name, properties=None):
+    """Creates a public raw image of 1 MiB of zeros (the fake compute driver boots any image).
+
+    `properties`: extra image properties, such as kernel_id and ramdisk_id.
+    """
     base = versioned(url, 'v2')
     body = {'name': name, 'disk_format': 'raw', 'container_format': 'bare', 'visibility': 'public'}
+    body.update(properties or {})
     status, _, image = http_json('POST', base + '/images', token, body)
     if status != 201 or not isinstance(image, dict):
         raise ConformanceError(f'POST {base}/images answered {status}: {image}')
@@ -110,9 +121,46 @@ def upload_image(url, token, name):
     return image['id']
 
 
-def discover_image(url, token):
+def list_images(url, token):
     status, _, body = http_json('GET', versioned(url, 'v2') + '/images?limit=100', token)
-    images = body.get('images', []) if status == 200 and isinstance(body, dict) else []
+    return body.get('images', []) if status == 200 and isinstance(body, dict) else []
+
+
+def discover_guest_images(url, token, wait_s=GUEST_IMAGE_WAIT_S):
+    """The tiny guest image and a second bootable one (rebuild tests want two different ids).
+
+    The cloud registers `tiny` (with kernel_id and ramdisk_id) after it is ready: waits for it.
+    The second, `tiny-alt`, is a new image booting the same kernel and initramfs.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        images = list_images(url, token)
+        tiny = next(
+            (i for i in images if i.get('name') == GUEST_IMAGE and i.get('status') == 'active'),
+            None,
+        )
+        if tiny and tiny.get('kernel_id'):
+            break
+        if time.monotonic() > deadline:
+            raise ConformanceError(
+                f'no active image {GUEST_IMAGE!r} with a kernel_id after {wait_s} s: '
+                'is the compute driver qemu?'
+            )
+        time.sleep(2)
+    alt = next(
+        (i for i in images if i.get('name') == GUEST_IMAGE_ALT and i.get('status') == 'active'),
+        None,
+    )
+    if alt:
+        return {'IMAGE_ID': tiny['id'], 'IMAGE_ID_ALT': alt['id']}
+    links = {k: tiny[k] for k in ('kernel_id', 'ramdisk_id') if tiny.get(k)}
+    return {'IMAGE_ID': tiny['id'], 'IMAGE_ID_ALT': upload_image(url, token, GUEST_IMAGE_ALT, links)}
+
+
+def discover_image(url, token, guests='fake'):
+    if guests == 'qemu':
+        return discover_guest_images(url, token)
+    images = list_images(url, token)
     active = sorted(
         (i for i in images if i.get('status') == 'active'), key=lambda i: (i.get('name') or '')
     )
@@ -128,12 +176,13 @@ def discover_image(url, token):
     return {'IMAGE_ID': active[0]['id'], 'IMAGE_ID_ALT': alt['id']}
 
 
-def discover_compute(url, token):
+def discover_compute(url, token, guests='fake'):
     found = {}
     status, _, body = http_json('GET', url.rstrip('/') + '/flavors/detail', token)
     flavors = body.get('flavors', []) if status == 200 and isinstance(body, dict) else []
+    min_ram = GUEST_MIN_RAM_MB if guests == 'qemu' else 0
     usable = sorted(
-        (f for f in flavors if (f.get('disk') or 0) >= 1),
+        (f for f in flavors if (f.get('disk') or 0) >= 1 and (f.get('ram') or 0) >= min_ram),
         key=lambda f: (f.get('ram') or 0, f.get('vcpus') or 0, f.get('disk') or 0),
     )
     if usable:
@@ -150,7 +199,7 @@ def discover_compute(url, token):
     return found
 
 
-def discover_network(url, token):
+def discover_network(url, token, guests='fake'):
     query = '/networks?router%3Aexternal=True'
     status, _, body = http_json('GET', versioned(url, 'v2.0') + query, token)
     nets = body.get('networks', []) if status == 200 and isinstance(body, dict) else []
@@ -161,7 +210,7 @@ def discover_network(url, token):
     return {'PUBLIC_NET_ID': nets[0]['id'], 'PUBLIC_NET_NAME': nets[0].get('name') or ''}
 
 
-def discover_volume(url, token):
+def discover_volume(url, token, guests='fake'):
     root = re.sub(r'/v3(/.*)?$', '/v3', url.rstrip('/'))
     status, _, body = http_json('GET', root + '/', token)
     versions = body.get('versions', []) if isinstance(body, dict) else []

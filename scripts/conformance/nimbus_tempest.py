@@ -5,17 +5,23 @@ library plus the subunit and testtools packages that stestr already depends on.
 
 Subcommands:
   write-conf   issue an admin token, read the catalog, fill tempest.conf.template, write
-               <workspace>/etc/tempest.conf with [service_available] taken from the catalog
+               <workspace>/etc/tempest.conf with [service_available] taken from the catalog;
+               with --guests qemu also [validation] for SSH into real guests
   run          select the tests of the given components, run `tempest run`, print a summary
   summarize    print the summary of the last run in a workspace again
+  cleanup-host remove what a cloud with real guests and the linuxbridge data plane left on the
+               host after it stopped (guests, namespaces, devices, nftables tables)
 """
 
 import argparse
+import glob
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 # keep the checkout free of __pycache__ (the repository does not ignore it)
 sys.dont_write_bytecode = True
@@ -42,7 +48,14 @@ COMPONENT_PREFIXES = {
     'object': 'tempest.api.object_storage.',
 }
 IDENTITY_FULL_REGEX = r'^tempest\.api\.identity\.(v3|admin\.v3)'
-EXTRA_COMPONENTS = {'identity-full': 'identity', 'all': None}
+# the interop compute classes that log into their servers when [validation] run_validation is
+# true (validatable servers, SSHABLE waits, remote clients)
+VALIDATION_PREFIXES = (
+    'tempest.api.compute.servers.test_create_server.ServersTestJSON.',
+    'tempest.api.compute.servers.test_server_actions.ServerActionsTestJSON.',
+    'tempest.api.compute.volumes.test_attach_volume.AttachVolumeTestJSON.',
+)
+EXTRA_COMPONENTS = {'identity-full': 'identity', 'compute-validation': 'compute', 'all': None}
 
 # [service_available] key -> catalog types that provide it
 SERVICE_TYPES = {
@@ -61,6 +74,35 @@ COMPONENT_SERVICE = {
     'object': SERVICE_TYPES['swift'],
 }
 REQUIRED_ROLES = ('admin', 'member', 'reader')
+
+# What the tiny guest (src/compute/images) offers: logins by key as cirros or root, a banner on
+# the serial console, keys from a config drive or the metadata service
+TINY_SSH_USER = 'cirros'
+# TCG guests on a loaded machine: a boot takes a minute or more, a stop and start two
+GUEST_SETTINGS = {
+    'compute': {'build_timeout': '900'},
+    'compute-feature-enabled': {
+        'console_output': 'true',
+        'metadata_service': 'true',
+        'config_drive': 'true',
+    },
+    'validation': {
+        'run_validation': 'true',
+        'connect_method': 'floating',
+        'auth_method': 'keypair',
+        'ip_version_for_ssh': '4',
+        'image_ssh_user': TINY_SSH_USER,
+        'image_alt_ssh_user': TINY_SSH_USER,
+        'ssh_timeout': '600',
+        'connect_timeout': '120',
+        'ping_timeout': '300',
+        'security_group': 'true',
+        'security_group_rules': 'true',
+    },
+    'network': {'build_timeout': '600'},
+    'volume': {'build_timeout': '600'},
+}
+GUEST_KINDS = ('fake', 'qemu')
 
 
 def set_section_values(lines, section, values):
@@ -107,8 +149,12 @@ def fill_template(text, values):
     return text
 
 
-def build_conf(template, workspace, auth_url, creds, token_body, token_id):
-    """Returns (tempest.conf text, service availability dict) for one cloud."""
+def build_conf(template, workspace, auth_url, creds, token_body, token_id, guests='fake'):
+    """Returns (tempest.conf text, service availability dict) for one cloud.
+
+    `guests`: fake (servers are records only: [validation] stays off) or qemu (real guests booted
+    from the tiny image, reached by SSH over floating IPs of the external network).
+    """
     catalog = token_body.get('catalog') or []
     region = creds['region']
     available = {
@@ -133,7 +179,8 @@ def build_conf(template, workspace, auth_url, creds, token_body, token_id):
     }
     for key, discover in DISCOVERY.items():
         if available[key]:
-            values.update(discover(endpoint_url(catalog, SERVICE_TYPES[key], region), token_id))
+            url = endpoint_url(catalog, SERVICE_TYPES[key], region)
+            values.update(discover(url, token_id, guests=guests))
     for name in list(values):
         override = os.environ.get('NIMBUS_TEMPEST_' + name)
         if override is not None:
@@ -145,7 +192,26 @@ def build_conf(template, workspace, auth_url, creds, token_body, token_id):
     flags = {key: 'true' if on else 'false' for key, on in available.items()}
     flags['horizon'] = 'false'
     lines = set_section_values(text.splitlines(), 'service_available', flags)
+    if guests == 'qemu':
+        for section, settings in guest_settings(values).items():
+            lines = set_section_values(lines, section, settings)
     return '\n'.join(lines) + '\n', available
+
+
+def guest_settings(values):
+    """The sections a run with real guests changes, given the discovered values."""
+    if not values['IMAGE_ID'] or not values['PUBLIC_NET_NAME']:
+        raise ConformanceError(
+            'a run with real guests needs a bootable image and an external network '
+            f'(found image {values["IMAGE_ID"]!r}, network {values["PUBLIC_NET_NAME"]!r})'
+        )
+    settings = {section: dict(items) for section, items in GUEST_SETTINGS.items()}
+    settings['validation']['network_for_ssh'] = values['PUBLIC_NET_NAME']
+    # servers get their fixed address on the network tempest makes for each project (so
+    # [compute] fixed_network_name stays unset) and are reached from this host through a
+    # floating IP of the external network
+    settings['network']['floating_network_name'] = values['PUBLIC_NET_NAME']
+    return settings
 
 
 def check_roles(auth_url, token_id, swift):
@@ -173,7 +239,7 @@ def cmd_write_conf(args):
         template = f.read()
     token_id, token_body = issue_token(args.auth_url, creds)
     conf, available = build_conf(
-        template, args.workspace, args.auth_url, creds, token_body, token_id
+        template, args.workspace, args.auth_url, creds, token_body, token_id, args.guests
     )
     for sub in ('etc', 'logs', 'tempest_lock'):
         os.makedirs(os.path.join(args.workspace, sub), exist_ok=True)
@@ -201,6 +267,8 @@ def parse_components(names):
             prefixes.extend(COMPONENT_PREFIXES.values())
         elif name == 'identity-full':
             full = True
+        elif name == 'compute-validation':
+            prefixes.extend(VALIDATION_PREFIXES)
         elif name in COMPONENT_PREFIXES:
             prefixes.append(COMPONENT_PREFIXES[name])
         else:
@@ -315,6 +383,90 @@ def cmd_summarize(args):
     return 1 if failed else 0
 
 
+def read_names(path):
+    """The names an agent kept in one of its state files (empty when missing or unreadable)."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            names = json.load(f)
+    except (OSError, ValueError):
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def process_mentions(pid, words):
+    """Whether process `pid` runs and its command line contains one of `words`."""
+    try:
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
+            cmdline = f.read().decode(errors='replace')
+    except OSError:
+        return False
+    return any(w in cmdline for w in words)
+
+
+def stop_processes(data_dir):
+    """Stops what the cloud's pid files name: guests (which outlive their agent), dnsmasq, proxies.
+
+    A pid counts only while its command line names the data dir or the pid file's folder, so a
+    reused pid of an unrelated process is left alone.
+    """
+    pids = []
+    for path in glob.glob(os.path.join(data_dir, '**', '*.pid'), recursive=True):
+        try:
+            with open(path, encoding='utf-8') as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        words = (data_dir, os.path.basename(os.path.dirname(path)))
+        if pid > 1 and process_mentions(pid, words):
+            pids.append((pid, words))
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid, _ in pids:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(process_mentions(p, w) for p, w in pids):
+            time.sleep(0.2)
+        pids = [(p, w) for p, w in pids if process_mentions(p, w)]
+        if not pids:
+            break
+    return pids
+
+
+def quiet(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, check=False).returncode == 0
+
+
+def cmd_cleanup_host(args):
+    """Removes the guests, namespaces, devices and nftables tables a stopped cloud left."""
+    data_dir = os.path.abspath(args.data_dir)
+    left = stop_processes(data_dir)
+    network = os.path.join(data_dir, 'network')
+    proc = subprocess.run(['ip', '-j', 'netns', 'list'], capture_output=True, text=True, check=False)
+    try:
+        present = {n.get('name') for n in json.loads(proc.stdout or '[]')}
+    except ValueError:
+        present = set()
+    namespaces = [f'qrouter-{r}' for r in read_names(os.path.join(network, 'l3', 'routers.json'))]
+    namespaces += [f'qdhcp-{n}' for n in read_names(os.path.join(network, 'dhcp', 'networks.json'))]
+    removed = [ns for ns in namespaces if ns in present and quiet(['ip', 'netns', 'delete', ns])]
+    devices = read_names(os.path.join(network, 'l2', 'devices.json'))
+    # VXLAN devices first: a bridge goes with its ports gone
+    devices.sort(key=lambda d: not d.startswith('vxlan'))
+    removed += [d for d in devices if quiet(['ip', 'link', 'delete', d])]
+    tag = re.sub(r'[^A-Za-z0-9_-]', '_', args.host_name)
+    for family, table in (('inet', f'nimbus-sg-{tag}'), ('bridge', f'nimbus-spoof-{tag}')):
+        if quiet(['nft', 'delete', 'table', family, table]):
+            removed.append(f'{family} {table}')
+    if removed:
+        print(f'conformance: removed what the cloud left on the host: {" ".join(removed)}')
+    if left:
+        warn('processes still running: ' + ' '.join(str(p) for p, _ in left))
+        return 1
+    return 0
+
+
 def cmd_check_components(args):
     parse_components(args.components)
     return 0
@@ -334,6 +486,7 @@ def main(argv):
     conf.add_argument('--user-domain', default='Default')
     conf.add_argument('--project-domain', default='Default')
     conf.add_argument('--region', default='RegionOne')
+    conf.add_argument('--guests', choices=GUEST_KINDS, default='fake')
     conf.set_defaults(func=cmd_write_conf)
 
     run = sub.add_parser('run', help='run the tests of some components')
@@ -346,6 +499,11 @@ def main(argv):
     summary = sub.add_parser('summarize', help="print the last run's summary again")
     summary.add_argument('--workspace', required=True)
     summary.set_defaults(func=cmd_summarize)
+
+    cleanup = sub.add_parser('cleanup-host', help='remove what a stopped cloud left on the host')
+    cleanup.add_argument('--data-dir', required=True)
+    cleanup.add_argument('--host-name', required=True)
+    cleanup.set_defaults(func=cmd_cleanup_host)
 
     check = sub.add_parser('check-components', help='validate component names')
     check.add_argument('components', nargs='+')

@@ -92,6 +92,7 @@ class FakeCloud(BaseHTTPRequestHandler):
                 {'id': 'big', 'ram': 1024, 'vcpus': 1, 'disk': 2},
                 {'id': 'nodisk', 'ram': 64, 'vcpus': 1, 'disk': 0},
                 {'id': 'small', 'ram': 256, 'vcpus': 1, 'disk': 1},
+                {'id': 'huge', 'ram': 2048, 'vcpus': 1, 'disk': 20},
             ]
             self.reply(200, {'flavors': flavors})
         elif self.path == '/compute/v2.1/':
@@ -118,6 +119,15 @@ def load_with_tempest(conf_path):
         '  "max_mv": c.compute.max_microversion,\n'
         '  "lockout": c.identity.user_lockout_failure_attempts,\n'
         '  "security_compliance": c.identity_feature_enabled.security_compliance,\n'
+        '  "image_ref": c.compute.image_ref, "image_ref_alt": c.compute.image_ref_alt,\n'
+        '  "build_timeout": c.compute.build_timeout,\n'
+        '  "fixed_network_name": c.compute.fixed_network_name,\n'
+        '  "console_output": c.compute_feature_enabled.console_output,\n'
+        '  "floating_network_name": c.network.floating_network_name,\n'
+        '  "validation": {k: getattr(c.validation, k) for k in (\n'
+        '    "run_validation", "connect_method", "auth_method", "ip_version_for_ssh",\n'
+        '    "image_ssh_user", "image_alt_ssh_user", "network_for_ssh", "ssh_timeout",\n'
+        '    "security_group", "security_group_rules")},\n'
         '}))\n'
     )
     proc = subprocess.run(
@@ -144,10 +154,11 @@ class WriteConfTest(unittest.TestCase):
         self.server.server_close()
         shutil.rmtree(self.workspace, ignore_errors=True)
 
-    def write_conf(self, password='secret', region='RegionOne'):
+    def write_conf(self, password='secret', region='RegionOne', extra=()):
         return nimbus_tempest.main(
             [
                 'write-conf',
+                *extra,
                 '--template',
                 TEMPLATE,
                 '--workspace',
@@ -201,6 +212,57 @@ class WriteConfTest(unittest.TestCase):
             del os.environ['NIMBUS_TEMPEST_FLAVOR_ID']
         values = load_with_tempest(os.path.join(self.workspace, 'etc', 'tempest.conf'))
         self.assertEqual(values['flavor_ref'], 'chosen')
+
+    def test_real_guests_turn_validation_on_with_the_tiny_image_user_and_floating_ips(self):
+        given = {
+            'IMAGE_ID': 'tiny-id',
+            'IMAGE_ID_ALT': 'tiny-alt-id',
+            'PUBLIC_NET_ID': 'net-id',
+            'PUBLIC_NET_NAME': 'public',
+        }
+        os.environ.update({'NIMBUS_TEMPEST_' + k: v for k, v in given.items()})
+        try:
+            self.assertEqual(self.write_conf(extra=('--guests', 'qemu')), 0)
+        finally:
+            for k in given:
+                del os.environ['NIMBUS_TEMPEST_' + k]
+        values = load_with_tempest(os.path.join(self.workspace, 'etc', 'tempest.conf'))
+        self.assertEqual(
+            values['validation'],
+            {
+                'run_validation': True,
+                'connect_method': 'floating',
+                'auth_method': 'keypair',
+                'ip_version_for_ssh': 4,
+                'image_ssh_user': 'cirros',
+                'image_alt_ssh_user': 'cirros',
+                'network_for_ssh': 'public',
+                'ssh_timeout': 600,
+                'security_group': True,
+                'security_group_rules': True,
+            },
+        )
+        self.assertEqual((values['image_ref'], values['image_ref_alt']), ('tiny-id', 'tiny-alt-id'))
+        # the tiny guest needs 512 MiB: the smaller flavors are passed over
+        self.assertEqual((values['flavor_ref'], values['flavor_ref_alt']), ('big', 'huge'))
+        self.assertEqual(values['floating_network_name'], 'public')
+        self.assertIsNone(values['fixed_network_name'])
+        self.assertTrue(values['console_output'])
+        self.assertEqual(values['build_timeout'], 900)
+
+    def test_without_real_guests_validation_stays_off(self):
+        self.assertEqual(self.write_conf(), 0)
+        values = load_with_tempest(os.path.join(self.workspace, 'etc', 'tempest.conf'))
+        self.assertFalse(values['validation']['run_validation'])
+        self.assertEqual(values['build_timeout'], 300)
+
+    def test_real_guests_without_an_external_network_are_an_error(self):
+        os.environ['NIMBUS_TEMPEST_IMAGE_ID'] = 'tiny-id'
+        try:
+            self.assertEqual(self.write_conf(extra=('--guests', 'qemu')), 2)
+        finally:
+            del os.environ['NIMBUS_TEMPEST_IMAGE_ID']
+        self.assertFalse(os.path.exists(os.path.join(self.workspace, 'etc', 'tempest.conf')))
 
     def test_a_refused_token_is_an_error(self):
         self.assertEqual(self.write_conf(password='wrong'), 2)
@@ -268,6 +330,19 @@ class SelectTest(unittest.TestCase):
         self.assertTrue(all(t.startswith('tempest.api.identity.') for t in selected))
         self.assertEqual(args, ['--load-list', os.path.join(workspace, 'load-list.txt')])
 
+    def test_compute_validation_selects_the_classes_that_log_into_guests(self):
+        selected, _ = nimbus_tempest.select_tests(self.workspace, INTEROP, ['compute-validation'])
+        classes = sorted({t.split('[')[0].rsplit('.', 1)[0].split('.', 3)[3] for t in selected})
+        self.assertEqual(
+            classes,
+            [
+                'servers.test_create_server.ServersTestJSON',
+                'servers.test_server_actions.ServerActionsTestJSON',
+                'volumes.test_attach_volume.AttachVolumeTestJSON',
+            ],
+        )
+        self.assertEqual(len(selected), 13)
+
     def test_object_does_not_match_other_prefixes(self):
         selected, _ = nimbus_tempest.select_tests(self.workspace, INTEROP, ['object', 'image'])
         self.assertEqual(len(selected), 56 + 23)
@@ -302,9 +377,10 @@ class SelectTest(unittest.TestCase):
 
 
 class FakeImages(BaseHTTPRequestHandler):
-    """An image service with no image that records creates and uploads."""
+    """An image service holding `images` that records creates and uploads."""
 
     calls = []
+    images = []
 
     def log_message(self, *args):
         pass
@@ -318,11 +394,12 @@ class FakeImages(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
-        self.reply(200, {'images': []})
+        self.reply(200, {'images': FakeImages.images})
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get('Content-Length', '0'))))
         FakeImages.calls.append(('POST', body['name']))
+        FakeImages.calls.append(('properties', body.get('kernel_id'), body.get('ramdisk_id')))
         self.reply(201, {'id': 'id-' + body['name'], 'status': 'queued'})
 
     def do_PUT(self):
@@ -334,6 +411,7 @@ class FakeImages(BaseHTTPRequestHandler):
 class ImageTest(unittest.TestCase):
     def setUp(self):
         FakeImages.calls = []
+        FakeImages.images = []
         self.server = ThreadingHTTPServer(('127.0.0.1', 0), FakeImages)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.addCleanup(self.server.shutdown)
@@ -352,6 +430,30 @@ class ImageTest(unittest.TestCase):
             del os.environ['NIMBUS_TEMPEST_MAKE_IMAGE']
         self.assertEqual(found, {'IMAGE_ID': 'id-tempest-image', 'IMAGE_ID_ALT': 'id-tempest-image-alt'})
         self.assertIn(('PUT', '/image/v2/images/id-tempest-image/file', 1 << 20), FakeImages.calls)
+
+    def test_real_guests_boot_tiny_and_a_second_image_of_its_kernel_and_ramdisk(self):
+        import cloud_api
+
+        FakeImages.images = [
+            {'id': 'k', 'name': 'tiny-kernel', 'status': 'active'},
+            {'id': 'r', 'name': 'tiny-ramdisk', 'status': 'active'},
+            {'id': 't', 'name': 'tiny', 'status': 'active', 'kernel_id': 'k', 'ramdisk_id': 'r'},
+        ]
+        found = cloud_api.discover_image(self.url, 't', guests='qemu')
+        self.assertEqual(found, {'IMAGE_ID': 't', 'IMAGE_ID_ALT': 'id-tiny-alt'})
+        self.assertIn(('properties', 'k', 'r'), FakeImages.calls)
+        # made once: a second discovery finds it
+        FakeImages.calls = []
+        FakeImages.images.append({'id': 'a', 'name': 'tiny-alt', 'status': 'active'})
+        found = cloud_api.discover_image(self.url, 't', guests='qemu')
+        self.assertEqual(found, {'IMAGE_ID': 't', 'IMAGE_ID_ALT': 'a'})
+        self.assertEqual(FakeImages.calls, [])
+
+    def test_real_guests_without_the_tiny_image_are_an_error(self):
+        import cloud_api
+
+        with self.assertRaises(nimbus_tempest.ConformanceError):
+            cloud_api.discover_guest_images(self.url, 't', wait_s=0)
 
 
 if __name__ == '__main__':
