@@ -4,7 +4,7 @@ import { header, type ProxyContext, type SwiftRequest, type SwiftResponse } from
 import { requireContainer } from './container-ops.js'
 import { requireContainerAccess } from './keystone-auth.js'
 import { readObject, type StoredObject } from './replicated-objects.js'
-import { resolveBody, streamSegments, type ObjectBody } from './segments.js'
+import { inlineBytes, resolveBody, streamSegments, type ObjectBody } from './segments.js'
 import { parseRanges, multipartRanges } from './ranges.js'
 
 /** The object named by the request if it exists and has not expired. */
@@ -98,12 +98,16 @@ export async function getObject(ctx: ProxyContext, request: SwiftRequest): Promi
   if (ranges === 'unsatisfiable')
     throw new SwiftError(416, undefined, { 'content-range': `bytes */${body.size}` })
   if (!ranges || ranges.length === 0) {
+    const bytes = inlineBytes(body.segments, 0, body.size - 1)
+    if (bytes) return { status: 200, headers, body: bytes }
     return { status: 200, headers, stream: streamSegments(body.segments, 0, body.size - 1) }
   }
   const [only] = ranges
   if (ranges.length === 1 && only) {
     headers['content-length'] = String(only.end - only.start + 1)
     headers['content-range'] = `bytes ${only.start}-${only.end}/${body.size}`
+    const bytes = inlineBytes(body.segments, only.start, only.end)
+    if (bytes) return { status: 206, headers, body: bytes }
     return { status: 206, headers, stream: streamSegments(body.segments, only.start, only.end) }
   }
   const multipart = multipartRanges(body, ranges, stored.metadata.contentType)

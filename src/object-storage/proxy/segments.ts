@@ -103,6 +103,23 @@ async function resolveDlo(
   return { segments, size, etag: `"${md5.digest('hex')}"` }
 }
 
+/**
+ * Bytes `start..end` (inclusive) as one buffer when they lie in a single copy whose data came with
+ * its metadata (small objects): sent as they are, without a stream.
+ */
+export function inlineBytes(
+  segments: readonly Segment[],
+  start: number,
+  end: number,
+): Buffer | undefined {
+  const [only] = segments
+  if (segments.length !== 1 || !only?.source.body) return undefined
+  const from = only.start + start
+  const to = only.start + end
+  if (from > to || to >= only.source.body.length) return undefined
+  return only.source.body.subarray(from, to + 1)
+}
+
 /** Streams bytes `start..end` (inclusive) of the concatenated segments. */
 export function streamSegments(segments: readonly Segment[], start: number, end: number): Readable {
   async function* pieces(): AsyncGenerator<Buffer> {

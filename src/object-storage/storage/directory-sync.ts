@@ -1,12 +1,16 @@
 /** @module object-storage/storage/directory-sync: directory fsyncs shared by concurrent writers */
-import { open } from 'node:fs/promises'
+import { closeSync, fsync, openSync } from 'node:fs'
+import { promisify } from 'node:util'
 
+const fsyncFd = promisify(fsync)
+
+/** Opening and closing a folder are page-cache work, done in place; the fsync waits on the pool. */
 async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
+  const fd = openSync(dir, 'r')
   try {
-    await handle.sync()
+    await fsyncFd(fd)
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
 

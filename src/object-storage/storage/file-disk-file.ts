@@ -1,9 +1,21 @@
 /** @module object-storage/storage/file-disk-file: objects as files in a device folder */
 import { randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import {
+  closeSync,
+  createReadStream,
+  fdatasync,
+  fstatSync,
+  open,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writev,
+} from 'node:fs'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { promisify } from 'node:util'
 import type {
   DiskFileEntry,
   DiskFileStore,
@@ -17,6 +29,16 @@ import { DirectorySync } from './directory-sync.js'
 const TRAILER_LENGTH = 4
 /** Bytes gathered before they are written out in one call (fewer, larger writes). */
 const WRITE_BATCH = 1024 * 1024
+/**
+ * I/O policy. Calls that only read the page cache or release a descriptor (readdir, opening a
+ * file to read it, reads of up to {@link TAIL_READ}, close) run synchronously, as SQLite's
+ * listing reads do: each costs microseconds, where a round trip through the libuv threadpool
+ * costs a thread wake-up and two context switches. Calls that change the file system (create,
+ * write, rename, mkdir, unlink) may wait for the journal while fsyncs run, and the fsyncs wait
+ * for the disk: they stay on the threadpool so the event loop never waits for them.
+ */
+const datasyncFd = promisify(fdatasync)
+const openFd = promisify(open)
 /** Bytes read from the end of a `.data` file with its trailer: small objects come whole. */
 const TAIL_READ = 64 * 1024
 /**
@@ -25,9 +47,9 @@ const TAIL_READ = 64 * 1024
  */
 const STREAM_CHUNK = 256 * 1024
 
-async function listNames(dir: string): Promise<string[]> {
+function listNames(dir: string): string[] {
   try {
-    return (await readdir(dir)).sort()
+    return readdirSync(dir).sort()
   } catch {
     return []
   }
@@ -42,14 +64,14 @@ function isMissing(error: unknown): boolean {
 }
 
 /** Reads a `.data` file's JSON trailer, and its whole data when it is small. */
-async function readDataFile(path: string): Promise<{ metadata: ObjectMetadata; body?: Buffer }> {
-  const handle = await open(path, 'r')
+function readDataFile(path: string): { metadata: ObjectMetadata; body?: Buffer } {
+  const fd = openSync(path, 'r')
   try {
-    const { size } = await handle.stat()
+    const { size } = fstatSync(fd)
     if (size < TRAILER_LENGTH) throw new Error(`${path} has no trailer`)
     const tailLength = Math.min(size, TAIL_READ)
     const tail = Buffer.allocUnsafe(tailLength)
-    const { bytesRead } = await handle.read(tail, 0, tailLength, size - tailLength)
+    const bytesRead = readSync(fd, tail, 0, tailLength, size - tailLength)
     if (bytesRead !== tailLength) throw new Error(`${path} changed while read`)
     const length = tail.readUInt32BE(tailLength - TRAILER_LENGTH)
     const trailerStart = size - TRAILER_LENGTH - length
@@ -59,13 +81,13 @@ async function readDataFile(path: string): Promise<{ metadata: ObjectMetadata; b
       json = tail.subarray(tailLength - TRAILER_LENGTH - length, tailLength - TRAILER_LENGTH)
     } else {
       json = Buffer.alloc(length)
-      await handle.read(json, 0, length, trailerStart)
+      readSync(fd, json, 0, length, trailerStart)
     }
     const metadata = JSON.parse(json.toString('utf8')) as ObjectMetadata
     if (tailLength === size) return { metadata, body: tail.subarray(0, trailerStart) }
     return { metadata }
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
 
@@ -92,13 +114,26 @@ async function publish(syncer: DirectorySync, temp: string, dir: string, name: s
   return created !== undefined
 }
 
+/** Vectored write on the threadpool; resolves with the bytes written. */
+function writevAsync(fd: number, chunks: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) =>
+    writev(fd, chunks, (error, written) => (error ? reject(error) : resolve(written))),
+  )
+}
+
+/** Writes every byte of `chunks` at the file's position. */
+async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
+  let rest = chunks
+  while (rest.length > 0) rest = skipBytes(rest, await writevAsync(fd, rest))
+}
+
 /**
  * An upload to a temporary file. Bytes are gathered into batches of {@link WRITE_BATCH} and
  * written while the next batch fills; a small object is written with its trailer in one call.
  */
 class FileWriter implements DiskFileWriter {
-  private handle: FileHandle | undefined
-  private opening: Promise<FileHandle> | undefined
+  private fd: number | undefined
+  private opening: Promise<number> | undefined
   private pending: Buffer[] = []
   private pendingBytes = 0
   private flushing: Promise<void> = Promise.resolve()
@@ -111,18 +146,9 @@ class FileWriter implements DiskFileWriter {
     private readonly temp: string,
   ) {}
 
-  private file(): Promise<FileHandle> {
-    this.opening ??= open(this.temp, 'w').then((handle) => (this.handle = handle))
+  private file(): Promise<number> {
+    this.opening ??= openFd(this.temp, 'w').then((fd) => (this.fd = fd))
     return this.opening
-  }
-
-  private async writeOut(chunks: Buffer[]): Promise<void> {
-    const handle = await this.file()
-    let rest = chunks
-    while (rest.length > 0) {
-      const { bytesWritten } = await handle.writev(rest)
-      rest = skipBytes(rest, bytesWritten)
-    }
   }
 
   /** Starts writing the gathered bytes after the batch before them. */
@@ -131,7 +157,7 @@ class FileWriter implements DiskFileWriter {
     this.pending = []
     this.pendingBytes = 0
     this.flushing = this.flushing.then(() =>
-      this.failure === undefined ? this.writeOut(batch) : undefined,
+      this.failure === undefined ? this.file().then((fd) => writeAll(fd, batch)) : undefined,
     )
     this.flushing.catch((error: unknown) => (this.failure ??= error))
     return this.flushing
@@ -156,29 +182,35 @@ class FileWriter implements DiskFileWriter {
     const json = Buffer.from(JSON.stringify(metadata))
     const length = Buffer.alloc(TRAILER_LENGTH)
     length.writeUInt32BE(json.length, 0)
-    this.pending.push(json, length)
-    await this.flush()
+    await this.flushing
     if (this.failure !== undefined) throw this.failure
-    const handle = await this.file()
-    await handle.datasync()
+    const last = [...this.pending, json, length]
+    this.pending = []
+    this.pendingBytes = 0
+    const fd = await this.file()
+    await writeAll(fd, last)
+    await datasyncFd(fd)
     this.closed = true
-    this.handle = undefined
-    // The bytes are durable: the file is closed while its name is published.
-    const [, published] = await Promise.allSettled([
-      handle.close(),
-      publish(this.store.syncer, this.temp, this.dir, `${metadata.timestamp}.data`),
-    ])
-    if (published.status === 'rejected') throw published.reason
-    if (!published.value) await removeObsolete(this.dir)
+    this.fd = undefined
+    // The bytes are durable: the file is closed and its name published.
+    closeSync(fd)
+    if (!(await publish(this.store.syncer, this.temp, this.dir, `${metadata.timestamp}.data`)))
+      await removeObsolete(this.dir)
   }
 
   async abort(): Promise<void> {
     this.closed = true
     this.pending = []
     await this.flushing.catch(() => undefined)
-    const handle = this.handle ?? (await this.opening?.catch(() => undefined))
-    this.handle = undefined
-    await handle?.close().catch(() => undefined)
+    const fd = this.fd ?? (await this.opening?.catch(() => undefined))
+    this.fd = undefined
+    if (fd !== undefined) {
+      try {
+        closeSync(fd)
+      } catch {
+        // Already closed: nothing to release.
+      }
+    }
     await rm(this.temp, { force: true })
   }
 }
@@ -197,9 +229,21 @@ function skipBytes(chunks: Buffer[], bytes: number): Buffer[] {
   return rest
 }
 
+/**
+ * The timestamp of the newest state the names of an object's folder hold (what
+ * {@link currentStamp} gives for the state {@link FileDiskFileStore.read} returns: a `.data`
+ * file is named after its metadata's timestamp), without opening any file.
+ */
+function namesStamp(names: readonly string[]): string | undefined {
+  const newest = names.filter((n) => n.endsWith('.data') || n.endsWith('.ts')).at(-1)
+  if (!newest || newest.endsWith('.ts')) return newest && stamp(newest)
+  const meta = names.filter((n) => n.endsWith('.meta') && stamp(n) > stamp(newest)).at(-1)
+  return stamp(meta ?? newest)
+}
+
 /** Removes files older than the newest data or tombstone (keeping newer `.meta` files). */
 async function removeObsolete(dir: string): Promise<void> {
-  const names = await listNames(dir)
+  const names = listNames(dir)
   const newest = names.filter((n) => n.endsWith('.data') || n.endsWith('.ts')).at(-1)
   if (!newest) return
   const keep = stamp(newest)
@@ -216,6 +260,8 @@ export class FileDiskFileStore implements DiskFileStore {
   private readonly objects: string
   private readonly tmp: string
   private tmpReady: Promise<unknown> | undefined
+  private readonly tempPrefix = randomBytes(6).toString('hex')
+  private tempCount = 0
   /** Directory fsyncs, shared by the writes that wait for the same directory. */
   readonly syncer = new DirectorySync()
 
@@ -228,25 +274,26 @@ export class FileDiskFileStore implements DiskFileStore {
     return join(this.objects, String(partition), hash)
   }
 
-  /** A fresh temporary file name; the folder is created once. */
+  /** A fresh temporary name (a random prefix per store, then a counter); one folder, made once. */
   private async tempName(): Promise<string> {
     this.tmpReady ??= mkdir(this.tmp, { recursive: true }).catch((error: unknown) => {
       this.tmpReady = undefined
       throw error
     })
     await this.tmpReady
-    return join(this.tmp, randomBytes(8).toString('hex'))
+    this.tempCount += 1
+    return join(this.tmp, `${this.tempPrefix}-${this.tempCount.toString(36)}`)
   }
 
   /** Writes a small file durably under `dir` (tombstones and metadata updates). */
   private async writeSmall(dir: string, name: string, text: string): Promise<void> {
     const temp = await this.tempName()
-    const handle = await open(temp, 'w')
+    const fd = await openFd(temp, 'w')
     try {
-      await handle.writeFile(text)
-      await handle.datasync()
+      await writeAll(fd, [Buffer.from(text)])
+      await datasyncFd(fd)
     } finally {
-      await handle.close()
+      closeSync(fd)
     }
     await publish(this.syncer, temp, dir, name)
   }
@@ -257,18 +304,18 @@ export class FileDiskFileStore implements DiskFileStore {
 
   async read(partition: number, hash: string): Promise<ObjectState | undefined> {
     const dir = this.dir(partition, hash)
-    const names = await listNames(dir)
+    const names = listNames(dir)
     const newest = names.filter((n) => n.endsWith('.data') || n.endsWith('.ts')).at(-1)
     if (!newest) return undefined
     if (newest.endsWith('.ts')) {
-      const { name } = JSON.parse(await readFile(join(dir, newest), 'utf8')) as { name: string }
+      const { name } = JSON.parse(readFileSync(join(dir, newest), 'utf8')) as { name: string }
       return { kind: 'tombstone', timestamp: stamp(newest), name }
     }
-    const { metadata, body } = await readDataFile(join(dir, newest))
+    const { metadata, body } = readDataFile(join(dir, newest))
     const inline = body ? { body } : {}
     const meta = names.filter((n) => n.endsWith('.meta') && stamp(n) > stamp(newest)).at(-1)
     if (!meta) return { kind: 'data', metadata, dataTimestamp: metadata.timestamp, ...inline }
-    const headers = JSON.parse(await readFile(join(dir, meta), 'utf8')) as Record<string, string>
+    const headers = JSON.parse(readFileSync(join(dir, meta), 'utf8')) as Record<string, string>
     return {
       kind: 'data',
       metadata: { ...metadata, headers, timestamp: stamp(meta) },
@@ -290,8 +337,8 @@ export class FileDiskFileStore implements DiskFileStore {
 
   async delete(partition: number, hash: string, tombstone: { timestamp: string; name: string }) {
     const dir = this.dir(partition, hash)
-    const current = await this.read(partition, hash)
-    if (current && currentStamp(current) >= tombstone.timestamp) return
+    const current = namesStamp(listNames(dir))
+    if (current !== undefined && current >= tombstone.timestamp) return
     const body = JSON.stringify({ name: tombstone.name })
     await this.writeSmall(dir, `${tombstone.timestamp}.ts`, body)
     await removeObsolete(dir)
@@ -303,15 +350,15 @@ export class FileDiskFileStore implements DiskFileStore {
     update: { timestamp: string; headers: Record<string, string> },
   ): Promise<void> {
     const dir = this.dir(partition, hash)
-    const current = await this.read(partition, hash)
-    if (!current || currentStamp(current) >= update.timestamp) return
+    const current = namesStamp(listNames(dir))
+    if (current === undefined || current >= update.timestamp) return
     await this.writeSmall(dir, `${update.timestamp}.meta`, JSON.stringify(update.headers))
     await removeObsolete(dir)
   }
 
   async *list(): AsyncIterable<DiskFileEntry> {
-    for (const part of await listNames(this.objects)) {
-      for (const hash of await listNames(join(this.objects, part))) {
+    for (const part of listNames(this.objects)) {
+      for (const hash of listNames(join(this.objects, part))) {
         const state = await this.read(Number(part), hash).catch(() => undefined)
         if (state) yield { partition: Number(part), hash, state }
       }
