@@ -1,26 +1,24 @@
 /** @module bench/object-storage: small-object rates and large-object throughput beside the disk */
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { Agent, request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { Readable } from 'node:stream'
 import { parseArgs } from 'node:util'
-import type { AuthIdentity, TokenValidator } from '../src/core/auth/index.js'
-import { systemClock } from '../src/core/clock/index.js'
-import { UnauthorizedError } from '../src/core/errors/index.js'
-import { createHttpServer, mountService } from '../src/core/http/index.js'
-import { silentLogger } from '../src/core/log/index.js'
-import { defaultObjectStorageConfig } from '../src/object-storage/config.js'
-import { createObjectStorageUnit } from '../src/object-storage/object-storage-unit.js'
 import { assertLoopback } from './http-load.js'
 import { diskWrite, dropFileCache, payload, streamRead } from './image-disk.js'
 
 const usage = `usage: node --import tsx bench/object-storage.ts [options]
-The proxy and storage servers run in a child process (as \`nimbus up\` runs them, with the
-libuv threadpool bin/nimbus.js sets up); this process generates the load.
+The proxy and storage servers run in a child process from the build (\`npm run build\`), as
+\`nimbus up\` runs them: no TypeScript loader, the libuv threadpool bin/nimbus.js sets up and
+the access log at info in a file; this process generates the load.
+  --dist DIR       build to run (default dist/ of this checkout)
+  --profile DIR    write the server's CPU profile (node --cpu-prof) into DIR
   --requests N     4 KiB requests per scenario (default 5000)
   --max-seconds S  time limit per scenario (default 10)
   --large-mib N    large object size in MiB (default 100; 0 skips)
@@ -28,28 +26,8 @@ libuv threadpool bin/nimbus.js sets up); this process generates the load.
 
 const MIB = 1024 * 1024
 const TOKEN = 'bench-token'
-
-const identity: AuthIdentity = {
-  userId: 'bench',
-  userName: 'bench',
-  userDomainId: 'default',
-  userDomainName: 'Default',
-  projectId: 'bench',
-  projectName: 'bench',
-  roles: ['member'],
-  roleIds: ['member'],
-  auditIds: ['bench'],
-  expiresAt: '2999-01-01T00:00:00Z',
-  issuedAt: '2026-01-01T00:00:00Z',
-  methods: ['password'],
-}
-
-const tokens: TokenValidator = {
-  async validate(token) {
-    if (token !== TOKEN) throw new UnauthorizedError()
-    return identity
-  },
-}
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const SERVER = join(ROOT, 'bench', 'object-storage-server.mjs')
 
 interface Sent {
   status: number
@@ -60,7 +38,7 @@ interface Sent {
 function send(
   agent: Agent,
   url: string,
-  method: 'PUT' | 'GET',
+  method: 'PUT' | 'GET' | 'HEAD' | 'DELETE',
   body?: { data: Iterable<Buffer>; length: number },
 ): Promise<Sent> {
   const target = assertLoopback(url)
@@ -141,37 +119,6 @@ interface ServerMessage {
   maxRssMib?: number
 }
 
-/** Child process mode: the object storage unit behind an HTTP server, driven over IPC. */
-async function serve(dataDir: string, replicas: number): Promise<void> {
-  const unit = await createObjectStorageUnit({
-    dataDir,
-    config: defaultObjectStorageConfig({ replicas, devices: Math.max(replicas, 1) }),
-    logger: silentLogger(),
-    clock: systemClock,
-    tokens,
-    daemons: false,
-  })
-  const server = createHttpServer({ logger: silentLogger() })
-  for (const mount of unit.mounts) await mountService(server.app, mount)
-  const address = await server.app.listen({ host: '127.0.0.1', port: 0 })
-  process.on('message', (message: { cmd: string }) => {
-    if (message.cmd === 'rss') {
-      process.send?.({
-        rssMib: process.memoryUsage().rss / MIB,
-        cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-        maxRssMib: process.resourceUsage().maxRSS / 1024,
-      } satisfies ServerMessage)
-    }
-    if (message.cmd === 'close') {
-      void server.app
-        .close()
-        .then(() => unit.close())
-        .finally(() => process.disconnect())
-    }
-  })
-  process.send?.({ url: String(address) } satisfies ServerMessage)
-}
-
 function nextMessage(child: ChildProcess): Promise<ServerMessage> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`bench server exited (${code})`))
@@ -193,7 +140,8 @@ async function filesUnder(dir: string, minBytes: number): Promise<string[]> {
 
 async function benchReplicas(replicas: number, options: BenchOptions): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-bench-objects-'))
-  const child = fork(process.argv[1] ?? '', ['--serve', dataDir, '--replicas', String(replicas)], {
+  const child = fork(SERVER, [options.dist, dataDir, String(replicas), TOKEN], {
+    execArgv: options.profile ? ['--cpu-prof', '--cpu-prof-dir', options.profile] : [],
     env: { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -214,26 +162,43 @@ async function benchReplicas(replicas: number, options: BenchOptions): Promise<v
     }
     const perRequest = (cpuMs: number, report: RateReport) =>
       `${((cpuMs / Math.max(report.completed + report.errors, 1)) * 1000).toFixed(0)} µs CPU`
+    const objectUrl = (concurrency: number, i: number) => `${base}/bench/s-${concurrency}-${i}`
     for (const concurrency of [1, 16]) {
-      const cpuBefore = await serverCpu()
-      const put = await rate(concurrency, limits, (agent, i) =>
-        send(agent, `${base}/bench/s-${concurrency}-${i}`, 'PUT', {
-          data: [small],
-          length: small.length,
-        }),
+      let cpu = await serverCpu()
+      const measured = async (run: () => Promise<RateReport>) => {
+        const report = await run()
+        const now = await serverCpu()
+        const line =
+          `${report.perSecond.toFixed(0)}/s (${report.completed} ok, ${report.errors} errors, ` +
+          `${perRequest(now - cpu, report)})`
+        cpu = now
+        return { report, line }
+      }
+      const put = await measured(() =>
+        rate(concurrency, limits, (agent, i) =>
+          send(agent, objectUrl(concurrency, i), 'PUT', { data: [small], length: small.length }),
+        ),
       )
-      const cpuPut = await serverCpu()
-      const stored = put.completed
-      const get = await rate(concurrency, limits, (agent, i) =>
-        send(agent, `${base}/bench/s-${concurrency}-${i % Math.max(stored, 1)}`, 'GET'),
+      const stored = Math.max(put.report.completed, 1)
+      const get = await measured(() =>
+        rate(concurrency, limits, (agent, i) =>
+          send(agent, objectUrl(concurrency, i % stored), 'GET'),
+        ),
       )
-      const cpuGet = await serverCpu()
-      console.log(
-        `  4 KiB c=${String(concurrency).padEnd(2)}  PUT ${put.perSecond.toFixed(0)}/s ` +
-          `(${put.completed} ok, ${put.errors} errors, ${perRequest(cpuPut - cpuBefore, put)})  ` +
-          `GET ${get.perSecond.toFixed(0)}/s ` +
-          `(${get.completed} ok, ${get.errors} errors, ${perRequest(cpuGet - cpuPut, get)})`,
+      const head = await measured(() =>
+        rate(concurrency, limits, (agent, i) =>
+          send(agent, objectUrl(concurrency, i % stored), 'HEAD'),
+        ),
       )
+      // Each stored object once: a second DELETE of a name would be a 404.
+      const del = await measured(() =>
+        rate(concurrency, { ...limits, count: put.report.completed }, (agent, i) =>
+          send(agent, objectUrl(concurrency, i), 'DELETE'),
+        ),
+      )
+      const c = String(concurrency).padEnd(2)
+      console.log(`  4 KiB c=${c}  PUT    ${put.line}\n             GET    ${get.line}`)
+      console.log(`             HEAD   ${head.line}\n             DELETE ${del.line}`)
     }
 
     if (options.largeMib > 0) {
@@ -295,7 +260,8 @@ async function benchReplicas(replicas: number, options: BenchOptions): Promise<v
 }
 
 interface BenchOptions {
-  serve?: string
+  dist: string
+  profile?: string
   requests: number
   maxSeconds: number
   largeMib: number
@@ -309,7 +275,8 @@ function parseOptions(): BenchOptions | undefined {
       'max-seconds': { type: 'string', default: '10' },
       'large-mib': { type: 'string', default: '100' },
       replicas: { type: 'string', default: '1,3' },
-      serve: { type: 'string' },
+      dist: { type: 'string', default: join(ROOT, 'dist') },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -331,7 +298,8 @@ function parseOptions(): BenchOptions | undefined {
     maxSeconds,
     largeMib,
     replicas,
-    ...(values.serve ? { serve: values.serve } : {}),
+    dist: resolve(values.dist),
+    ...(values.profile ? { profile: resolve(values.profile) } : {}),
   }
 }
 
@@ -341,8 +309,12 @@ async function main(): Promise<void> {
     console.log(usage)
     return
   }
-  if (options.serve !== undefined) return serve(options.serve, options.replicas[0] ?? 1)
-  console.log('object storage bench: loopback only; proxy and storage servers in a child process')
+  if (!existsSync(join(options.dist, 'object-storage', 'object-storage-unit.js')))
+    throw new Error(`no build in ${options.dist}: run npm run build first`)
+  console.log(
+    `object storage bench: loopback only; proxy and storage servers in a child process ` +
+      `running ${options.dist}`,
+  )
   for (const replicas of options.replicas) await benchReplicas(replicas, options)
 }
 

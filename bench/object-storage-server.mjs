@@ -1,0 +1,75 @@
+// The object storage bench's server process: the built code (dist/, as `npm run build` makes it
+// and `nimbus up` runs it) with no TypeScript loader, so its RSS and CPU are the production
+// figures. bench/object-storage.ts starts it and drives it over IPC.
+// usage: node bench/object-storage-server.mjs DIST_DIR DATA_DIR REPLICAS TOKEN
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+const [distDir = '', dataDir = '', replicasArg = '1', token = ''] = process.argv.slice(2)
+const replicas = Number(replicasArg)
+const MIB = 1024 * 1024
+
+const load = (path) => import(pathToFileURL(join(distDir, path)).href)
+const [{ createObjectStorageUnit }, { defaultObjectStorageConfig }, http, log, clock, errors] =
+  await Promise.all([
+    load('object-storage/object-storage-unit.js'),
+    load('object-storage/config.js'),
+    load('core/http/index.js'),
+    load('core/log/index.js'),
+    load('core/clock/index.js'),
+    load('core/errors/index.js'),
+  ])
+
+const identity = {
+  userId: 'bench',
+  userName: 'bench',
+  userDomainId: 'default',
+  userDomainName: 'Default',
+  projectId: 'bench',
+  projectName: 'bench',
+  roles: ['member'],
+  roleIds: ['member'],
+  auditIds: ['bench'],
+  expiresAt: '2999-01-01T00:00:00Z',
+  issuedAt: '2026-01-01T00:00:00Z',
+  methods: ['password'],
+}
+
+const tokens = {
+  async validate(given) {
+    if (given !== token) throw new errors.UnauthorizedError()
+    return identity
+  },
+}
+
+// The access log as `nimbus up` writes it: one JSON line per request, at info, to a file.
+const logger = log.createLogger({ level: 'info', file: join(dataDir, 'log', 'nimbus.log') })
+const unit = await createObjectStorageUnit({
+  dataDir,
+  config: defaultObjectStorageConfig({ replicas, devices: Math.max(replicas, 1) }),
+  logger,
+  clock: clock.systemClock,
+  tokens,
+  daemons: false,
+})
+const server = http.createHttpServer({ logger })
+for (const mount of unit.mounts) await http.mountService(server.app, mount)
+const address = await server.app.listen({ host: '127.0.0.1', port: 0 })
+
+process.on('message', (message) => {
+  if (message.cmd === 'rss') {
+    const cpu = process.cpuUsage()
+    process.send?.({
+      rssMib: process.memoryUsage().rss / MIB,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      maxRssMib: process.resourceUsage().maxRSS / 1024,
+    })
+  }
+  if (message.cmd === 'close') {
+    void server.app
+      .close()
+      .then(() => unit.close())
+      .finally(() => process.disconnect())
+  }
+})
+process.send?.({ url: String(address) })
