@@ -105,6 +105,9 @@ function one(input: RouteInput, m: Body): BlockDeviceRequest {
       : {}),
     ...(typeof m['tag'] === 'string' ? { tag: m['tag'] } : {}),
     ...(typeof m['volume_type'] === 'string' ? { volumeType: m['volume_type'] } : {}),
+    ...(typeof m['guest_format'] === 'string' && m['guest_format']
+      ? { guestFormat: m['guest_format'] }
+      : {}),
   }
 }
 

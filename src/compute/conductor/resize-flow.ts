@@ -90,7 +90,13 @@ export async function resizeInstance(
       uuid: r.uuid,
       requestId: r.requestId,
       phase: 'resize',
-      size: { vcpus: f.vcpus, memoryMb: f.memoryMb, rootGb: f.rootGb },
+      size: {
+        vcpus: f.vcpus,
+        memoryMb: f.memoryMb,
+        rootGb: f.rootGb,
+        ephemeralGb: f.ephemeralGb,
+        swapMb: f.swap,
+      },
       migrationId,
     })
     return

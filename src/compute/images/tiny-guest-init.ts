@@ -3,7 +3,10 @@
 /** The banner's first line, printed on the serial console once the guest is up. */
 export const TINY_BANNER = 'nimbus tiny guest'
 
-/** Kernel modules loaded at boot, in dependency order (the Debian kernel builds virtio as modules). */
+/**
+ * Kernel modules loaded at boot, in dependency order (the Debian kernel builds virtio, SCSI and
+ * ATA as modules).
+ */
 export const TINY_MODULES = [
   'drivers/virtio/virtio_ring',
   'drivers/virtio/virtio',
@@ -14,7 +17,13 @@ export const TINY_MODULES = [
   'drivers/net/net_failover',
   'drivers/net/virtio_net',
   'drivers/block/virtio_blk',
+  // the config drive is a CD-ROM on the PC's IDE controller
+  'drivers/scsi/scsi_common',
+  'drivers/scsi/scsi_mod',
+  'drivers/ata/libata',
+  'drivers/ata/ata_piix',
   'drivers/cdrom/cdrom',
+  'drivers/scsi/sr_mod',
   'fs/isofs/isofs',
 ] as const
 

@@ -96,6 +96,17 @@ export interface RequestSpec {
   diskConfig?: 'AUTO' | 'MANUAL'
   /** The host an admin named in `availability_zone` (`zone:host`); the scheduler keeps to it. */
   forcedHost?: string
+  /**
+   * The blank local disks the create's mappings asked for (source `blank`, destination `local`):
+   * ephemeral disks instead of the flavor's one, and the swap disk's size instead of the flavor's.
+   */
+  localDisks?: LocalDiskRequest
+}
+
+/** Blank local disks of a server, as its create's mappings asked for them. */
+export interface LocalDiskRequest {
+  ephemerals?: { sizeGb: number; guestFormat?: string }[]
+  swapMb?: number
 }
 
 /** A server. */

@@ -1,5 +1,5 @@
 /** @module compute/service/boot-volumes: a create's block device mappings, checked as Nova's API does */
-import type { Instance } from '../model/instance.js'
+import type { Instance, LocalDiskRequest } from '../model/instance.js'
 import {
   nextDeviceName,
   type BdmDestinationType,
@@ -7,6 +7,7 @@ import {
   type BlockDevice,
 } from '../model/block-device.js'
 import { ComputeValidationError } from '../errors.js'
+import { localDeviceNames } from '../rpc/guest-spec.js'
 import type { ComputeContext } from './context.js'
 import type { VolumeCaller } from './server-volumes.js'
 
@@ -21,6 +22,8 @@ export interface BlockDeviceRequest {
   deviceName?: string
   tag?: string
   volumeType?: string
+  /** `guest_format`: `swap` makes a blank local mapping the swap disk, else its filesystem. */
+  guestFormat?: string
 }
 
 /** What the checks found: whether the server boots from a volume, and its root image if not. */
@@ -30,6 +33,55 @@ export interface BootPlan {
   imageRef: string
   /** The volume mappings. */
   devices: readonly BlockDeviceRequest[]
+  /** The blank local disks asked for, when any were. */
+  localDisks?: LocalDiskRequest
+}
+
+/** Nova's `max_local_block_devices` default: local disks a server may have, its image root among them. */
+const MAX_LOCAL_DEVICES = 3
+
+/**
+ * Nova's checks of blank local mappings (ephemeral and swap disks) against the flavor: ephemeral
+ * sizes (the flavor's when a mapping gives none) add up to at most its ephemeral GB, one swap
+ * disk of at most its swap MB, and no more local disks than the limit.
+ */
+function checkLocalDisks(
+  devices: readonly BlockDeviceRequest[],
+  flavor: { ephemeralGb: number; swap: number },
+  imageRoot: boolean,
+): LocalDiskRequest | undefined {
+  const blank = devices.filter((d) => d.sourceType === 'blank' && d.destinationType === 'local')
+  const swaps = blank.filter((d) => d.guestFormat === 'swap')
+  const ephemerals = blank.filter((d) => d.guestFormat !== 'swap')
+  const ephemeralGb = ephemerals.reduce((sum, d) => sum + (d.volumeSize ?? flavor.ephemeralGb), 0)
+  if (ephemeralGb > flavor.ephemeralGb) {
+    throw new ComputeValidationError(
+      'Ephemeral disks requested are larger than the instance type allows. If no size is given in one block device mapping, flavor ephemeral size will be used.',
+    )
+  }
+  if (swaps.length > 1) throw invalid('More than one swap drive requested.')
+  const swap = swaps[0]
+  if (swap && (swap.volumeSize ?? 0) > flavor.swap) {
+    throw new ComputeValidationError('Swap drive requested is larger than instance type allows.')
+  }
+  const local = devices.filter((d) => d.destinationType === 'local').length
+  const root = imageRoot && !devices.some((d) => d.bootIndex === 0) ? 1 : 0
+  if (local + root > MAX_LOCAL_DEVICES) {
+    throw invalid('You specified more local devices than the limit allows')
+  }
+  if (blank.length === 0) return undefined
+  return {
+    ...(ephemerals.length > 0
+      ? {
+          ephemerals: ephemerals.flatMap((d) => {
+            const sizeGb = d.volumeSize ?? flavor.ephemeralGb
+            if (sizeGb <= 0) return []
+            return [{ sizeGb, ...(d.guestFormat ? { guestFormat: d.guestFormat } : {}) }]
+          }),
+        }
+      : {}),
+    ...(swap ? { swapMb: swap.volumeSize ?? flavor.swap } : {}),
+  }
 }
 
 function invalid(reason: string): ComputeValidationError {
@@ -47,7 +99,13 @@ const BAD_SEQUENCE = invalid(
 export async function checkBootPlan(
   ctx: ComputeContext,
   caller: VolumeCaller,
-  input: { imageRef: string; devices: readonly BlockDeviceRequest[]; maxCount: number },
+  input: {
+    imageRef: string
+    devices: readonly BlockDeviceRequest[]
+    maxCount: number
+    /** The flavor's local disks, which blank local mappings must fit in. */
+    flavor?: { ephemeralGb: number; swap: number }
+  },
 ): Promise<BootPlan> {
   const boot = input.devices.filter((d) => d.bootIndex === 0)
   if (boot.length > 1) throw BAD_SEQUENCE
@@ -89,10 +147,14 @@ export async function checkBootPlan(
       }
     }
   }
+  const localDisks = input.flavor
+    ? checkLocalDisks(input.devices, input.flavor, !bootFromVolume)
+    : undefined
   return {
     bootFromVolume,
     imageRef: bootFromVolume ? '' : input.imageRef || (localRoot ?? ''),
     devices: input.devices.filter((d) => d.destinationType === 'volume'),
+    ...(localDisks ? { localDisks } : {}),
   }
 }
 
@@ -102,10 +164,12 @@ export async function checkBootPlan(
  */
 export function blockDevicesOf(
   ctx: Pick<ComputeContext, 'ids'>,
-  instance: Pick<Instance, 'uuid' | 'imageRef' | 'createdAt'>,
+  instance: Instance,
   plan: BootPlan,
 ): BlockDevice[] {
-  const used: (string | null)[] = []
+  // the guest names its ephemeral and swap disks right after the root disk, volumes after them
+  const local = localDeviceNames(instance)
+  const used: (string | null)[] = [...local.ephemerals, local.swap ?? null]
   const rows: BlockDevice[] = []
   const base = {
     instanceUuid: instance.uuid,

@@ -9,6 +9,7 @@ import {
   type MetadataVif,
 } from '../metadata/metadata-content.js'
 import type { Instance } from '../model/instance.js'
+import { localDeviceNames } from '../rpc/guest-spec.js'
 import { DEFAULT_AVAILABILITY_ZONE } from '../model/host-provider.js'
 import type { GuestSpec } from '../virt/compute-driver.js'
 import type { ComputeContext } from './context.js'
@@ -78,6 +79,18 @@ async function vifsOf(ctx: MetadataContext, instance: Instance): Promise<Metadat
   return vifs
 }
 
+/**
+ * EC2 block-device-mapping entries of a server's local disks, named as the guest sees them after
+ * its root disk: `ephemeral0` `/dev/vdb`..., then `swap`.
+ */
+function localDeviceMapping(instance: Instance): Record<string, string> {
+  const { ephemerals, swap } = localDeviceNames(instance)
+  const mapping: Record<string, string> = {}
+  ephemerals.forEach((device, i) => (mapping[`ephemeral${i}`] = device))
+  if (swap) mapping['swap'] = swap
+  return mapping
+}
+
 /** Everything a server's metadata is made of, from the compute database and the network API. */
 export async function metadataSourceOf(
   ctx: MetadataContext,
@@ -112,7 +125,7 @@ export async function metadataSourceOf(
         : ['default'],
     vifs,
     floatingIps: floating.map((f) => f.floatingIpAddress),
-    blockDeviceMapping: { ami: 'vda', root: '/dev/vda' },
+    blockDeviceMapping: { ami: 'vda', root: '/dev/vda', ...localDeviceMapping(instance) },
     password: await passwordOf(ctx.db, instance.uuid),
   }
 }

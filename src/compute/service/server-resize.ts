@@ -3,6 +3,7 @@ import { getFlavor as findFlavor } from '../db/catalog-repo.js'
 import { ComputeValidationError, InstanceInvalidStateError } from '../errors.js'
 import { getMigration, updateMigration } from '../db/migrations-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
+import type { Instance } from '../model/instance.js'
 import { now, type Caller, type ComputeContext } from './context.js'
 import { snapshotOf } from './flavors.js'
 import { assertHostCan } from './host-capabilities.js'
@@ -31,6 +32,13 @@ export async function resizeServer(
   if (flavor.rootGb < instance.flavor.rootGb && instance.flavor.rootGb > 0) {
     throw new ComputeValidationError('Resize to zero disk flavor or smaller disk is not allowed.')
   }
+  // ephemeral disks hold data and never shrink (Nova's drivers refuse as "Unable to resize disk down")
+  const ephemeralGb = ephemeralGbOf(instance)
+  if (flavor.ephemeralGb < ephemeralGb) {
+    throw new ComputeValidationError(
+      `Unable to resize disk down: the server's ephemeral disks hold ${ephemeralGb} GB and flavor ${flavor.flavorid} gives ${flavor.ephemeralGb} GB.`,
+    )
+  }
   const owner = { projectId: instance.projectId, userId: instance.userId }
   await enforceQuota(ctx, owner, {
     cores: Math.max(0, flavor.vcpus - instance.flavor.vcpus),
@@ -45,6 +53,13 @@ export async function resizeServer(
   )
   await startAction(ctx, ctx.db, { uuid, action: 'resize', ...caller })
   await ctx.conductor.resizeInstance({ uuid, requestId: caller.requestId, kind: 'resize' })
+}
+
+/** The GB of a server's ephemeral disks: its mappings' when it asked for some, else its flavor's. */
+function ephemeralGbOf(instance: Instance): number {
+  const asked = instance.requestSpec.localDisks?.ephemerals
+  if (asked && asked.length > 0) return asked.reduce((sum, e) => sum + e.sizeGb, 0)
+  return instance.flavor.ephemeralGb
 }
 
 /**
@@ -124,7 +139,13 @@ export async function revertResize(ctx: ComputeContext, caller: Caller, uuid: st
     uuid,
     requestId: caller.requestId,
     phase: 'revert',
-    size: { vcpus: old.vcpus, memoryMb: old.memoryMb, rootGb: old.rootGb },
+    size: {
+      vcpus: old.vcpus,
+      memoryMb: old.memoryMb,
+      rootGb: old.rootGb,
+      ephemeralGb: old.ephemeralGb,
+      swapMb: instance.requestSpec.localDisks?.swapMb ?? old.swap,
+    },
     ...(migrationId ? { migrationId } : {}),
   })
 }

@@ -16,6 +16,7 @@ import {
   VolumeNotFoundError,
 } from '../errors.js'
 import { isVolume, nextDeviceName, type BlockDevice } from '../model/block-device.js'
+import { localDeviceNames } from '../rpc/guest-spec.js'
 import type { Instance, VmState } from '../model/instance.js'
 import { now, type Caller, type ComputeContext } from './context.js'
 import { startAction } from './instance-records.js'
@@ -132,7 +133,8 @@ export async function attachVolume(
       `Invalid volume: volume '${volume.id}' status must be 'available'. Currently in '${volume.status}'`,
     )
   }
-  const used = mappings.map((d) => d.deviceName)
+  const local = localDeviceNames(instance)
+  const used = [...mappings.map((d) => d.deviceName), ...local.ephemerals, local.swap ?? null]
   const device = input.device && !used.includes(input.device) ? input.device : nextDeviceName(used)
   const volumes = ctx.volumesFor(caller.projectId, caller.token)
   const attachment = await volumes

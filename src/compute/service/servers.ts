@@ -129,6 +129,7 @@ export async function createServers(
     imageRef: input.imageRef,
     devices: input.blockDevices ?? [],
     maxCount: input.maxCount,
+    flavor,
   })
   if (plan.imageRef) await checkImage(ctx, caller, plan.imageRef, flavor)
   const placement = await requestedPlacement(ctx, caller, input.availabilityZone)
@@ -206,6 +207,7 @@ export async function createServers(
         attempts: 0,
         ...(input.diskConfig ? { diskConfig: input.diskConfig } : {}),
         ...(placement.forcedHost ? { forcedHost: placement.forcedHost } : {}),
+        ...(plan.localDisks ? { localDisks: plan.localDisks } : {}),
       },
     }
     const devices = await reserveBootVolumes(ctx, caller, blockDevicesOf(ctx, instance, plan))

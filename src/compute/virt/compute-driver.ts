@@ -46,6 +46,16 @@ export interface ConfigDriveEntry {
   dataBase64: string
 }
 
+/**
+ * A local disk beyond the root that lives and dies with the guest (Nova's `disk.local` and
+ * `disk.eph<N>`): blank, made with a filesystem where the host can make one.
+ */
+export interface GuestEphemeral {
+  sizeGb: number
+  /** The filesystem to make on it (`ext4`, `vfat`...); the driver's default when absent. */
+  guestFormat?: string
+}
+
 /** Everything a driver needs to create a guest. */
 export interface GuestSpec {
   uuid: string
@@ -65,6 +75,15 @@ export interface GuestSpec {
   configDrive?: { files: readonly ConfigDriveEntry[] }
   /** Volumes the guest has from its start, the boot volume first. */
   volumes?: readonly GuestVolume[]
+  /**
+   * The flavor's ephemeral disk in GB (`OS-FLV-EXT-DATA:ephemeral`), which the guest sees right
+   * after the root disk (`vdb`); unused when `ephemerals` is given, none when absent or 0.
+   */
+  ephemeralGb?: number
+  /** Ephemeral disks of blank local mappings, in this order after the root disk, instead. */
+  ephemerals?: readonly GuestEphemeral[]
+  /** The swap disk's size in MB, after the ephemeral disks; none when absent or 0. */
+  swapMb?: number
   /**
    * When the guest boots from a volume: the boot volume's `volume_image_metadata` (the source
    * image's id and properties, such as `image_id`, `kernel_id`, `ramdisk_id`, `os_command_line`),
@@ -99,6 +118,13 @@ export interface GuestSize {
   vcpus: number
   memoryMb: number
   rootGb: number
+  /**
+   * The new flavor's ephemeral GB: a guest with the flavor's one ephemeral disk gets it grown (never
+   * shrunk), a guest without one gets one; ephemeral disks from mappings keep their sizes.
+   */
+  ephemeralGb?: number
+  /** The new flavor's swap MB: the swap disk is made again at this size (none when 0). */
+  swapMb?: number
 }
 
 /** What a host offers, as the resource tracker reports it to placement. */

@@ -50,7 +50,7 @@ describe.skipIf(skipReason !== undefined)('a qemu guest with a config drive', ()
     for (const dir of dirs) await rm(dir, { recursive: true, force: true })
   })
 
-  it('reads its hostname, key and user-data from the config-2 disk before its appended config', async () => {
+  it('reads its hostname, key and user-data from the config-2 CD-ROM before its appended config, and has its ephemeral and swap disks', async () => {
     const files = image as TinyImageFiles
     const paths: Record<string, { path: string; format: string; props: Record<string, unknown> }> =
       {
@@ -86,6 +86,8 @@ describe.skipIf(skipReason !== undefined)('a qemu guest with a config drive', ()
       rootGb: 1,
       imageId: 'img',
       vifs: [],
+      ephemeralGb: 1,
+      swapMb: 64,
       configDrive: {
         files: [
           file('openstack/latest/meta_data.json', JSON.stringify({ hostname: 'gamma.novalocal' })),
@@ -95,7 +97,9 @@ describe.skipIf(skipReason !== undefined)('a qemu guest with a config drive', ()
           ),
           file(
             'openstack/latest/user_data',
-            '#!/bin/sh\necho "user-data from $(cat /proc/cmdline | wc -c) config-2" > /dev/ttyS0\n',
+            '#!/bin/sh\necho "user-data from $(cat /proc/cmdline | wc -c) config-2" > /dev/ttyS0\n' +
+              'cat /proc/partitions > /dev/ttyS0\n' +
+              'swapon /dev/vdc && grep -c ^/dev/vdc /proc/swaps | sed "s/^/swaps on vdc: /" > /dev/ttyS0\n',
           ),
         ],
       },
@@ -110,5 +114,12 @@ describe.skipIf(skipReason !== undefined)('a qemu guest with a config drive', ()
     expect(log).toContain(`${TINY_BANNER} gamma (config from config-2)`)
     expect(log).toMatch(/user-data from \d+ config-2/)
     expect(log).toContain('user-data exited with status 0')
+    // the config drive is a CD-ROM, the flavor's ephemeral and swap disks follow the root disk
+    const partitions = (name: string) => new RegExp(`^\\s*\\d+\\s+\\d+\\s+(\\d+) ${name}\\r?$`, 'm')
+    expect(log).toMatch(partitions('sr0'))
+    expect(partitions('vdb').exec(log)?.[1]).toBe(String(1024 * 1024))
+    expect(partitions('vdc').exec(log)?.[1]).toBe(String(64 * 1024))
+    expect(log).not.toMatch(partitions('vdd'))
+    expect(log).toContain('swaps on vdc: 1')
   })
 })

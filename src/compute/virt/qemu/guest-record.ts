@@ -18,6 +18,23 @@ export interface AttachedVolume {
   pciSlot?: number
 }
 
+/**
+ * A disk of the guest's own besides the root: an ephemeral disk (`disk.local` for the flavor's,
+ * `disk.eph<N>` for a mapping's) or the swap disk (`disk.swap`), a qcow2 file in its folder.
+ */
+export interface LocalDisk {
+  kind: 'ephemeral' | 'swap'
+  /** The file's name in the guest's folder. */
+  file: string
+  sizeMb: number
+  /** The filesystem made on it, or `none` when the host had no tool to make it. */
+  format: string
+  /** The flavor's ephemeral disk, which a resize grows (a mapping's keeps its size). */
+  fromFlavor?: boolean
+  /** Its PCI slot, the same on every start, so that the guest names it the same. */
+  pciSlot: number
+}
+
 /** Everything needed to start a guest's QEMU again, after a stop or an agent restart. */
 export interface GuestRecord {
   spec: GuestSpec
@@ -30,6 +47,13 @@ export interface GuestRecord {
   append?: string
   /** Whether the guest has a config drive (`disk.config`), attached read-only at every start. */
   configDrive?: boolean
+  /**
+   * The config drive's device: a CD-ROM on the IDE bus, or a virtio disk for guests spawned before
+   * it became a CD-ROM (absent), so that their saved state still fits.
+   */
+  configDriveBus?: 'ide-cd'
+  /** Ephemeral disks then the swap disk, in the order the guest sees them after the root disk. */
+  localDisks?: LocalDisk[]
   taps: { name: string; mac: string }[]
   /** Data volumes, from the spawn and hot-plugged since. */
   volumes: AttachedVolume[]
@@ -60,6 +84,10 @@ export class GuestFiles {
   }
   get pidFile(): string {
     return join(this.dir, 'qemu.pid')
+  }
+  /** A local disk's file (`disk.local`, `disk.eph0`, `disk.swap`). */
+  localDisk(name: string): string {
+    return join(this.dir, name)
   }
   /** The config drive's ISO image. */
   get configDrive(): string {

@@ -77,4 +77,46 @@ describe('qemuArgs', () => {
       '/k',
     ])
   })
+
+  it('puts ephemeral then swap disks right after the root disk, at their own slots, before volumes', () => {
+    const localDisks = [
+      { kind: 'ephemeral' as const, file: 'disk.local', sizeMb: 1024, format: 'ext4', pciSlot: 3 },
+      { kind: 'swap' as const, file: 'disk.swap', sizeMb: 64, format: 'swap', pciSlot: 4 },
+    ]
+    const args = qemuArgs(
+      record({ localDisks, volumes: [volume('b', '/dev/vdd', { pciSlot: 0x10 })] }),
+      files,
+      { accel: 'tcg' },
+    )
+    const devices = disks(args).filter((d) => d.startsWith('virtio-blk-pci'))
+    expect(devices).toEqual([
+      'virtio-blk-pci,drive=root,id=root-disk,bootindex=0',
+      'virtio-blk-pci,drive=local-disk-local,id=local-disk-local-disk,addr=0x3',
+      'virtio-blk-pci,drive=local-disk-swap,id=local-disk-swap-disk,addr=0x4',
+      'virtio-blk-pci,drive=vol-b,id=vdev-b,serial=b,addr=0x10',
+    ])
+    expect(disks(args)).toContain(
+      'driver=file,node-name=local-disk-local-file,filename=/data/qemu/guests/g1/disk.local',
+    )
+    expect(disks(args)).toContain(
+      'driver=qcow2,node-name=local-disk-swap,file=local-disk-swap-file',
+    )
+  })
+
+  it('gives the config drive as a read-only IDE CD-ROM, so it takes no virtio disk letter', () => {
+    const args = qemuArgs(record({ configDrive: true, configDriveBus: 'ide-cd' }), files, {
+      accel: 'tcg',
+    })
+    expect(disks(args)).toContain(
+      'driver=file,node-name=config-drive-file,filename=/data/qemu/guests/g1/disk.config,read-only=on',
+    )
+    expect(disks(args)).toContain('ide-cd,drive=config-drive,id=config-drive-cd,bus=ide.1,unit=1')
+    expect(disks(args).filter((d) => d.startsWith('virtio-blk-pci'))).toHaveLength(1)
+  })
+
+  it('keeps the virtio config drive of a guest spawned before it became a CD-ROM', () => {
+    const args = qemuArgs(record({ configDrive: true }), files, { accel: 'tcg' })
+    expect(disks(args)).toContain('virtio-blk-pci,drive=config-drive,id=config-drive-disk')
+    expect(args.join(' ')).not.toContain('ide-cd')
+  })
 })

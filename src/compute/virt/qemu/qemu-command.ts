@@ -21,7 +21,7 @@ export function inDeviceOrder(volumes: readonly AttachedVolume[]): AttachedVolum
   return [...volumes].sort((a, b) => key(a).length - key(b).length || key(a).localeCompare(key(b)))
 }
 
-/** PCI slots kept for data volumes: above those the root disk, NICs and config drive take. */
+/** PCI slots kept for data volumes: above those the root disk, local disks and NICs take. */
 const VOLUME_SLOTS = { first: 0x10, last: 0x1f } as const
 
 /** The lowest PCI slot no volume of `volumes` holds; throws when the guest has no slot left. */
@@ -57,9 +57,10 @@ function blockdevArgs(node: string, disk: { path: string; format: string; readOn
 
 /**
  * The arguments of a guest's QEMU: daemonized (the guest outlives the agent), controlled through
- * its QMP socket, serial console appended to a file, root disk and volumes as virtio-blk, one
- * virtio-net per tap with the port's MAC, and direct kernel boot when the image has a kernel.
- * The root disk is the overlay, or the boot volume's file; data volumes follow in device order.
+ * its QMP socket, serial console appended to a file, root disk, ephemeral and swap disks and
+ * volumes as virtio-blk, one virtio-net per tap with the port's MAC, the config drive as an IDE
+ * CD-ROM, and direct kernel boot when the image has a kernel. The root disk is the overlay, or
+ * the boot volume's file; local disks follow, then data volumes in device order.
  */
 export function qemuArgs(
   record: GuestRecord,
@@ -89,6 +90,14 @@ export function qemuArgs(
     '-device',
     root ? `${rootDevice},serial=${optionValue(volumeIds(root.volumeId).serial)}` : rootDevice,
   )
+  // ephemeral then swap disks, each at its own slot: the guest names them vdb, vdc... after vda
+  for (const disk of record.localDisks ?? []) {
+    const node = `local-${disk.file.replace(/[^\w]/g, '-')}`
+    const path = files.localDisk(disk.file)
+    args.push(...blockdevArgs(node, { path, format: 'qcow2', readOnly: false }))
+    const addr = `addr=0x${disk.pciSlot.toString(16)}`
+    args.push('-device', `virtio-blk-pci,drive=${node},id=${node}-disk,${addr}`)
+  }
   for (const volume of inDeviceOrder(record.volumes)) {
     const ids = volumeIds(volume.volumeId)
     args.push(...blockdevArgs(ids.node, volume))
@@ -101,11 +110,18 @@ export function qemuArgs(
     args.push('-device', `virtio-net-pci,netdev=net${index},mac=${tap.mac},id=nic${index}`)
   })
   if (record.configDrive) {
-    // a read-only virtio disk: the tiny guest and cloud-init find it by its label config-2
+    // the tiny guest and cloud-init find it by its label config-2, whatever its device
     const file = `driver=file,node-name=config-drive-file,filename=${files.configDrive},read-only=on`
     args.push('-blockdev', file)
     args.push('-blockdev', 'driver=raw,node-name=config-drive,file=config-drive-file,read-only=on')
-    args.push('-device', 'virtio-blk-pci,drive=config-drive,id=config-drive-disk')
+    // a CD-ROM on the second IDE channel, as Nova's libvirt driver gives it (hdd): no virtio
+    // disk letter is taken, so volumes keep theirs; older guests keep their virtio disk
+    args.push(
+      '-device',
+      record.configDriveBus === 'ide-cd'
+        ? 'ide-cd,drive=config-drive,id=config-drive-cd,bus=ide.1,unit=1'
+        : 'virtio-blk-pci,drive=config-drive,id=config-drive-disk',
+    )
   }
   if (record.kernel) {
     args.push('-kernel', record.kernel)

@@ -356,4 +356,108 @@ describe.skipIf(skipReason !== undefined)('QemuDriver on this host', () => {
     expect(await driver.listGuests()).not.toContain('bad-1')
     await expect(stat(join(dataDir, 'qemu/guests/bad-1'))).rejects.toThrow()
   })
+
+  /** The first `bytes` of a qcow2 disk's contents, as the guest reads them. */
+  async function diskHead(path: string, bytes: number): Promise<Buffer> {
+    const out = `${path}.head`
+    await exec('qemu-img', [
+      'dd',
+      '-U',
+      '-f',
+      'qcow2',
+      '-O',
+      'raw',
+      'bs=4096',
+      `count=${Math.ceil(bytes / 4096)}`,
+      `if=${path}`,
+      `of=${out}`,
+    ])
+    try {
+      return (await readFile(out)).subarray(0, bytes)
+    } finally {
+      await rm(out, { force: true })
+    }
+  }
+
+  async function virtualSizeMb(path: string): Promise<number> {
+    const { stdout } = await exec('qemu-img', ['info', '-U', '--output=json', path])
+    return (JSON.parse(stdout) as { 'virtual-size': number })['virtual-size'] / 1024 / 1024
+  }
+
+  it('gives the flavor ephemeral (ext4) and swap disks after the root, across stop, start, suspend, reboot and a restarted agent, and destroy removes them', async () => {
+    const driver = await makeDriver()
+    await driver.spawn(spec('eph-1', { ephemeralGb: 1, swapMb: 32 }))
+    const dir = join(dataDir, 'qemu/guests/eph-1')
+    const local = join(dir, 'disk.local')
+    const swap = join(dir, 'disk.swap')
+    expect((await driver.localDisks('eph-1')).map((d) => [d.file, d.format])).toEqual([
+      ['disk.local', 'ext4'],
+      ['disk.swap', 'swap'],
+    ])
+    expect(await virtualSizeMb(local)).toBe(1024)
+    expect(await virtualSizeMb(swap)).toBe(32)
+    // sparse: the qcow2 holds what mkfs wrote, not the disk's size
+    expect((await stat(local)).size).toBeLessThan(64 * 1024 * 1024)
+    // ext4's superblock magic 0xEF53 at 1080, mkswap's signature at the end of the first page
+    expect((await diskHead(local, 1082)).readUInt16LE(1080)).toBe(0xef53)
+    expect((await diskHead(swap, 4096)).subarray(4086).toString()).toBe('SWAPSPACE2')
+    const order = async () => (await openBlocks('eph-1')).map((b) => b.file.replace(`${dir}/`, ''))
+    expect(await order()).toEqual(['root.qcow2', 'disk.local', 'disk.swap'])
+    await driver.powerOff('eph-1')
+    await driver.powerOn('eph-1')
+    expect(await order()).toEqual(['root.qcow2', 'disk.local', 'disk.swap'])
+    // the saved state fits the QEMU the resume starts: the disks keep their slots
+    await driver.suspend('eph-1')
+    await driver.resume('eph-1')
+    expect(await driver.powerState('eph-1')).toBe(POWER_STATE.running)
+    expect(await order()).toEqual(['root.qcow2', 'disk.local', 'disk.swap'])
+    const adopted = await makeDriver()
+    await adopted.reboot('eph-1', 'hard')
+    expect(await order()).toEqual(['root.qcow2', 'disk.local', 'disk.swap'])
+    await adopted.destroy('eph-1')
+    await expect(stat(dir)).rejects.toThrow()
+  })
+
+  it('grows the flavor ephemeral disk and makes swap again on resize, never shrinks the ephemeral disk', async () => {
+    const driver = await makeDriver()
+    await driver.spawn(spec('eph-2', { ephemeralGb: 1, swapMb: 32 }))
+    const dir = join(dataDir, 'qemu/guests/eph-2')
+    await driver.resize('eph-2', { vcpus: 1, memoryMb: 128, rootGb: 1, ephemeralGb: 2, swapMb: 64 })
+    expect(await driver.powerState('eph-2')).toBe(POWER_STATE.running)
+    expect(await virtualSizeMb(join(dir, 'disk.local'))).toBe(2048)
+    expect(await virtualSizeMb(join(dir, 'disk.swap'))).toBe(64)
+    expect((await diskHead(join(dir, 'disk.swap'), 4096)).subarray(4086).toString()).toBe(
+      'SWAPSPACE2',
+    )
+    // a revert asks for the old sizes: the ephemeral disk keeps its data and size, swap goes
+    await driver.resize('eph-2', { vcpus: 1, memoryMb: 128, rootGb: 1, ephemeralGb: 1, swapMb: 0 })
+    expect(await virtualSizeMb(join(dir, 'disk.local'))).toBe(2048)
+    expect((await driver.localDisks('eph-2')).map((d) => d.file)).toEqual(['disk.local'])
+    expect(await readdir(dir)).not.toContain('disk.swap')
+  })
+
+  it("makes a mapping's ephemeral disks instead of the flavor's, unformatted when no tool makes their filesystem", async () => {
+    const warnings: string[] = []
+    if (!image || image instanceof Error) throw new Error('no image')
+    const driver = new QemuDriver({
+      dataDir,
+      images: imageSource(image),
+      shutdownTimeoutMs: 300,
+      log: (_level, message) => warnings.push(message),
+    })
+    await driver.init('host1')
+    made.push(driver)
+    await driver.spawn(
+      spec('eph-3', {
+        ephemeralGb: 3,
+        ephemerals: [{ sizeGb: 1 }, { sizeGb: 2, guestFormat: 'no-such-fs' }],
+      }),
+    )
+    const disks = await driver.localDisks('eph-3')
+    expect(disks.map((d) => [d.file, d.sizeMb, d.format])).toEqual([
+      ['disk.eph0', 1024, 'ext4'],
+      ['disk.eph1', 2048, 'none'],
+    ])
+    expect(warnings.join('\n')).toContain('disk.eph1 of guest eph-3 is left unformatted')
+  })
 })

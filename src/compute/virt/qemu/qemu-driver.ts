@@ -30,7 +30,9 @@ import {
   writeGuestRecord,
   type AttachedVolume,
   type GuestRecord,
+  type LocalDisk,
 } from './guest-record.js'
+import { makeLocalDisks, resizeLocalDisks } from './guest-local-disks.js'
 import { prepareRoot } from './guest-root.js'
 import {
   assertVolumeFile,
@@ -156,7 +158,10 @@ export class QemuDriver implements ComputeDriver {
     }
   }
 
-  /** Removes the guest's folder; volume files live elsewhere and are never touched. */
+  /**
+   * Removes the guest's folder, with its root, ephemeral, swap and config drive disks; volume
+   * files live elsewhere and are never touched.
+   */
   async destroy(uuid: string): Promise<void> {
     const files = this.files(uuid)
     await this.kill(files)
@@ -304,7 +309,12 @@ export class QemuDriver implements ComputeDriver {
     if (size.rootGb > record.spec.rootGb && !record.rootVolume) {
       await exec('qemu-img', ['resize', files.overlay, `${size.rootGb}G`], { timeoutMs: 60_000 })
     }
-    const next: GuestRecord = { ...record, spec: { ...record.spec, ...size } }
+    const localDisks = await resizeLocalDisks(record, size, files, (m) => this.log('info', m))
+    const { vcpus, memoryMb, rootGb } = size
+    const spec = { ...record.spec, vcpus, memoryMb, rootGb }
+    if (size.ephemeralGb !== undefined) spec.ephemeralGb = size.ephemeralGb
+    if (size.swapMb !== undefined) spec.swapMb = size.swapMb
+    const next: GuestRecord = { ...record, spec, localDisks }
     await writeGuestRecord(files, next)
     if (wasRunning) await this.start(next, files)
   }
@@ -351,6 +361,11 @@ export class QemuDriver implements ComputeDriver {
     await writeGuestRecord(files, { ...record, volumes })
   }
 
+  /** The ephemeral and swap disks of a guest, in the order the guest sees them after its root. */
+  async localDisks(uuid: string): Promise<LocalDisk[]> {
+    return (await this.get(uuid)).record.localDisks ?? []
+  }
+
   /** The data volumes of a guest, as its next start will have them (the boot volume not among them). */
   async volumes(uuid: string): Promise<AttachedVolume[]> {
     return inDeviceOrder((await this.get(uuid)).record.volumes)
@@ -395,9 +410,12 @@ export class QemuDriver implements ComputeDriver {
       ...(await prepareRoot(spec, files, sources, signal)),
       taps: [],
     }
+    const localDisks = await makeLocalDisks(spec, files, (m) => this.log('warn', m), signal)
+    if (localDisks.length > 0) record.localDisks = localDisks
     if (spec.configDrive) {
       await writeConfigDriveIso(files.configDrive, spec.configDrive.files, signal)
       record.configDrive = true
+      record.configDriveBus = 'ide-cd'
     }
     for (const vif of spec.vifs) {
       const name = tapNameOf(vif.portId)
