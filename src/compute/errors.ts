@@ -152,3 +152,40 @@ export class VolumeSnapshotNotFoundError extends NotFoundError {
     super(`Snapshot ${id} could not be found.`)
   }
 }
+
+/** 404: networking has no port of this id for the caller, or the server does not have it. */
+export class PortNotFoundError extends NotFoundError {
+  constructor(message: string) {
+    super(message)
+  }
+}
+
+/** 404: networking has no network of this id the caller may attach to. */
+export class NetworkNotFoundError extends NotFoundError {
+  constructor(id: string) {
+    super(`Network ${id} could not be found.`)
+  }
+}
+
+/** 409: the port is bound to a device already (another server, a router, DHCP). */
+export class PortInUseError extends ConflictError {
+  constructor(id: string) {
+    super(`Port ${id} is still in use.`)
+  }
+}
+
+/** 409: the compute driver of the server's host cannot hot-plug interfaces. */
+export class InterfaceAttachUnsupportedError extends ConflictError {
+  constructor(action: string, uuid: string, host: string) {
+    super(
+      `Cannot '${action}' instance ${uuid}: the compute driver of host ${host} does not support interface attach and detach.`,
+    )
+  }
+}
+
+/** 500: the server's host could not plug or unplug the interface; the server is as it was. */
+export class InterfaceHotplugFailedError extends CloudError {
+  constructor(message: string) {
+    super(500, message)
+  }
+}

@@ -15,9 +15,11 @@ import { agentRpc } from '../rpc/contracts.js'
 import { createAgentClient, createConductorClient } from '../rpc/compute-rpc-clients.js'
 import {
   guestSpecRequest,
+  interfaceAttachRequest,
   payload,
   powerRequest,
   type ExternalEvent,
+  type InterfaceDetachRequest,
   type MigrateRequest,
   type ResizeRequest,
   type ShelveRequest,
@@ -29,6 +31,7 @@ import {
 import type { ComputeDriver } from '../virt/compute-driver.js'
 import type { AgentContext } from './agent-context.js'
 import { buildInstance } from './operations/build-instance.js'
+import { attachInterface, detachInterface } from './operations/interface-attach.js'
 import {
   liveMigrateDestination,
   liveMigrateSource,
@@ -209,6 +212,16 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<C
       detachVolume: async (args) => {
         const r = volumeRequest(args, 'detachVolume')
         await queued(r.uuid, () => detachVolume(ctx, r))
+      },
+      // Calls: queued with the server's other operations, and the caller hears how it went.
+      attachInterface: async (args) => {
+        const r = interfaceAttachRequest(args)
+        await queue.run(r.uuid, () => attachInterface(ctx, r))
+      },
+      detachInterface: async (args) => {
+        const keys = ['uuid', 'requestId', 'portId']
+        const r = payload<InterfaceDetachRequest>(args, 'detachInterface', keys)
+        await queue.run(r.uuid, () => detachInterface(ctx, r))
       },
       getConsoleOutput: async (args) => {
         const r = payload<{ uuid: string }>(args, 'getConsoleOutput', ['uuid'])

@@ -79,6 +79,8 @@ const OWNER_RULES = [
   'os-volumes-attachments:create',
   'os-volumes-attachments:update',
   'os-volumes-attachments:delete',
+  'os-attach-interfaces:create',
+  'os-attach-interfaces:delete',
   'os-volumes:list',
   'os-volumes:detail',
   'os-volumes:show',

@@ -9,6 +9,7 @@ import { flavorRoutes } from './flavors-routes.js'
 import { floatingIpRoutes } from './floating-ips-routes.js'
 import { hypervisorRoutes } from './hypervisors-routes.js'
 import { imageRoutes } from './images-routes.js'
+import { interfaceRoutes } from './interfaces-routes.js'
 import { keypairRoutes } from './keypairs-routes.js'
 import { limitRoutes } from './limits-routes.js'
 import { migrationRoutes } from './migrations-routes.js'
@@ -44,6 +45,7 @@ export function computeRoutes(ctx: ComputeContext): Route[] {
     ...floatingIpRoutes(ctx),
     ...externalEventRoutes(ctx),
     ...volumeAttachmentRoutes(ctx),
+    ...interfaceRoutes(ctx),
     ...volumeProxyRoutes(ctx, create),
   ]
 }

@@ -78,6 +78,8 @@ export interface Vif {
   created: boolean
   /** Whether the port was ACTIVE when the server got it (else its build waits for it). */
   active?: boolean
+  /** The tag an interface attach gave it (os-interface `tag`, 2.49). */
+  tag?: string | null
 }
 
 /** What the create asked for, kept for rescheduling and rebuilding. */

@@ -8,6 +8,8 @@ import type {
   BuildRequest,
   EvacuateRequest,
   ExternalEvent,
+  InterfaceAttachRequest,
+  InterfaceDetachRequest,
   InstanceMovedRequest,
   InstanceMovedResult,
   InstanceUpdateRequest,
@@ -49,6 +51,9 @@ export interface AgentClient {
   liveMigrationForceComplete(host: string, request: TerminateRequest): Promise<void>
   attachVolume(host: string, request: VolumeRequest): Promise<void>
   detachVolume(host: string, request: VolumeRequest): Promise<void>
+  /** Resolves once the port is plugged; `timeoutMs` covers the wait for it as well. */
+  attachInterface(host: string, request: InterfaceAttachRequest, timeoutMs: number): Promise<void>
+  detachInterface(host: string, request: InterfaceDetachRequest, timeoutMs: number): Promise<void>
 }
 
 export function createAgentClient(bus: Bus): AgentClient {
@@ -75,6 +80,10 @@ export function createAgentClient(bus: Bus): AgentClient {
     liveMigrationForceComplete: (host, r) => rpc.liveMigrationForceComplete(r, { host }),
     attachVolume: (host, r) => rpc.attachVolume(r, { host }),
     detachVolume: (host, r) => rpc.detachVolume(r, { host }),
+    attachInterface: async (host, r, timeoutMs) =>
+      void (await rpc.attachInterface(r, { host, timeoutMs })),
+    detachInterface: async (host, r, timeoutMs) =>
+      void (await rpc.detachInterface(r, { host, timeoutMs })),
   }
 }
 

@@ -53,7 +53,7 @@ export const schedulerRpc = defineRpc({
 /** A compute agent, addressed per host (`compute.<host>`). */
 export const agentRpc = defineRpc({
   topic: 'compute',
-  version: '1.1',
+  version: '1.2',
   methods: {
     buildAndRunInstance: { kind: 'cast', since: '1.0' },
     terminateInstance: { kind: 'cast', since: '1.0' },
@@ -90,6 +90,10 @@ export const agentRpc = defineRpc({
     attachVolume: { kind: 'cast', since: '1.1' },
     /** Unplug a volume from the guest and delete its attachment. */
     detachVolume: { kind: 'cast', since: '1.1' },
+    /** Hot-plug a bound port into the guest and wait for it to be plugged. Replies when done. */
+    attachInterface: { kind: 'call', since: '1.2' },
+    /** Unplug a port from the guest. Replies when done. */
+    detachInterface: { kind: 'call', since: '1.2' },
   },
 })
 

@@ -1,6 +1,6 @@
 /** @module compute/rpc/payloads: the JSON messages of the compute RPC APIs, and their checks */
 import { MalformedMessageError } from '../../core/bus/index.js'
-import type { GuestSize, GuestSpec } from '../virt/compute-driver.js'
+import type { GuestSize, GuestSpec, GuestVif } from '../virt/compute-driver.js'
 import type { Instance, TaskState, VmState } from '../model/instance.js'
 import { POWER_ACTIONS, type PowerAction } from './contracts.js'
 
@@ -131,6 +131,19 @@ export interface VolumeRequest extends RequestRef {
   device: string
 }
 
+/** A bound port to hot-plug into a server's guest, and how long to wait for it to be plugged. */
+export interface InterfaceAttachRequest extends RequestRef {
+  uuid: string
+  vif: GuestVif
+  vifWait: VifWait
+}
+
+/** A port to unplug from a server's guest. */
+export interface InterfaceDetachRequest extends RequestRef {
+  uuid: string
+  portId: string
+}
+
 /** A volume mapping that left its server: deleted if it still holds `attachmentId`. */
 export interface BlockDeviceGone {
   uuid: string
@@ -248,5 +261,19 @@ export function powerRequest(value: unknown): PowerRequest {
 export function guestSpecRequest(value: unknown, method: string): BuildRequest {
   const p = payload<BuildRequest>(value, method, ['requestId'])
   requireStrings(object(p.spec, method), method, ['uuid', 'name', 'imageId'])
+  return p
+}
+
+export function interfaceAttachRequest(value: unknown): InterfaceAttachRequest {
+  const p = payload<InterfaceAttachRequest>(value, 'attachInterface', ['uuid', 'requestId'])
+  const vif = object(p.vif, 'attachInterface')
+  requireStrings(vif, 'attachInterface', ['portId', 'networkId', 'macAddress'])
+  if (!Array.isArray(vif['fixedIps'])) {
+    throw new MalformedMessageError('compute', 'attachInterface', 'vif.fixedIps must be a list')
+  }
+  const wait = object(p.vifWait, 'attachInterface')
+  if (!Array.isArray(wait['ports']) || typeof wait['timeoutSeconds'] !== 'number') {
+    throw new MalformedMessageError('compute', 'attachInterface', 'vifWait is malformed')
+  }
   return p
 }

@@ -1,9 +1,11 @@
 /** @module compute/virt/compute-driver.conformance: the behaviour every compute driver must show */
+import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
   POWER_STATE,
   type ComputeDriver,
   type GuestSpec,
+  type GuestVif,
   type GuestVolume,
   type VolumeConnection,
 } from './compute-driver.js'
@@ -11,6 +13,17 @@ import {
 function spec(uuid: string, volumes?: GuestVolume[]): GuestSpec {
   const base = { uuid, name: `vm-${uuid}`, vcpus: 1, memoryMb: 128, rootGb: 1, imageId: 'img' }
   return { ...base, vifs: [], ...(volumes ? { volumes } : {}) }
+}
+
+/** A port's interface; the ids are new per run, as taps of other runs may share the host. */
+function vif(n: number): GuestVif {
+  const portId = randomUUID()
+  return {
+    portId,
+    networkId: randomUUID(),
+    macAddress: `fa:16:3e:${portId.slice(0, 2)}:${portId.slice(2, 4)}:0${n}`,
+    fixedIps: [`10.9.0.${10 + n}`],
+  }
 }
 
 /** The titles of the suite's cases, for a run that must skip them all with one reason. */
@@ -33,6 +46,10 @@ export const COMPUTE_DRIVER_CONFORMANCE_CASES = [
   'detaches a volume idempotently',
   'spawns a guest with its volumes in device order',
   'keeps spawned and attached volumes across power off and on',
+  'attaches an interface that the guest then has',
+  'attaches an interface idempotently',
+  'detaches an interface idempotently',
+  'keeps spawned and attached interfaces across power off and on',
 ] as const
 
 /** What the volume cases need from the driver's host (for drivers with `volumeAttach`). */
@@ -43,6 +60,11 @@ export interface VolumeConformanceHooks {
   listVolumes(driver: ComputeDriver, uuid: string): Promise<string[]>
   /** Waits until a running guest can release a hot-unplugged device (its OS has booted). */
   untilBooted?(driver: ComputeDriver, uuid: string): Promise<void>
+  /**
+   * The MAC addresses of a guest's NICs in the order it has them, as the hypervisor shows them
+   * (for drivers with `interfaceAttach`; the interface cases skip without it).
+   */
+  listInterfaces?(driver: ComputeDriver, uuid: string): Promise<string[]>
 }
 
 /** The hooks of a driver whose connections need nothing on the host (the fake). */
@@ -97,6 +119,28 @@ export function computeDriverConformance(
         await fn(d)
       })
     }
+    const interfaceTest = (title: string, fn: (d: ComputeDriver) => Promise<void>) => {
+      const reason = skips[title]
+      if (reason) {
+        it.skip(`${title} (skipped: ${reason})`, () => undefined)
+        return
+      }
+      it(title, async (context) => {
+        const d = await make()
+        if (!d.capabilities.interfaceAttach) {
+          await d.spawn(spec('a'))
+          const refusal = await d.attachInterface('a', vif(1)).then(
+            () => undefined,
+            (error: unknown) => (error instanceof Error ? error.message : String(error)),
+          )
+          expect(refusal, 'a driver without interfaceAttach must refuse it').toBeDefined()
+          context.skip(`no interfaceAttach: ${refusal ?? ''}`)
+        }
+        if (!hooks.listInterfaces) context.skip('the run gave no listInterfaces hook')
+        await fn(d)
+      })
+    }
+    const nics = (d: ComputeDriver, uuid: string) => hooks.listInterfaces?.(d, uuid) ?? []
     test('reports positive host resources', async (d) => {
       const r = await d.hostResources()
       expect(r.vcpus).toBeGreaterThan(0)
@@ -224,6 +268,40 @@ export function computeDriverConformance(
       await d.powerOn('a')
       expect(await d.powerState('a')).toBe(POWER_STATE.running)
       expect(await hooks.listVolumes(d, 'a')).toEqual(['v1', 'v2'])
+    })
+    interfaceTest('attaches an interface that the guest then has', async (d) => {
+      await d.spawn(spec('a'))
+      const one = vif(1)
+      await d.attachInterface('a', one)
+      expect(await nics(d, 'a')).toEqual([one.macAddress])
+      expect(await d.powerState('a')).toBe(POWER_STATE.running)
+    })
+    interfaceTest('attaches an interface idempotently', async (d) => {
+      await d.spawn(spec('a'))
+      const one = vif(1)
+      await d.attachInterface('a', one)
+      await d.attachInterface('a', one)
+      expect(await nics(d, 'a')).toEqual([one.macAddress])
+    })
+    interfaceTest('detaches an interface idempotently', async (d) => {
+      await d.spawn(spec('a'))
+      await hooks.untilBooted?.(d, 'a')
+      const one = vif(1)
+      await d.attachInterface('a', one)
+      await d.detachInterface('a', one.portId)
+      await d.detachInterface('a', one.portId)
+      await d.detachInterface('a', vif(2).portId)
+      expect(await nics(d, 'a')).toEqual([])
+    })
+    interfaceTest('keeps spawned and attached interfaces across power off and on', async (d) => {
+      const [zero, one] = [vif(0), vif(1)]
+      await d.spawn({ ...spec('a'), vifs: [zero] })
+      await d.attachInterface('a', one)
+      await d.powerOff('a')
+      expect(await nics(d, 'a')).toEqual([zero.macAddress, one.macAddress])
+      await d.powerOn('a')
+      expect(await d.powerState('a')).toBe(POWER_STATE.running)
+      expect(await nics(d, 'a')).toEqual([zero.macAddress, one.macAddress])
     })
   })
 }

@@ -145,6 +145,8 @@ export interface DriverCapabilities {
   consoleOutput: boolean
   /** Volumes can be hot-plugged into a guest and booted from (`attachVolume`, `GuestSpec.volumes`). */
   volumeAttach: boolean
+  /** Interfaces can be hot-plugged into and out of a guest (`attachInterface`, `detachInterface`). */
+  interfaceAttach: boolean
 }
 
 /**
@@ -216,4 +218,18 @@ export interface ComputeDriver {
 
   /** Unplugs a volume from a guest (requires `capabilities.volumeAttach`). Idempotent. */
   detachVolume(uuid: string, volumeId: string): Promise<void>
+
+  /**
+   * Plugs a port's interface into a guest, running or stopped (requires
+   * `capabilities.interfaceAttach`): a running guest sees a new NIC with the port's MAC at once, a
+   * stopped one at its next start, and every later start, move or host restart keeps it. On
+   * failure it must throw and leave the guest as it was. Idempotent for a port already plugged.
+   */
+  attachInterface(uuid: string, vif: GuestVif): Promise<void>
+
+  /**
+   * Unplugs a port's interface from a guest and forgets it (requires
+   * `capabilities.interfaceAttach`). Idempotent: a port the guest does not have is not an error.
+   */
+  detachInterface(uuid: string, portId: string): Promise<void>
 }

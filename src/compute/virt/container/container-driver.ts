@@ -16,6 +16,7 @@ import {
   type GuestSpec,
   type GuestSnapshot,
   type SpawnHooks,
+  type GuestVif,
   type GuestVolume,
   type HostResources,
   type PowerState,
@@ -56,6 +57,8 @@ export const CONTAINER_UNSUPPORTED = {
   'attach a block device volume': 'a container sees files, not disks',
   'resize a root disk': 'a container root is an overlay on the host with no size of its own',
   'boot from a volume': 'a container root is an unpacked docker-format image',
+  'hot-plug a network interface':
+    "this driver wires a container's interfaces into its network namespace only when it spawns it",
 } as const
 
 /** The host end of a port's veth, named as the L2 agent expects a tap. */
@@ -116,6 +119,7 @@ export class ContainerDriver implements ComputeDriver {
     resize: true,
     consoleOutput: true,
     volumeAttach: false,
+    interfaceAttach: false,
   })
   private readonly root: string
   private readonly guestsDir: string
@@ -262,6 +266,18 @@ export class ContainerDriver implements ComputeDriver {
   detachVolume(uuid: string, volumeId: string): Promise<void> {
     const reason = CONTAINER_UNSUPPORTED['attach a block device volume']
     const what = `detach volume ${volumeId} from guest ${uuid}`
+    return Promise.reject(new ContainerUnsupportedError(what, reason))
+  }
+
+  attachInterface(uuid: string, vif: GuestVif): Promise<void> {
+    const reason = CONTAINER_UNSUPPORTED['hot-plug a network interface']
+    const what = `attach port ${vif.portId} to guest ${uuid}`
+    return Promise.reject(new ContainerUnsupportedError(what, reason))
+  }
+
+  detachInterface(uuid: string, portId: string): Promise<void> {
+    const reason = CONTAINER_UNSUPPORTED['hot-plug a network interface']
+    const what = `detach port ${portId} from guest ${uuid}`
     return Promise.reject(new ContainerUnsupportedError(what, reason))
   }
 

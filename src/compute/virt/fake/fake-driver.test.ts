@@ -18,6 +18,8 @@ computeDriverConformance(
     }),
     listVolumes: async (driver, uuid) =>
       (driver as FakeDriver).volumesOf(uuid).map((v) => v.volumeId),
+    listInterfaces: async (driver, uuid) =>
+      (driver as FakeDriver).vifsOf(uuid).map((v) => v.macAddress),
   },
 )
 

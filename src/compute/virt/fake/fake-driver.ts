@@ -8,6 +8,7 @@ import {
   type GuestSpec,
   type GuestSnapshot,
   type SpawnHooks,
+  type GuestVif,
   type GuestVolume,
   type HostResources,
   type PowerState,
@@ -32,6 +33,8 @@ export interface FakeDriverOptions {
   capabilities?: Partial<DriverCapabilities>
   /** Returns an error to make a spawn fail (tests inject build failures with it). */
   failSpawn?: (spec: GuestSpec, host: string) => Error | undefined
+  /** Returns an error to make an interface hotplug fail (tests inject attach failures with it). */
+  failInterfaceAttach?: (uuid: string, vif: GuestVif) => Error | undefined
 }
 
 /** Thrown by the fake for an operation on a guest that does not exist or is in the wrong state. */
@@ -86,6 +89,7 @@ export class FakeDriver implements ComputeDriver {
       resize: true,
       consoleOutput: true,
       volumeAttach: true,
+      interfaceAttach: true,
       ...options.capabilities,
     })
   }
@@ -210,6 +214,34 @@ export class FakeDriver implements ComputeDriver {
     if (!guest || !volume) return
     guest.volumes.delete(volumeId)
     guest.console.push(`virtio_blk: [${volume.device.replace('/dev/', '')}] detached`)
+  }
+
+  async attachInterface(uuid: string, vif: GuestVif): Promise<void> {
+    const guest = this.guest(uuid)
+    if (!this.capabilities.interfaceAttach) {
+      throw new FakeGuestStateError(`this fake host cannot hot-plug interfaces`)
+    }
+    if (guest.spec.vifs.some((v) => v.portId === vif.portId)) return
+    const failure = this.options.failInterfaceAttach?.(uuid, vif)
+    if (failure) throw failure
+    guest.spec = { ...guest.spec, vifs: [...guest.spec.vifs, vif] }
+    guest.console.push(`virtio_net: ${vif.macAddress} attached`)
+  }
+
+  async detachInterface(uuid: string, portId: string): Promise<void> {
+    const guest = this.guests.get(uuid)
+    const vif = guest?.spec.vifs.find((v) => v.portId === portId)
+    if (!guest || !vif) return
+    if (!this.capabilities.interfaceAttach) {
+      throw new FakeGuestStateError(`this fake host cannot hot-plug interfaces`)
+    }
+    guest.spec = { ...guest.spec, vifs: guest.spec.vifs.filter((v) => v.portId !== portId) }
+    guest.console.push(`virtio_net: ${vif.macAddress} detached`)
+  }
+
+  /** The interfaces a guest has, spawned with and plugged since (tests). */
+  vifsOf(uuid: string): GuestVif[] {
+    return [...(this.guests.get(uuid)?.spec.vifs ?? [])]
   }
 
   /** The volumes a guest has plugged, in device order (tests). */

@@ -35,6 +35,17 @@ export interface LocalDisk {
   pciSlot: number
 }
 
+/** A port's tap as the guest has it: from the spawn, or hot-plugged since. */
+export interface GuestTap {
+  name: string
+  mac: string
+  /**
+   * The PCI slot of a hot-plugged NIC, the same on every start, so that a saved guest state fits
+   * the next QEMU and the guest keeps naming its interfaces in the same order.
+   */
+  pciSlot?: number
+}
+
 /** Everything needed to start a guest's QEMU again, after a stop or an agent restart. */
 export interface GuestRecord {
   spec: GuestSpec
@@ -54,7 +65,7 @@ export interface GuestRecord {
   configDriveBus?: 'ide-cd'
   /** Ephemeral disks then the swap disk, in the order the guest sees them after the root disk. */
   localDisks?: LocalDisk[]
-  taps: { name: string; mac: string }[]
+  taps: GuestTap[]
   /** Data volumes, from the spawn and hot-plugged since. */
   volumes: AttachedVolume[]
 }

@@ -1,5 +1,5 @@
 /** @module compute/virt/qemu/qemu-command: the qemu-system-x86_64 command line of a guest */
-import type { AttachedVolume, GuestFiles, GuestRecord } from './guest-record.js'
+import type { AttachedVolume, GuestFiles, GuestRecord, GuestTap } from './guest-record.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -37,6 +37,36 @@ export function freeVolumeSlot(volumes: readonly AttachedVolume[]): number {
 /** The `-device` / `device_add` address of a volume's disk, when it has a slot. */
 export function volumeAddress(volume: AttachedVolume): { addr?: string } {
   return volume.pciSlot === undefined ? {} : { addr: `0x${volume.pciSlot.toString(16)}` }
+}
+
+/**
+ * The netdev and device ids of a NIC: a hot-plugged one is named after its tap, so that it can be
+ * found again; the ones from the spawn keep the names by position they always had.
+ */
+export function nicIds(tap: GuestTap, index: number): { netdev: string; device: string } {
+  if (tap.pciSlot === undefined) return { netdev: `net${index}`, device: `nic${index}` }
+  return { netdev: `net-${tap.name}`, device: `nic-${tap.name}` }
+}
+
+/** PCI slots kept for hot-plugged NICs: above the devices QEMU places itself, below volumes'. */
+const NIC_SLOTS = { first: 0x08, last: 0x0f } as const
+
+/**
+ * The lowest PCI slot for a new NIC that no tap of `taps` holds and `busy` (the slots a running
+ * guest uses) does not list; throws when the guest has no slot left.
+ */
+export function freeNicSlot(taps: readonly GuestTap[], busy: readonly number[] = []): number {
+  const taken = new Set([...taps.map((t) => t.pciSlot), ...busy])
+  for (let slot: number = NIC_SLOTS.first; slot <= NIC_SLOTS.last; slot++) {
+    if (!taken.has(slot)) return slot
+  }
+  const count = NIC_SLOTS.last - NIC_SLOTS.first + 1
+  throw new Error(`a guest has room for ${count} hot-plugged interfaces, and this one has them all`)
+}
+
+/** The `-device` / `device_add` address of a hot-plugged NIC. */
+export function nicAddress(tap: GuestTap): { addr?: string } {
+  return tap.pciSlot === undefined ? {} : { addr: `0x${tap.pciSlot.toString(16)}` }
 }
 
 /** A value inside a QEMU `key=value,...` option, its commas doubled. */
@@ -106,8 +136,11 @@ export function qemuArgs(
     args.push('-device', addr ? `${device},addr=${addr}` : device)
   }
   record.taps.forEach((tap, index) => {
-    args.push('-netdev', `tap,id=net${index},ifname=${tap.name},script=no,downscript=no`)
-    args.push('-device', `virtio-net-pci,netdev=net${index},mac=${tap.mac},id=nic${index}`)
+    const ids = nicIds(tap, index)
+    args.push('-netdev', `tap,id=${ids.netdev},ifname=${tap.name},script=no,downscript=no`)
+    const nic = `virtio-net-pci,netdev=${ids.netdev},mac=${tap.mac},id=${ids.device}`
+    const { addr } = nicAddress(tap)
+    args.push('-device', addr ? `${nic},addr=${addr}` : nic)
   })
   if (record.configDrive) {
     // the tiny guest and cloud-init find it by its label config-2, whatever its device

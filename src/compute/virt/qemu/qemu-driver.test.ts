@@ -1,11 +1,12 @@
 /** @module compute/virt/qemu/qemu-driver.test: the qemu driver on real QEMU (TCG here), with the tiny image */
+import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { exec } from '../../../core/sys/exec.js'
-import { getLink } from '../../../core/sys/ip-link.js'
+import { deleteLink, ensureBridge, getLink, setLink } from '../../../core/sys/ip-link.js'
 import { buildTinyImage, type TinyImageFiles } from '../../images/tiny-image-builder.js'
 import { TINY_BANNER } from '../../images/tiny-guest-init.js'
 import {
@@ -114,6 +115,20 @@ async function openBlocks(uuid: string): Promise<{ file: string; ro: boolean }[]
   return blocks.flatMap((b) => (b.inserted ? [{ file: b.inserted.file, ro: b.inserted.ro }] : []))
 }
 
+/** The MACs of a running guest's NICs, in PCI slot order (the order the guest finds them). */
+async function liveMacs(uuid: string): Promise<string[]> {
+  return withQmp(qmpOf(uuid), async (qmp) => {
+    const filters = (await qmp.execute('query-rx-filter')) as { name: string; 'main-mac': string }[]
+    const buses = (await qmp.execute('query-pci')) as {
+      devices: { slot: number; qdev_id: string }[]
+    }[]
+    const slotOf = new Map(buses.flatMap((b) => b.devices.map((d) => [d.qdev_id, d.slot])))
+    return filters
+      .sort((a, b) => (slotOf.get(a.name) ?? 0) - (slotOf.get(b.name) ?? 0))
+      .map((f) => f['main-mac'])
+  })
+}
+
 async function untilBooted(driver: ComputeDriver, uuid: string): Promise<void> {
   const booted = async () => (await driver.consoleOutput(uuid)).includes(TINY_BANNER)
   if (!(await waitFor(booted, 90_000))) throw new Error(`guest ${uuid} did not boot`)
@@ -132,6 +147,13 @@ const hooks: VolumeConformanceHooks = {
     return (await openBlocks(uuid)).flatMap((b) => volumePaths.get(b.file) ?? [])
   },
   untilBooted,
+  // the NICs the running QEMU has, in PCI slot order, else what its next start will have
+  listInterfaces: async (driver, uuid) => {
+    if ((await driver.powerState(uuid)) !== POWER_STATE.running) {
+      return (driver as QemuDriver).interfaces(uuid)
+    }
+    return liveMacs(uuid)
+  },
 }
 
 computeDriverConformance(
@@ -198,6 +220,42 @@ describe.skipIf(skipReason !== undefined)('QemuDriver on this host', () => {
     expect(await readdir(join(dataDir, 'qemu/guests'))).not.toContain('tap-1')
     const { stdout } = await exec('ps', ['-eo', 'args'])
     expect(stdout).not.toContain('tap-1/qmp.sock')
+  })
+
+  it("hotplugs a port's NIC with its tap on the network's bridge, keeps it across a driver restart, and unplugs it", async () => {
+    const driver = await makeDriver()
+    await driver.spawn(spec('nic-1'))
+    await untilBooted(driver, 'nic-1')
+    const networkId = randomUUID()
+    const bridge = `brq${networkId.slice(0, 11)}`
+    await ensureBridge(bridge)
+    try {
+      await setLink(bridge, { mtu: 1400, up: true })
+      const vif = {
+        portId: randomUUID(),
+        networkId,
+        macAddress: 'fa:16:3e:00:00:42',
+        fixedIps: ['10.9.0.42'],
+      }
+      await driver.attachInterface('nic-1', vif)
+      const tap = await getLink(tapNameOf(vif.portId))
+      expect(tap).toMatchObject({ master: bridge, mtu: 1400 })
+      expect(await liveMacs('nic-1')).toEqual(['fa:16:3e:00:00:42'])
+      // a new driver (an agent restart) and a new QEMU (a stop and start) keep the NIC
+      const again = await makeDriver()
+      await again.powerOff('nic-1')
+      await again.powerOn('nic-1')
+      expect(await liveMacs('nic-1')).toEqual(['fa:16:3e:00:00:42'])
+      // the console log keeps the first boot's lines: the second boot prints the banner again
+      const twice = async () => (await again.consoleOutput('nic-1')).split(TINY_BANNER).length > 2
+      expect(await waitFor(twice, 90_000)).toBe(true)
+      await again.detachInterface('nic-1', vif.portId)
+      expect(await liveMacs('nic-1')).toEqual([])
+      expect(await getLink(tapNameOf(vif.portId))).toBeUndefined()
+      expect(await again.interfaces('nic-1')).toEqual([])
+    } finally {
+      await deleteLink(bridge)
+    }
   })
 
   it('adopts running guests after a restart: a new driver on the same data dir controls them', async () => {

@@ -19,6 +19,7 @@ import {
   type GuestSpec,
   type GuestSnapshot,
   type SpawnHooks,
+  type GuestVif,
   type GuestVolume,
   type HostResources,
   type PowerState,
@@ -33,6 +34,16 @@ import {
   type LocalDisk,
 } from './guest-record.js'
 import { makeLocalDisks, resizeLocalDisks } from './guest-local-disks.js'
+import {
+  bridgeNameOf,
+  busySlots,
+  GuestInterfaceError,
+  plugNic,
+  prepareTap,
+  removeTap,
+  tapNameOf,
+  unplugNic,
+} from './guest-interfaces.js'
 import { prepareRoot } from './guest-root.js'
 import {
   assertVolumeFile,
@@ -43,7 +54,7 @@ import {
 } from './guest-volumes.js'
 import { ImageCache, type GuestImageSource } from './image-cache.js'
 import { probeKvm } from './kvm-probe.js'
-import { freeVolumeSlot, inDeviceOrder, qemuArgs } from './qemu-command.js'
+import { freeNicSlot, freeVolumeSlot, inDeviceOrder, qemuArgs } from './qemu-command.js'
 import { withQmp } from './qmp-client.js'
 import { fileSnapshot } from '../file-snapshot.js'
 import { writeConfigDriveIso } from './config-drive-iso.js'
@@ -64,14 +75,7 @@ export interface QemuDriverSettings {
 const UNIX_PATH_MAX = 107
 const DEFAULT_APPEND = 'console=ttyS0 quiet'
 
-/** The tap of a port, named as the L2 agent expects it. */
-export function tapNameOf(portId: string): string {
-  return `tap${portId.slice(0, 11)}`
-}
-
-function bridgeNameOf(networkId: string): string {
-  return `brq${networkId.slice(0, 11)}`
-}
+export { tapNameOf }
 
 /** The ComputeDriver of QEMU guests. Stateless in memory: everything is read from the data dir. */
 export class QemuDriver implements ComputeDriver {
@@ -83,6 +87,7 @@ export class QemuDriver implements ComputeDriver {
     resize: true,
     consoleOutput: true,
     volumeAttach: true,
+    interfaceAttach: true,
   })
   private accel: 'kvm' | 'tcg' = 'tcg'
   private readonly root: string
@@ -361,9 +366,67 @@ export class QemuDriver implements ComputeDriver {
     await writeGuestRecord(files, { ...record, volumes })
   }
 
+  /**
+   * Creates the port's tap on its network's bridge and hotplugs a virtio-net NIC with the port's
+   * MAC at a PCI slot of its own, kept in the guest's record so that every later start (and a
+   * saved state) has the NIC at the same place. A stopped guest gets it at its next start. On
+   * failure the tap goes again (when this call made it) and the record is unchanged.
+   */
+  async attachInterface(uuid: string, vif: GuestVif): Promise<void> {
+    const { record, files } = await this.get(uuid)
+    const name = tapNameOf(vif.portId)
+    if (record.taps.some((t) => t.name === name)) return
+    const running = await this.running(files)
+    const created = await prepareTap(name, vif.networkId)
+    try {
+      const tap = await (running
+        ? withQmp(files.qmp, async (qmp) => {
+            const plugged = { name, mac: vif.macAddress, pciSlot: 0 }
+            plugged.pciSlot = freeNicSlot(record.taps, await busySlots(qmp))
+            await plugNic(qmp, plugged)
+            return plugged
+          })
+        : Promise.resolve({ name, mac: vif.macAddress, pciSlot: freeNicSlot(record.taps) }))
+      const spec = { ...record.spec, vifs: [...record.spec.vifs, vif] }
+      await writeGuestRecord(files, { ...record, spec, taps: [...record.taps, tap] })
+    } catch (error) {
+      if (created) await removeTap(name).catch(() => undefined)
+      throw error
+    }
+  }
+
+  /**
+   * Unplugs the port's NIC (the guest must release it), deletes its tap and forgets it; the guest
+   * keeps it when it does not let go in time. Idempotent.
+   */
+  async detachInterface(uuid: string, portId: string, timeoutMs = 30_000): Promise<void> {
+    const { record, files } = await this.get(uuid)
+    const name = tapNameOf(portId)
+    const tap = record.taps.find((t) => t.name === name)
+    if (!tap) return
+    if (await this.running(files)) {
+      await withQmp(files.qmp, (qmp) => unplugNic(qmp, tap, timeoutMs)).catch((error: unknown) => {
+        throw error instanceof GuestInterfaceError
+          ? error
+          : new GuestInterfaceError(
+              `port ${portId} could not be unplugged from guest ${uuid}: ${error instanceof Error ? error.message : String(error)}`,
+            )
+      })
+    }
+    const spec = { ...record.spec, vifs: record.spec.vifs.filter((v) => v.portId !== portId) }
+    const taps = record.taps.filter((t) => t.name !== name)
+    await writeGuestRecord(files, { ...record, spec, taps })
+    await removeTap(name)
+  }
+
   /** The ephemeral and swap disks of a guest, in the order the guest sees them after its root. */
   async localDisks(uuid: string): Promise<LocalDisk[]> {
     return (await this.get(uuid)).record.localDisks ?? []
+  }
+
+  /** The MAC addresses of a guest's NICs, in the order its next start will have them. */
+  async interfaces(uuid: string): Promise<string[]> {
+    return (await this.get(uuid)).record.taps.map((t) => t.mac)
   }
 
   /** The data volumes of a guest, as its next start will have them (the boot volume not among them). */
