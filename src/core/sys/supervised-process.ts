@@ -12,6 +12,8 @@ export interface SupervisedOptions {
   maxBackoffMs?: number
   /** How long `stop` waits after SIGTERM before SIGKILL; default 5 s. */
   stopTimeoutMs?: number
+  /** Told about what the program prints (stdout and stderr), as it comes. */
+  onOutput?: (text: string) => void
   /** Told about each exit that was not asked for, with the last lines the program printed. */
   onUnexpectedExit?: (info: {
     commandLine: string
@@ -53,7 +55,9 @@ export function superviseProcess(options: SupervisedOptions): SupervisedProcess 
     const proc = spawn(options.program, [...options.args], { stdio: ['ignore', 'pipe', 'pipe'] })
     child = proc
     const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-2000)
+      const text = chunk.toString('utf8')
+      output = (output + text).slice(-2000)
+      options.onOutput?.(text)
     }
     proc.stdout?.on('data', keep)
     proc.stderr?.on('data', keep)

@@ -13,6 +13,7 @@ import {
 import type { Logger } from '../../../core/log/index.js'
 import { exec } from '../../../core/sys/exec.js'
 import { nftDeleteTable, NftTableSync } from '../../../core/sys/nft.js'
+import { superviseProcess } from '../../../core/sys/supervised-process.js'
 import { bridgeName, tapName, vxlanName } from '../../rpc/device-names.js'
 import { pluginRpc } from '../../rpc/contracts.js'
 import type { L2Network, L2State } from '../../rpc/payloads.js'
@@ -32,7 +33,10 @@ export interface L2AgentOptions {
   resyncSeconds?: number
   /** Where the agent keeps the names of the devices it made. */
   stateDir: string
-  /** How often the agent looks for taps plugged or removed; default 1000 ms. */
+  /**
+   * How often the agent looks for taps plugged or removed besides watching link events
+   * (`ip monitor link`), in case an event is missed; default 2000 ms.
+   */
   pollMs?: number
 }
 
@@ -166,8 +170,9 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
       }
     },
   })
-  // taps appear and vanish without the server knowing: look for them as Neutron's agent polls
-  const poll = setInterval(() => {
+  // Taps appear and vanish without the server knowing: the agent watches link events, so a
+  // new tap is bridged and reported at once, and also polls in case an event was missed.
+  const checkTaps = (): void => {
     listLinks()
       .then((links) => {
         const now = links
@@ -181,12 +186,27 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
         }
       })
       .catch((error: unknown) => options.logger.warn({ err: error }, 'could not list links'))
-  }, options.pollMs ?? 1000)
+  }
+  const monitor = superviseProcess({
+    program: 'ip',
+    args: ['-o', 'monitor', 'link'],
+    maxBackoffMs: 30_000,
+    onOutput: (text) => {
+      if (text.includes('tap')) checkTaps()
+    },
+    onUnexpectedExit: (exit) =>
+      options.logger.warn(
+        { command: exit.commandLine, code: exit.code, signal: exit.signal, output: exit.output },
+        'the link event monitor ended; restarting it (taps are still found by polling)',
+      ),
+  })
+  const poll = setInterval(checkTaps, options.pollMs ?? 2000)
   poll.unref()
   return {
     loop,
     async stop(stopOptions = {}) {
       clearInterval(poll)
+      await monitor.stop()
       await loop.stop()
       if (stopOptions.cleanup) {
         await nftDeleteTable('inet', tables.filter)
