@@ -4,12 +4,26 @@ import type { ProxyContext } from './context.js'
 import { reportContainer } from './container-ops.js'
 
 /**
- * Merges the row into every container replica it can reach; returns whether all were reached.
- * A replica on a device that is down or failing is left for the updater.
+ * Merges the rows (of one container) into every container replica it can reach, in one
+ * transaction per replica, then copies the container's counts to its account once; returns
+ * whether every replica was reached. A replica on a device that is down or failing is left for
+ * the updater.
  */
-export function mergeIntoContainers(ctx: ProxyContext, update: ContainerUpdate): boolean {
+export function mergeIntoContainers(
+  ctx: ProxyContext,
+  update: ContainerUpdate,
+  ...more: ContainerUpdate[]
+): boolean {
   const { cluster } = ctx
   const { partition, hash, nodes } = cluster.ring.nodesFor(update.account, update.container)
+  const rows = [update, ...more].map((u) => ({
+    name: u.object,
+    createdAt: u.createdAt,
+    size: u.size,
+    contentType: u.contentType,
+    etag: u.etag,
+    deleted: u.deleted,
+  }))
   let complete = true
   for (const device of nodes) {
     if (cluster.down.has(device.id)) {
@@ -17,16 +31,7 @@ export function mergeIntoContainers(ctx: ProxyContext, update: ContainerUpdate):
       continue
     }
     try {
-      cluster.containerBrokerAt(device, partition, hash).mergeObjects([
-        {
-          name: update.object,
-          createdAt: update.createdAt,
-          size: update.size,
-          contentType: update.contentType,
-          etag: update.etag,
-          deleted: update.deleted,
-        },
-      ])
+      cluster.containerBrokerAt(device, partition, hash).mergeObjects(rows)
     } catch (err) {
       complete = false
       ctx.logger.warn(
@@ -40,17 +45,25 @@ export function mergeIntoContainers(ctx: ProxyContext, update: ContainerUpdate):
 }
 
 /**
- * Updates the container listing after an object write or delete. When a container replica could
- * not be updated the row is saved as an async pending update on the first live device of the
- * object, so the updater retries it until it lands.
+ * Updates the container listing after object writes or deletes of one container (rows that
+ * finished together share each database's transaction: a group commit of the listing). When a
+ * container replica could not be updated, each row is saved as an async pending update on the
+ * first live device of its object, so the updater retries it until it lands. One promise per row.
  */
-export async function updateContainers(ctx: ProxyContext, update: ContainerUpdate): Promise<void> {
-  if (mergeIntoContainers(ctx, update)) return
-  const place = ctx.cluster.objectPlace(update.account, update.container, update.object)
-  const target = place.stores[0]
-  if (!target) {
-    ctx.logger.error({ update }, 'no live device to keep a container update on')
-    return
-  }
-  await savePendingUpdate(target.device.path, place.hash, update)
+export function updateContainers(
+  ctx: ProxyContext,
+  updates: readonly ContainerUpdate[],
+): Promise<void>[] {
+  const [first, ...more] = updates
+  if (!first || mergeIntoContainers(ctx, first, ...more))
+    return updates.map(() => Promise.resolve())
+  return updates.map(async (update) => {
+    const place = ctx.cluster.objectPlace(update.account, update.container, update.object)
+    const target = place.stores[0]
+    if (!target) {
+      ctx.logger.error({ update }, 'no live device to keep a container update on')
+      return
+    }
+    await savePendingUpdate(target.device.path, place.hash, update)
+  })
 }

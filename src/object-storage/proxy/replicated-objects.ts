@@ -161,8 +161,8 @@ const listingBatches = new WeakMap<ProxyContext, Map<string, ListingBatch>>()
 
 /**
  * Records an object row in its container's listing. Rows of writes that finish in the same turn
- * of the event loop go to each database in one transaction (group commit of the listing); when
- * that fails, each row is applied on its own, so a failing replica still leaves async pendings.
+ * of the event loop go to each database in one transaction (group commit of the listing); a
+ * replica that fails leaves every row of the batch as an async pending.
  */
 function recordObject(
   ctx: ProxyContext,
@@ -199,39 +199,16 @@ function recordObject(
 }
 
 function applyListingBatch(ctx: ProxyContext, batch: ListingBatch): void {
-  const each = () => batch.updates.map((update) => updateContainers(ctx, update))
   let results: Promise<void>[]
-  const [first] = batch.updates
-  if (batch.updates.length === 1 || !first) {
-    results = each()
-  } else {
-    let attempted: Promise<void>[] = []
-    try {
-      results = inTransactions(ctx, first, () => (attempted = each()))
-    } catch {
-      // Rows merged inside the failed transaction are gone: apply them again one by one.
-      for (const dropped of attempted) dropped.catch(() => undefined)
-      results = each()
-    }
+  try {
+    results = updateContainers(ctx, batch.updates)
+  } catch (error) {
+    results = batch.updates.map(() => Promise.reject(error))
   }
   results.forEach((result, i) => {
     const waiter = batch.waiters[i]
     if (waiter) result.then(waiter.resolve, waiter.reject)
   })
-}
-
-/** Runs `fn` inside one transaction on every container and account database it updates. */
-function inTransactions<T>(
-  ctx: ProxyContext,
-  where: { account: string; container: string },
-  fn: () => T,
-): T {
-  const brokers: { transaction<R>(inner: () => R): R }[] = [
-    ...ctx.cluster.containerBrokers(where.account, where.container).map((p) => p.broker),
-    ...ctx.cluster.accountBrokers(where.account).map((p) => p.broker),
-  ]
-  const run = brokers.reduceRight<() => T>((inner, broker) => () => broker.transaction(inner), fn)
-  return run()
 }
 
 /** Writes a tombstone on every replica and removes the object from the listing. */
