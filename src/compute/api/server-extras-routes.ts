@@ -52,14 +52,14 @@ function route(
 }
 
 /** One port as an `interfaceAttachment`. */
-function interfaceView(input: RouteInput, port: NetPort) {
+function interfaceView(input: RouteInput, port: NetPort, tag: string | null) {
   return {
     net_id: port.networkId,
     port_id: port.id,
     mac_addr: port.macAddress,
     port_state: port.status,
     fixed_ips: port.fixedIps.map((ip) => ({ subnet_id: ip.subnetId, ip_address: ip.ipAddress })),
-    ...(atLeast(input, '2.70') ? { tag: null } : {}),
+    ...(atLeast(input, '2.70') ? { tag } : {}),
   }
 }
 
@@ -211,7 +211,7 @@ export function serverExtraRoutes(ctx: ComputeContext): Route[] {
       policy: rule('os-attach-interfaces:list'),
       errors: [404],
       handler: async (input) => {
-        const { projectId, ports } = await serverInterfaces(
+        const { projectId, ports, tagOf } = await serverInterfaces(
           ctx,
           callerOf(input),
           input.params['id'] ?? '',
@@ -219,7 +219,7 @@ export function serverExtraRoutes(ctx: ComputeContext): Route[] {
         input.authorize({ project_id: projectId })
         return {
           status: 200,
-          body: { interfaceAttachments: ports.map((p) => interfaceView(input, p)) },
+          body: { interfaceAttachments: ports.map((p) => interfaceView(input, p, tagOf(p.id))) },
         }
       },
     },
@@ -229,14 +229,14 @@ export function serverExtraRoutes(ctx: ComputeContext): Route[] {
       policy: rule('os-attach-interfaces:show'),
       errors: [404],
       handler: async (input) => {
-        const { projectId, port } = await serverInterface(
+        const { projectId, port, tag } = await serverInterface(
           ctx,
           callerOf(input),
           input.params['id'] ?? '',
           input.params['port'] ?? '',
         )
         input.authorize({ project_id: projectId })
-        return { status: 200, body: { interfaceAttachment: interfaceView(input, port) } }
+        return { status: 200, body: { interfaceAttachment: interfaceView(input, port, tag) } }
       },
     },
     {

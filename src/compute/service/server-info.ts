@@ -35,7 +35,13 @@ export async function instanceAction(
 /** A server's ports, as the networking service has them (Nova's os-interface list). */
 export async function serverInterfaces(ctx: ComputeContext, caller: Caller, uuid: string) {
   const instance = await findServer(ctx, caller, uuid)
-  return { projectId: instance.projectId, ports: await ctx.network.portsOfDevice(instance.uuid) }
+  const tags = new Map(instance.networkInfo.map((v) => [v.portId, v.tag ?? null]))
+  return {
+    projectId: instance.projectId,
+    ports: await ctx.network.portsOfDevice(instance.uuid),
+    /** The tag an interface attach gave the port (null for others). */
+    tagOf: (portId: string): string | null => tags.get(portId) ?? null,
+  }
 }
 
 /** One port of a server; 404 when the port is not the server's. */
@@ -45,10 +51,10 @@ export async function serverInterface(
   uuid: string,
   portId: string,
 ) {
-  const { projectId, ports } = await serverInterfaces(ctx, caller, uuid)
+  const { projectId, ports, tagOf } = await serverInterfaces(ctx, caller, uuid)
   const port = ports.find((p) => p.id === portId)
   if (!port) throw new NotFoundError(`Instance ${uuid} is not attached to port ${portId}.`)
-  return { projectId, port }
+  return { projectId, port, tag: tagOf(port.id) }
 }
 
 export async function consoleOutput(

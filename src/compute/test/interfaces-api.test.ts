@@ -135,6 +135,9 @@ describe('os-interface', () => {
 
     expect((await portsOf(f, id)).map((p) => p['id'])).toContain(portId)
     expect(await portsOf(f, id)).toHaveLength(2)
+    const list = await iface(f, alice, id)
+    const all = (list.json() as { interfaceAttachments: Json[] }).interfaceAttachments
+    expect(all.find((a) => a['port_id'] === portId)).toEqual(attached)
 
     const server = await f.server(alice, id)
     expect(JSON.stringify(server['addresses'])).toContain('10.2.0.20')
@@ -176,6 +179,14 @@ describe('os-interface', () => {
       port_id: portId,
       tag: 'data',
     })
+    const shown = await iface(f, alice, id, { port: portId, mv: '2.70' })
+    expect((shown.json() as Json)['interfaceAttachment']).toMatchObject({ tag: 'data' })
+    const listed = (await iface(f, alice, id, { mv: '2.70' })).json() as {
+      interfaceAttachments: Json[]
+    }
+    expect(listed.interfaceAttachments.map((a) => a['tag']).sort()).toEqual(['data', null])
+    const old = await iface(f, alice, id, { port: portId, mv: '2.69' })
+    expect((old.json() as Json)['interfaceAttachment']).not.toHaveProperty('tag')
     const bound = (await getPort(f, portId)).json() as { port: Json }
     expect(bound.port).toMatchObject({ device_id: id, device_owner: 'compute:nova' })
     expect(bound.port['binding:host_id']).toBe('host1')
