@@ -239,7 +239,7 @@ describe.skipIf(reason !== undefined)(
       )
       await setRoutes([])
       expect((await listRoutes(where)).map((r) => r.destination)).not.toContain('10.99.0.0/24')
-    }, 60_000)
+    }, 180_000)
 
     it('makes a guest reachable from the host through its floating IP', async () => {
       // the default group admits only its own members: let ICMP in, as a user would
