@@ -212,6 +212,33 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     const ssh = await until('ssh into the guest', 30_000, () => inGuest(floating, 'hostname'))
     expect(ssh).toBe('guest-1')
 
+    // a port on a second network, hot-plugged: the running guest sees a NIC with its MAC, which
+    // goes again when the port is removed (a port the compute service made, so it is deleted)
+    await cloud.run(['network', 'create', 'second'])
+    await cloud.run([
+      ...['subnet', 'create', 'second-v4', '--network', 'second'],
+      ...['--subnet-range', '10.43.0.0/24'],
+    ])
+    await cloud.run(['server', 'add', 'network', id, 'second'])
+    const ports = (await cloud.runJson(['port', 'list', '--server', id])) as Row[]
+    expect(ports).toHaveLength(2)
+    const added = ports.find((p) => String(p['MAC Address'] ?? p['mac_address']) !== mac) ?? {}
+    const addedMac = String(added['MAC Address'] ?? added['mac_address'])
+    const macsInGuest = () => inGuest(floating, 'cat /sys/class/net/*/address')
+    const nics = await until('the hot-plugged NIC in the guest', 30_000, async () => {
+      const out = await macsInGuest()
+      return out?.includes(addedMac) ? out : undefined
+    })
+    expect(nics).toContain(mac)
+    await cloud.run(['server', 'remove', 'port', id, String(added['ID'] ?? added['id'])])
+    await until('the NIC to leave the guest', 30_000, async () => {
+      const out = await macsInGuest()
+      return out !== undefined && !out.includes(addedMac) ? out : undefined
+    })
+    expect((await cloud.runJson(['port', 'list', '--server', id])) as Row[]).toHaveLength(1)
+    await cloud.run(['subnet', 'delete', 'second-v4'])
+    await cloud.run(['network', 'delete', 'second'])
+
     // a 1 GiB volume: attached, the guest sees it as /dev/vdb, writes to it; detached, attached
     // to the second guest, which reads back what the first wrote
     const volume = (await cloud.runJson(['volume', 'create', '--size', '1', 'data-1'])) as Row
