@@ -35,8 +35,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function waitForLease(read: () => Promise<string>, started: number): Promise<number> {
   for (;;) {
-    if (LEASE.test(await read())) return performance.now() - started
-    if (performance.now() - started > 60_000) throw new Error('no DHCP lease in 60 s')
+    const output = await read()
+    if (LEASE.test(output)) return performance.now() - started
+    if (performance.now() - started > 60_000) {
+      throw new Error(`no DHCP lease in 60 s; the guest printed:\n${output.slice(-2000)}`)
+    }
     await sleep(10)
   }
 }
