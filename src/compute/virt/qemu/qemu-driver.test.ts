@@ -258,6 +258,28 @@ describe.skipIf(skipReason !== undefined)('QemuDriver on this host', () => {
     }
   })
 
+  it('refuses to unplug a NIC from a paused guest and to change NICs of a suspended one, leaving them as they were', async () => {
+    const driver = await makeDriver()
+    await driver.spawn(spec('nic-2'))
+    const vif = {
+      portId: randomUUID(),
+      networkId: randomUUID(),
+      macAddress: 'fa:16:3e:00:00:43',
+      fixedIps: [],
+    }
+    await driver.attachInterface('nic-2', vif)
+    await driver.pause('nic-2')
+    await expect(driver.detachInterface('nic-2', vif.portId)).rejects.toThrow(/unpause it first/)
+    await driver.unpause('nic-2')
+    await driver.suspend('nic-2')
+    await expect(driver.detachInterface('nic-2', vif.portId)).rejects.toThrow(/resume it first/)
+    const other = { ...vif, portId: randomUUID(), macAddress: 'fa:16:3e:00:00:44' }
+    await expect(driver.attachInterface('nic-2', other)).rejects.toThrow(/resume it first/)
+    expect(await driver.interfaces('nic-2')).toEqual(['fa:16:3e:00:00:43'])
+    await driver.resume('nic-2')
+    expect(await liveMacs('nic-2')).toEqual(['fa:16:3e:00:00:43'])
+  })
+
   it('adopts running guests after a restart: a new driver on the same data dir controls them', async () => {
     const first = await makeDriver()
     await first.spawn(spec('adopt-1'))

@@ -376,6 +376,7 @@ export class QemuDriver implements ComputeDriver {
     const { record, files } = await this.get(uuid)
     const name = tapNameOf(vif.portId)
     if (record.taps.some((t) => t.name === name)) return
+    await this.assertNotSuspended(uuid, files, `attach port ${vif.portId}`)
     const running = await this.running(files)
     const created = await prepareTap(name, vif.networkId)
     try {
@@ -404,6 +405,12 @@ export class QemuDriver implements ComputeDriver {
     const name = tapNameOf(portId)
     const tap = record.taps.find((t) => t.name === name)
     if (!tap) return
+    await this.assertNotSuspended(uuid, files, `detach port ${portId}`)
+    if ((await this.powerState(uuid)) === POWER_STATE.paused) {
+      throw new GuestInterfaceError(
+        `cannot detach port ${portId} from guest ${uuid}: a paused guest cannot release its NIC; unpause it first`,
+      )
+    }
     if (await this.running(files)) {
       await withQmp(files.qmp, (qmp) => unplugNic(qmp, tap, timeoutMs)).catch((error: unknown) => {
         throw error instanceof GuestInterfaceError
@@ -422,6 +429,19 @@ export class QemuDriver implements ComputeDriver {
   /** The ephemeral and swap disks of a guest, in the order the guest sees them after its root. */
   async localDisks(uuid: string): Promise<LocalDisk[]> {
     return (await this.get(uuid)).record.localDisks ?? []
+  }
+
+  /** A suspended guest's saved state fixes its devices: a NIC can neither come nor go then. */
+  private async assertNotSuspended(uuid: string, files: GuestFiles, what: string): Promise<void> {
+    const saved = await stat(files.savedState).then(
+      () => true,
+      () => false,
+    )
+    if (saved) {
+      throw new GuestInterfaceError(
+        `cannot ${what} on guest ${uuid} while it is suspended: its saved state has a fixed set of devices; resume it first`,
+      )
+    }
   }
 
   /** The MAC addresses of a guest's NICs, in the order its next start will have them. */
