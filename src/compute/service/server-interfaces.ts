@@ -18,8 +18,11 @@ import { now, type Caller, type ComputeContext } from './context.js'
 import { recordEvent, startAction } from './instance-records.js'
 import { assertState, assertUnlocked, findServer } from './server-access.js'
 
-/** The states a server may have its interfaces changed in (the guest exists on its host). */
-const INTERFACE_STATES: readonly VmState[] = ['active', 'paused', 'stopped', 'suspended']
+/**
+ * The states a server may have its interfaces changed in, as Nova's: the guest exists on its host
+ * and is not suspended (its saved machine state holds the devices it had).
+ */
+const INTERFACE_STATES: readonly VmState[] = ['active', 'paused', 'stopped']
 
 /** How long the agent may take beyond the wait for the port: the hotplug itself. */
 const HOTPLUG_MS = 60_000

@@ -293,6 +293,24 @@ describe('os-interface', () => {
     expect((await actions(f, id)).map((a) => a['action'])).toEqual(['create'])
   })
 
+  it('answers 409 for a suspended server, as its saved state holds the devices it had', async () => {
+    const f = await cloud()
+    const id = await activeServer(f)
+    const suspend = await f.request(alice, {
+      method: 'POST',
+      url: `/compute/v2.1/servers/${id}/action`,
+      payload: { suspend: null },
+    })
+    expect(suspend.statusCode).toBe(202)
+    await f.waitFor(alice, id, 'SUSPENDED')
+    const res = await iface(f, alice, id, {
+      method: 'POST',
+      body: { interfaceAttachment: { net_id: f.networkId } },
+    })
+    expect(res.statusCode).toBe(409)
+    expect(JSON.stringify(res.json())).toContain('vm_state suspended')
+  })
+
   it('answers 409 for a server still building', async () => {
     const f = await cloud({ driverFor: () => new FakeDriver({ spawnDelayMs: 60_000 }) })
     const id = await f.boot(alice)
