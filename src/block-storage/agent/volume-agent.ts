@@ -41,10 +41,18 @@ function args<T>(value: unknown, method: string, keys: readonly string[]): T {
   return value as T
 }
 
-/** `qcow2` and `raw` are read as such; other image formats are refused with a reason. */
+/** `qcow2` and `raw` are read and written as such; other image formats are refused with a reason. */
 function imageFormat(diskFormat: string) {
   if (isVolumeFormat(diskFormat)) return diskFormat
   throw new Error(`images of disk format ${diskFormat} cannot be copied into a volume`)
+}
+
+/**
+ * The format an image's bytes are read in when copied into a volume: an AMI machine image and an
+ * ISO are raw bytes of a disk, as Cinder reads them; kernels and ramdisks (aki, ari) are no disks.
+ */
+function sourceImageFormat(diskFormat: string) {
+  return diskFormat === 'ami' || diskFormat === 'iso' ? 'raw' : imageFormat(diskFormat)
 }
 
 /** Starts an agent: init the driver, report, then serve its host topic. */
@@ -84,7 +92,7 @@ export async function startVolumeAgent(options: VolumeAgentOptions): Promise<Vol
           else if (s.kind === 'volume')
             await driver.cloneVolume({ id: r.id, sourceId: s.sourceId, sizeGb: r.sizeGb })
           else {
-            const format = imageFormat(s.diskFormat)
+            const format = sourceImageFormat(s.diskFormat)
             const source = await images.downloadData(s.imageId)
             await driver.copyImageToVolume({ id: r.id, sizeGb: r.sizeGb, format, source })
           }

@@ -159,6 +159,44 @@ describe('block storage API', () => {
     expect((await uploadedBytes(String(v['id']), 1024 * 1024)).equals(pattern(9))).toBe(true)
   })
 
+  it('copies an AMI machine image as the raw disk it is, and refuses a kernel image with the reason', async () => {
+    const upload = async (diskFormat: string, bytes: Buffer) => {
+      const image = await f.request(alice, {
+        method: 'POST',
+        url: '/image/v2/images',
+        payload: { name: diskFormat, disk_format: diskFormat, container_format: diskFormat },
+      })
+      const id = String(image.json<Json>()['id'])
+      await f.request(alice, {
+        method: 'PUT',
+        url: `/image/v2/images/${id}/file`,
+        headers: { 'content-type': 'application/octet-stream' },
+        payload: bytes,
+      })
+      return id
+    }
+    const machine = await f.createVolume(alice, {
+      size: 1,
+      imageRef: await upload('ami', pattern(5)),
+    })
+    expect(
+      (await f.waitVolume(alice, String(machine['id']), ['available', 'error']))['status'],
+    ).toBe('available')
+    expect((await uploadedBytes(String(machine['id']), 1024 * 1024)).equals(pattern(5))).toBe(true)
+    const kernel = await f.createVolume(alice, {
+      size: 1,
+      imageRef: await upload('aki', pattern(6)),
+    })
+    const failed = await f.waitVolume(alice, String(kernel['id']), ['available', 'error'])
+    expect(failed['status']).toBe('error')
+    const messages = await f.request(alice, {
+      method: 'GET',
+      url: f.url(alice, `/messages?resource_uuid=${String(kernel['id'])}`),
+      headers: { 'openstack-api-version': 'volume 3.3' },
+    })
+    expect(messages.body).toContain('images of disk format aki cannot be copied into a volume')
+  })
+
   it('snapshots, clones and extends with the data intact', async () => {
     const image = await f.request(alice, {
       method: 'POST',
