@@ -3,6 +3,7 @@ import { getInstance } from '../db/instances-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { EvacuateRequest } from '../rpc/payloads.js'
 import { withConfigDrive } from '../service/instance-metadata.js'
+import { withVolumesOn } from '../service/volume-connections.js'
 import { recordEvent } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 import { claimMoveDestination } from './move-destination.js'
@@ -38,7 +39,12 @@ export async function evacuateInstance(ctx: ConductorContext, r: EvacuateRequest
   if (!moved || moved.deleted) return
   await ctx.agents.rebuildInstance(dest, {
     requestId: r.requestId,
-    spec: await withConfigDrive(ctx, moved, guestSpecOf(moved)),
+    spec: await withVolumesOn(
+      ctx,
+      moved,
+      dest,
+      await withConfigDrive(ctx, moved, guestSpecOf(moved)),
+    ),
     stopAfter: instance.vmState === 'stopped',
     migrationId: r.migrationId,
     ...(bound ? { vifWait: bound.vifWait } : {}),

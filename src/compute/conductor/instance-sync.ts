@@ -18,6 +18,7 @@ import { releaseVolumes } from '../service/volume-release.js'
 import { now } from '../service/context.js'
 import { recordFault } from '../service/instance-records.js'
 import { revertMoveClaims } from '../service/move-claims.js'
+import { connectVolumesTo } from '../service/volume-connections.js'
 import type { ConductorContext } from './conductor-context.js'
 import { releasePorts } from './port-setup.js'
 
@@ -96,6 +97,13 @@ export async function applyInstanceMoved(
   for (const vif of instance.networkInfo) {
     const port = await ctx.network.bindPort(vif.portId, r.uuid, r.host)
     if (port.status !== 'ACTIVE') ports.push(port.id)
+  }
+  if (instance.host !== r.host) {
+    // The volumes' attachments follow the guest, also back to the source of a reverted or
+    // failed move; a move's destination spec has already been given their connection info.
+    await connectVolumesTo(ctx, instance, r.host).catch((error: unknown) => {
+      ctx.logger.warn({ err: error, uuid: r.uuid, host: r.host }, 'volume attachments not moved')
+    })
   }
   return {
     uuid: updated.uuid,

@@ -3,6 +3,7 @@ import { getInstance } from '../db/instances-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { EvacuateRequest } from '../rpc/payloads.js'
 import { withConfigDrive } from '../service/instance-metadata.js'
+import { withVolumesOn } from '../service/volume-connections.js'
 import { recordEvent } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 import { claimMoveDestination } from './move-destination.js'
@@ -39,7 +40,12 @@ export async function liveMigrateInstance(
     migrationId: r.migrationId,
     sourceHost: source,
     destHost: dest,
-    spec: await withConfigDrive(ctx, instance, guestSpecOf(instance)),
+    spec: await withVolumesOn(
+      ctx,
+      instance,
+      dest,
+      await withConfigDrive(ctx, instance, guestSpecOf(instance)),
+    ),
     stopped: false,
     paused: instance.vmState === 'paused',
   })

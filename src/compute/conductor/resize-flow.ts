@@ -5,6 +5,7 @@ import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { ResizeInstanceRequest } from '../rpc/payloads.js'
 import { now } from '../service/context.js'
 import { withConfigDrive } from '../service/instance-metadata.js'
+import { withVolumesOn } from '../service/volume-connections.js'
 import { recordEvent, recordFault } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 
@@ -107,7 +108,12 @@ export async function resizeInstance(
     migrationId,
     sourceHost: source,
     destHost: dest,
-    spec: await withConfigDrive(ctx, moving, guestSpecOf({ ...moving, flavor: f })),
+    spec: await withVolumesOn(
+      ctx,
+      moving,
+      dest,
+      await withConfigDrive(ctx, moving, guestSpecOf({ ...moving, flavor: f })),
+    ),
     stopped: instance.vmState === 'stopped',
   })
 }

@@ -3,6 +3,7 @@ import { getInstance, updateInstance } from '../db/instances-repo.js'
 import { guestSpecOf } from '../rpc/guest-spec.js'
 import { now } from '../service/context.js'
 import { withConfigDrive } from '../service/instance-metadata.js'
+import { withVolumesOn } from '../service/volume-connections.js'
 import { recordEvent, recordFault } from '../service/instance-records.js'
 import type { ConductorContext } from './conductor-context.js'
 import { applyInstanceMoved } from './instance-sync.js'
@@ -72,10 +73,15 @@ export async function unshelveInstance(
     uuid: r.uuid,
     requestId: r.requestId,
     spawn: true,
-    spec: await withConfigDrive(ctx, moved, {
-      ...guestSpecOf(moved),
-      ...(imageId ? { imageId } : {}),
-    }),
+    spec: await withVolumesOn(
+      ctx,
+      moved,
+      dest,
+      await withConfigDrive(ctx, moved, {
+        ...guestSpecOf(moved),
+        ...(imageId ? { imageId } : {}),
+      }),
+    ),
     ...(imageId ? { imageId } : {}),
     ...(bound ? { vifWait: bound.vifWait } : {}),
   })

@@ -5,6 +5,7 @@ import { guestSpecOf } from '../rpc/guest-spec.js'
 import type { Instance } from '../model/instance.js'
 import type { Caller, ComputeContext } from './context.js'
 import { withConfigDrive } from './instance-metadata.js'
+import { withVolumesOn } from './volume-connections.js'
 import { startAction } from './instance-records.js'
 import { assertState, assertUnlocked, findServer, transition } from './server-access.js'
 
@@ -53,7 +54,12 @@ export async function rebuildServer(
   await startAction(ctx, ctx.db, { uuid, action: 'rebuild', ...caller })
   await ctx.agents.rebuildInstance(instance.host, {
     requestId: caller.requestId,
-    spec: await withConfigDrive(ctx, updated, guestSpecOf(updated)),
+    spec: await withVolumesOn(
+      ctx,
+      updated,
+      instance.host,
+      await withConfigDrive(ctx, updated, guestSpecOf(updated)),
+    ),
     stopAfter: instance.vmState === 'stopped',
   })
   return updated
