@@ -98,13 +98,11 @@ export async function applyInstanceMoved(
     const port = await ctx.network.bindPort(vif.portId, r.uuid, r.host)
     if (port.status !== 'ACTIVE') ports.push(port.id)
   }
-  if (instance.host !== r.host) {
-    // The volumes' attachments follow the guest, also back to the source of a reverted or
-    // failed move; a move's destination spec has already been given their connection info.
-    await connectVolumesTo(ctx, instance, r.host).catch((error: unknown) => {
-      ctx.logger.warn({ err: error, uuid: r.uuid, host: r.host }, 'volume attachments not moved')
-    })
-  }
+  // The volumes' attachments follow the guest, also back to the source of a reverted or failed
+  // move (whose server may never have left it); a move's destination spec already has them.
+  await connectVolumesTo(ctx, instance, r.host).catch((error: unknown) => {
+    ctx.logger.warn({ err: error, uuid: r.uuid, host: r.host }, 'volume attachments not moved')
+  })
   return {
     uuid: updated.uuid,
     vifWait: {

@@ -23,7 +23,10 @@ function attached(
 
 function deviceOrder(a: BlockDevice, b: BlockDevice): number {
   const boot = Number(b.bootIndex === 0) - Number(a.bootIndex === 0)
-  return boot !== 0 ? boot : (a.deviceName ?? '').localeCompare(b.deviceName ?? '')
+  if (boot !== 0) return boot
+  // `/dev/vdz` comes before `/dev/vdaa`
+  const [x, y] = [a.deviceName ?? '', b.deviceName ?? '']
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0)
 }
 
 /**

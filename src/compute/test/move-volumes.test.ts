@@ -222,6 +222,20 @@ describe('volumes through moves', () => {
     expect(await expectVolumeOnHost(f, id, volumeId)).toBe(other)
   })
 
+  it('a live migration that fails on the destination leaves the volume attached to the source', async () => {
+    const f = await twoHosts()
+    const { id, volumeId } = await serverWithVolume(f)
+    const source = await hostOf(f, id)
+    failingHost = source === 'h1' ? 'h2' : 'h1'
+    const body = { 'os-migrateLive': { host: failingHost, block_migration: false } }
+    expect((await action(f, id, body, '2.25')).statusCode).toBe(202)
+    await f.waitFor(admin, id, 'ACTIVE')
+    for (let i = 0; i < 300 && (await f.server(admin, id))['OS-EXT-STS:task_state']; i++) {
+      await settle(f)
+    }
+    expect(await expectVolumeOnHost(f, id, volumeId)).toBe(source)
+  })
+
   it('cold migrate of a server booted from a volume: the destination boots from it', async () => {
     const f = await twoHosts()
     const res = await f.request(alice, {
@@ -251,18 +265,41 @@ describe('volumes through moves', () => {
     const s = await f.waitFor(admin, id, 'ACTIVE')
     const volumeId = String((s['os-extended-volumes:volumes_attached'] as Json[])[0]?.['id'])
     const source = await hostOf(f, id)
+    const made = await f.request(alice, {
+      method: 'POST',
+      url: volumesUrl,
+      payload: { volume: { size: 1, name: 'data' } },
+    })
+    const dataId = String(((made.json() as Json)['volume'] as Json)['id'])
+    await volumeIn(f, dataId, 'available')
+    const attach = await f.request(alice, {
+      method: 'POST',
+      url: `/compute/v2.1/servers/${id}/os-volume_attachments`,
+      payload: { volumeAttachment: { volumeId: dataId } },
+    })
+    expect(attach.statusCode).toBe(200)
+    await volumeIn(f, dataId, 'in-use')
     expect((await action(f, id, { migrate: null })).statusCode).toBe(202)
     await f.waitFor(admin, id, 'VERIFY_RESIZE')
     const dest = await hostOf(f, id)
     expect(dest).not.toBe(source)
     const guest = drivers.get(dest)
-    expect(guest?.volumesOf(id)).toMatchObject([{ volumeId, device: '/dev/vda', bootIndex: 0 }])
+    // the boot volume first, then the data volume, as the spawn is given them
+    expect(guest?.specOf(id)?.volumes).toMatchObject([
+      { volumeId, device: '/dev/vda', bootIndex: 0, readOnly: false },
+      { volumeId: dataId, device: '/dev/vdb', bootIndex: null, readOnly: false },
+    ])
+    expect(await attachedHost(f, dataId)).toBe(dest)
     expect(guest?.specOf(id)?.imageId).toBe('')
     expect(guest?.specOf(id)?.volumeImageMetadata?.['image_id']).toBe(f.imageId)
     expect(await attachedHost(f, volumeId)).toBe(dest)
     expect((await action(f, id, { revertResize: null })).statusCode).toBe(202)
     await f.waitFor(admin, id, 'ACTIVE')
     expect(await attachedHost(f, volumeId)).toBe(source)
-    expect(drivers.get(source)?.volumesOf(id)).toMatchObject([{ volumeId, device: '/dev/vda' }])
+    expect(await attachedHost(f, dataId)).toBe(source)
+    expect(drivers.get(source)?.volumesOf(id)).toMatchObject([
+      { volumeId, device: '/dev/vda' },
+      { volumeId: dataId, device: '/dev/vdb' },
+    ])
   })
 })
