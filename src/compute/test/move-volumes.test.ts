@@ -168,6 +168,19 @@ describe('volumes through moves', () => {
     expect(drivers.get(failingHost)?.volumesOf(id)).toEqual([])
   })
 
+  it('a cold migration whose source cannot power off leaves the volume attached to the source', async () => {
+    const f = await twoHosts()
+    const { id, volumeId } = await serverWithVolume(f)
+    const source = await hostOf(f, id)
+    const driver = drivers.get(source)
+    if (!driver) throw new Error('no driver')
+    driver.powerOff = () => Promise.reject(new Error('the guest does not stop'))
+    expect((await action(f, id, { migrate: null })).statusCode).toBe(202)
+    await f.waitFor(admin, id, 'ERROR')
+    expect(await hostOf(f, id)).toBe(source)
+    expect(await attachedHost(f, volumeId)).toBe(source)
+  })
+
   it('resize (on its own host) and revert keep the volume', async () => {
     const f = await twoHosts()
     const { id, volumeId } = await serverWithVolume(f)

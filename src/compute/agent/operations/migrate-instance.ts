@@ -5,7 +5,8 @@ import { awaitMoveVifs, faultOf } from '../vif-wait.js'
 
 /**
  * The server errs with the reason as its fault, the migration errs, and the allocation the
- * migration held (the source's) is the server's again; `back` also moves it to the source.
+ * migration held (the source's) is the server's again; `back` also hands it (its ports and
+ * volume attachments) to the source.
  */
 async function failMigration(
   ctx: AgentContext,
@@ -50,7 +51,8 @@ export async function migrateInstance(ctx: AgentContext, r: MigrateRequest): Pro
   try {
     await asEvent(ctx, r, 'compute_resize_instance', () => ctx.driver.powerOff(r.uuid))
   } catch (error) {
-    await failMigration(ctx, r, error)
+    // handed back, though it never left: its volumes were already given the destination
+    await failMigration(ctx, r, error, true)
     return
   }
   const moved = await ctx.conductor.instanceUpdate({
