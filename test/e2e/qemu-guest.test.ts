@@ -12,31 +12,11 @@ import { exec } from '../../src/core/sys/exec.js'
 import { deleteLink, getLink } from '../../src/core/sys/ip-link.js'
 import { listNetns } from '../../src/core/sys/netns.js'
 import { removeDataDir, startCloud, type Cloud } from './cloud.js'
+import { qemuUnavailable, until } from './guest-tests.js'
 
 type Row = Record<string, unknown>
 
-async function unavailable(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return 'taps, bridges and namespaces need root'
-  try {
-    await exec('qemu-system-x86_64', ['--version'], { timeoutMs: 10_000 })
-  } catch {
-    return 'qemu-system-x86_64 is not installed'
-  }
-  return undefined
-}
-
-const skipReason = await unavailable()
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-}
+const skipReason = await qemuUnavailable()
 
 describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', () => {
   let cloud: Cloud

@@ -8,33 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TINY_BANNER } from '../../src/compute/images/tiny-guest-init.js'
 import { buildTinyImage } from '../../src/compute/images/tiny-image-builder.js'
 import { QemuDriver } from '../../src/compute/virt/qemu/qemu-driver.js'
-import { exec } from '../../src/core/sys/exec.js'
 import { removeDataDir, startCloud, type Cloud } from './cloud.js'
+import { qemuUnavailable, until } from './guest-tests.js'
 
 type Row = Record<string, unknown>
 
-async function unavailable(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return 'taps and the qemu driver need root'
-  try {
-    await exec('qemu-system-x86_64', ['--version'], { timeoutMs: 10_000 })
-  } catch {
-    return 'qemu-system-x86_64 is not installed'
-  }
-  return undefined
-}
-
-const skipReason = await unavailable()
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-  }
-}
+const skipReason = await qemuUnavailable()
 
 const ENV_KEYS = [
   'COMPUTE_DRIVER',
