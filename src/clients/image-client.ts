@@ -90,6 +90,8 @@ export interface ImageClient {
     minRam: number
   }): Promise<ImageInfo>
   uploadData(id: string, data: Buffer): Promise<void>
+  /** Sets a queued image's disk and container formats (what its data turned out to be). */
+  setFormats(id: string, formats: { diskFormat: string; containerFormat: string }): Promise<void>
   /** Sends an image's data as it is read, without holding it in memory. */
   uploadStream(id: string, data: Readable, size?: number): Promise<void>
   /** The image's data as a stream the caller must consume or destroy. */
@@ -121,6 +123,15 @@ export function createImageClient(endpoint: RestEndpoint): ImageClient {
         },
       })
       return imageFrom(r.body as Json)
+    },
+    async setFormats(id, formats) {
+      await restCall(endpoint, 'PATCH', `/images/${encodeURIComponent(id)}`, {
+        body: [
+          { op: 'replace', path: '/disk_format', value: formats.diskFormat },
+          { op: 'replace', path: '/container_format', value: formats.containerFormat },
+        ],
+        contentType: 'application/openstack-images-v2.1-json-patch',
+      })
     },
     async uploadData(id, data) {
       await restCall(endpoint, 'PUT', `/images/${encodeURIComponent(id)}/file`, { raw: data })

@@ -36,6 +36,11 @@ function memoryImages() {
       images.set(id, image)
       return { ...image }
     },
+    async setFormats(id, formats) {
+      const image = images.get(id)
+      if (!image) throw new Error(`no image ${id}`)
+      Object.assign(image, formats)
+    },
     async uploadData(id, data) {
       const image = images.get(id)
       if (!image) throw new Error(`no image ${id}`)

@@ -252,7 +252,11 @@ describe('servers', () => {
   })
 
   it('uploads a snapshot to the image service and rotates backups', async () => {
-    fx = await createComputeFixture()
+    // the driver says what its snapshot is, as the qemu driver's is a qcow2 disk
+    const formats = { diskFormat: 'qcow2', containerFormat: 'bare' }
+    fx = await createComputeFixture({
+      driverFor: () => new FakeDriver({ snapshotFormats: formats }),
+    })
     const id = await fx.boot(alice)
     await fx.waitFor(alice, id, 'ACTIVE')
     const snap = await action(fx, alice, id, { createImage: { name: 'snap' } })
@@ -264,6 +268,8 @@ describe('servers', () => {
       status: 'active',
       instance_uuid: id,
       owner: alice.projectId,
+      disk_format: 'qcow2',
+      container_format: 'bare',
     })
     for (const name of ['b1', 'b2', 'b3']) {
       const r = await action(fx, alice, id, {

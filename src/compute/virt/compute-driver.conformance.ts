@@ -218,6 +218,8 @@ export function computeDriverConformance(
         for await (const chunk of snapshot.data) read += (chunk as Buffer).length
         expect(read).toBeGreaterThan(0)
         expect(read).toBe(snapshot.size)
+        expect(snapshot.diskFormat).toMatch(/^(raw|qcow2)$/)
+        expect(snapshot.containerFormat).toMatch(/^(bare|docker)$/)
       } finally {
         await snapshot.release()
       }

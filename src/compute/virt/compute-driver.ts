@@ -98,6 +98,9 @@ export interface GuestSnapshot {
   data: Readable
   /** Its length in bytes. */
   size: number
+  /** The image's `disk_format` (`qcow2`, `raw`) and `container_format` (`bare`, `docker`). */
+  diskFormat: string
+  containerFormat: string
   /** Removes what the snapshot left on the host; called once the upload ended, however it ended. */
   release(): Promise<void>
 }

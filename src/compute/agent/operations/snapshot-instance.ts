@@ -12,6 +12,8 @@ export async function uploadSnapshot(
 ): Promise<void> {
   try {
     await beforeUpload()
+    // the image was recorded before the driver said what its snapshot is (a qcow2 disk, a docker archive)
+    await ctx.images.setFormats(imageId, snapshot)
     await ctx.images.uploadStream(imageId, snapshot.data, snapshot.size)
   } finally {
     await snapshot.release()

@@ -303,7 +303,7 @@ export class ContainerDriver implements ComputeDriver {
     } finally {
       if (frozen) await this.runc.resume(uuid)
     }
-    return fileSnapshot(target)
+    return fileSnapshot(target, { diskFormat: 'raw', containerFormat: 'docker' })
   }
 
   /** New CPU and memory limits (the guest restarts if it runs); the root has no size to change. */

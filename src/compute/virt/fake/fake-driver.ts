@@ -31,6 +31,8 @@ export interface FakeDriverOptions {
   spawnDelayMs?: number
   /** Capabilities to turn off (tests play a driver that cannot do some actions). */
   capabilities?: Partial<DriverCapabilities>
+  /** The formats the fake's snapshots say they have; default raw and bare. */
+  snapshotFormats?: { diskFormat: string; containerFormat: string }
   /** Returns an error to make a spawn fail (tests inject build failures with it). */
   failSpawn?: (spec: GuestSpec, host: string) => Error | undefined
   /** Returns an error to make an interface hotplug fail (tests inject attach failures with it). */
@@ -182,7 +184,12 @@ export class FakeDriver implements ComputeDriver {
   async snapshot(uuid: string): Promise<GuestSnapshot> {
     const guest = this.guest(uuid)
     const bytes = Buffer.from(`fake disk of ${guest.spec.uuid} from image ${guest.spec.imageId}\n`)
-    return { data: Readable.from([bytes]), size: bytes.length, release: async () => undefined }
+    return {
+      data: Readable.from([bytes]),
+      size: bytes.length,
+      ...(this.options.snapshotFormats ?? { diskFormat: 'raw', containerFormat: 'bare' }),
+      release: async () => undefined,
+    }
   }
 
   async resize(uuid: string, size: GuestSize): Promise<void> {

@@ -303,7 +303,7 @@ export class QemuDriver implements ComputeDriver {
     } finally {
       if (running) await withQmp(files.qmp, (qmp) => qmp.execute('cont'))
     }
-    return fileSnapshot(target)
+    return fileSnapshot(target, { diskFormat: 'qcow2', containerFormat: 'bare' })
   }
 
   async resize(uuid: string, size: GuestSize): Promise<void> {
