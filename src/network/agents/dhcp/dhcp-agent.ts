@@ -1,5 +1,5 @@
 /** @module network/agents/dhcp/dhcp-agent: a qdhcp namespace and a supervised dnsmasq per network with DHCP */
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createRpcClient, type Bus } from '../../../core/bus/index.js'
 import type { Logger } from '../../../core/log/index.js'
@@ -104,14 +104,21 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     await syncAddresses(inner, cidrs, { netns: ns })
     const dir = join(options.stateDir, network.id)
     await mkdir(dir, { recursive: true })
-    const hostsChanged = await writeIfChanged(join(dir, 'host'), hostsFile(network))
+    const hosts = hostsFile(network)
+    const before = await readFile(join(dir, 'host'), 'utf8').catch(() => '')
+    const hostsChanged = await writeIfChanged(join(dir, 'host'), hosts)
+    // dnsmasq keeps the leases it gave in memory: an address whose port went (or changed its MAC)
+    // stays leased to the old MAC and dnsmasq refuses it to the port that has it now. Neutron
+    // releases such leases with dhcp_release; a new dnsmasq forgets them all (it has no lease file).
+    const kept = new Set(hosts.split('\n'))
+    const released = before.split('\n').some((line) => line !== '' && !kept.has(line))
     const metadataRoutes = proxies !== undefined
     const opts = optsFile(network, { metadataRoutes })
     const optsChanged = await writeIfChanged(join(dir, 'opts'), opts)
     const args = dnsmasqArgs(network, dir, inner)
     const argsChanged = await writeIfChanged(join(dir, 'args'), args.join('\n'))
     let proc = processes.get(network.id)
-    if (proc && argsChanged) {
+    if (proc && (argsChanged || released)) {
       await proc.stop()
       processes.delete(network.id)
       proc = undefined

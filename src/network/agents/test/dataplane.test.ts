@@ -110,6 +110,33 @@ describe.skipIf(reason !== undefined)(
       expect(ping.code, ping.stdout + ping.stderr).toBe(0)
     }, 60_000)
 
+    it('leases an address to a new port once the port that had it is gone (dnsmasq forgets the old lease)', async () => {
+      const first = await dp.plugGuest(await port('x', ids['net1'] as string))
+      await dp.settle()
+      const address = fixedIp(ports['x'] as Json)
+      expect((await first.dhcp())['ip']).toBe(address)
+      const gone = await dp.request({
+        method: 'DELETE',
+        url: `/v2.0/ports/${String(ports['x']?.['id'])}`,
+      })
+      expect(gone.statusCode).toBe(204)
+      await dp.settle()
+      // the address goes to another port (another MAC), as a recreated server's port gets it
+      const again = await dp.create('ports', 'port', {
+        network_id: ids['net1'],
+        name: 'y',
+        fixed_ips: [{ subnet_id: ids['sub1'], ip_address: address }],
+        'binding:host_id': dp.host,
+        device_owner: 'compute:nova',
+        device_id: 'server-y',
+      })
+      ports['y'] = again
+      expect(again['mac_address']).not.toBe(ports['x']?.['mac_address'])
+      const second = await dp.plugGuest(again)
+      await dp.settle()
+      expect((await second.dhcp())['ip']).toBe(address)
+    }, 120_000)
+
     it('restarts a dnsmasq that dies and picks the state up again after an agent restart', async () => {
       const networkId = ids['net1'] as string
       const first = dp.dhcp.dnsmasqOf(networkId)
@@ -291,7 +318,7 @@ describe.skipIf(reason !== undefined)(
         }
       }
       await del(`/v2.0/routers/${ids['router']}`)
-      for (const name of ['a', 'b', 'c']) await del(`/v2.0/ports/${String(ports[name]?.['id'])}`)
+      for (const name of ['a', 'b', 'c', 'y']) await del(`/v2.0/ports/${String(ports[name]?.['id'])}`)
       for (const net of ['net1', 'net2']) await del(`/v2.0/networks/${ids[net]}`)
       await dp.settle()
       await dp.settle()
