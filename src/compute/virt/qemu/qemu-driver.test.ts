@@ -437,6 +437,14 @@ describe.skipIf(skipReason !== undefined)('QemuDriver on this host', () => {
     await expect(stat(join(dataDir, 'qemu/guests/bad-1'))).rejects.toThrow()
   })
 
+  it('fails a spawn QEMU refuses with the tail of its stderr in the error, and leaves nothing behind', async () => {
+    const driver = await makeDriver()
+    // more vCPUs than the machine type allows: QEMU exits at once and says why on stderr
+    await expect(driver.spawn(spec('bad-2', { vcpus: 4096 }))).rejects.toThrow(/CPUs/)
+    expect(await driver.listGuests()).not.toContain('bad-2')
+    await expect(stat(join(dataDir, 'qemu/guests/bad-2'))).rejects.toThrow()
+  })
+
   /** The first `bytes` of a qcow2 disk's contents, as the guest reads them. */
   async function diskHead(path: string, bytes: number): Promise<Buffer> {
     const out = `${path}.head`
