@@ -11,7 +11,9 @@ import { ContainerDriver } from '../../src/compute/virt/container/container-driv
 import { exec } from '../../src/core/sys/exec.js'
 import { deleteLink, getLink } from '../../src/core/sys/ip-link.js'
 import { listNetns } from '../../src/core/sys/netns.js'
+import { nftDeleteTable } from '../../src/core/sys/nft.js'
 import { runcUnavailableReason } from '../../src/core/sys/runc.js'
+import { tableNames } from '../../src/network/agents/l2/security-rules.js'
 import { removeDataDir, startCloud, type Cloud } from './cloud.js'
 import { until } from './guest-tests.js'
 
@@ -34,6 +36,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the container drive
   let keyDir: string
   /** The host bridge the L3 agent gives the external network (it stays while that network does). */
   let publicBridge: string | undefined
+  const hostName = `ctr${randomInt(1000, 9999)}`
 
   beforeAll(async () => {
     // built once per machine; the cloud makes tiny-container from it and registers it
@@ -43,7 +46,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the container drive
     const vni = randomInt(20_000, 15_000_000)
     process.env['NIMBUS_COMPUTE_DRIVER'] = 'container'
     process.env['NIMBUS_COMPUTE_GUEST_IMAGE_CACHE'] = cache
-    process.env['NIMBUS_HOST_NAME'] = `ctr${randomInt(1000, 9999)}`
+    process.env['NIMBUS_HOST_NAME'] = hostName
     process.env['NIMBUS_NETWORK_DATAPLANE'] = 'linuxbridge'
     process.env['NIMBUS_NETWORK_VNI_RANGES'] = `${vni}:${vni + 99}`
     process.env['NIMBUS_NETWORK_PUBLIC_CIDR'] = `198.18.${randomInt(1, 254)}.0/24`
@@ -61,6 +64,10 @@ describe.skipIf(skipReason !== undefined)('a real guest with the container drive
       await cloud.stop()
     } finally {
       if (publicBridge) await deleteLink(publicBridge).catch(() => undefined)
+      // the L2 agent keeps its security group tables across restarts; this host name is gone
+      const tables = tableNames(hostName)
+      await nftDeleteTable('inet', tables.filter)
+      await nftDeleteTable('bridge', tables.spoof)
       // guests outlive their agent by design: a failed run must not leave them running
       const hostsDir = join(cloud.dataDir, 'compute')
       for (const host of await readdir(hostsDir).catch(() => [] as string[])) {
