@@ -1,5 +1,6 @@
 /** @module compute/test/compute-fixture: identity-less cloud of image, network, placement and compute on one app */
 import { mkdtempSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
@@ -258,6 +259,7 @@ export async function createComputeFixture(
       await bus.close()
       await volumes?.close()
       for (const unit of [placement, network, image]) await unit.close()
+      await rm(dataDir, { recursive: true, force: true })
     },
   }
   return fixture
