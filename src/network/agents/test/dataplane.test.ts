@@ -318,7 +318,8 @@ describe.skipIf(reason !== undefined)(
         }
       }
       await del(`/v2.0/routers/${ids['router']}`)
-      for (const name of ['a', 'b', 'c', 'y']) await del(`/v2.0/ports/${String(ports[name]?.['id'])}`)
+      for (const name of ['a', 'b', 'c', 'y'])
+        await del(`/v2.0/ports/${String(ports[name]?.['id'])}`)
       for (const net of ['net1', 'net2']) await del(`/v2.0/networks/${ids[net]}`)
       await dp.settle()
       await dp.settle()
