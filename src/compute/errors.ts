@@ -139,9 +139,9 @@ export class VolumeAttachUnsupportedError extends ConflictError {
 
 /** 409: the compute driver of the server's host cannot do this action at all. */
 export class HostCapabilityError extends ConflictError {
-  constructor(action: string, uuid: string, host: string) {
+  constructor(action: string, uuid: string, host: string, feature = 'it') {
     super(
-      `Cannot '${action}' instance ${uuid}: the compute driver of host ${host} does not support it.`,
+      `Cannot '${action}' instance ${uuid}: the compute driver of host ${host} does not support ${feature}.`,
     )
   }
 }
@@ -171,15 +171,6 @@ export class NetworkNotFoundError extends NotFoundError {
 export class PortInUseError extends ConflictError {
   constructor(id: string) {
     super(`Port ${id} is still in use.`)
-  }
-}
-
-/** 409: the compute driver of the server's host cannot hot-plug interfaces. */
-export class InterfaceAttachUnsupportedError extends ConflictError {
-  constructor(action: string, uuid: string, host: string) {
-    super(
-      `Cannot '${action}' instance ${uuid}: the compute driver of host ${host} does not support interface attach and detach.`,
-    )
   }
 }
 

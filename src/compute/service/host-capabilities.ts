@@ -5,7 +5,8 @@ import { HostCapabilityError } from '../errors.js'
 import type { ComputeContext } from './context.js'
 
 /** The driver capabilities (as agents report them in heartbeats) some server actions need. */
-export type DriverCapability = 'pause' | 'suspend' | 'snapshot' | 'resize' | 'volumeAttach'
+export type DriverCapability =
+  'pause' | 'suspend' | 'snapshot' | 'resize' | 'volumeAttach' | 'interfaceAttach'
 
 /**
  * Refuses `action` with 409 when the server's host reported its driver's capabilities and
@@ -18,10 +19,12 @@ export async function assertHostCan(
   instance: Instance,
   capability: DriverCapability,
   action: string,
+  /** What the refusal names as unsupported; default: the action. */
+  feature?: string,
 ): Promise<void> {
   if (!instance.host) return
   const capabilities = await hostCapabilities(ctx.db, instance.host)
   if (capabilities.size > 0 && !capabilities.has(capability)) {
-    throw new HostCapabilityError(action, instance.uuid, instance.host)
+    throw new HostCapabilityError(action, instance.uuid, instance.host, feature)
   }
 }

@@ -4,10 +4,8 @@ import type { NetPort } from '../../clients/network-client.js'
 import { RemoteError } from '../../core/bus/index.js'
 import { BadRequestError, ConflictError } from '../../core/errors/index.js'
 import { getInstance, updateInstance } from '../db/instances-repo.js'
-import { hostCapabilities } from '../db/block-devices-repo.js'
 import {
   ComputeValidationError,
-  InterfaceAttachUnsupportedError,
   InterfaceHotplugFailedError,
   NetworkNotFoundError,
   PortInUseError,
@@ -15,6 +13,7 @@ import {
 } from '../errors.js'
 import type { Instance, Vif, VmState } from '../model/instance.js'
 import { now, type Caller, type ComputeContext } from './context.js'
+import { assertHostCan } from './host-capabilities.js'
 import { recordEvent, startAction } from './instance-records.js'
 import { assertState, assertUnlocked, findServer } from './server-access.js'
 
@@ -58,10 +57,7 @@ async function assertHostPlugs(ctx: ComputeContext, instance: Instance, action: 
       `Cannot '${action}' instance ${instance.uuid}: the server has no host (it is shelved offloaded).`,
     )
   }
-  const capabilities = await hostCapabilities(ctx.db, host)
-  if (capabilities.size > 0 && !capabilities.has('interfaceAttach')) {
-    throw new InterfaceAttachUnsupportedError(action, instance.uuid, host)
-  }
+  await assertHostCan(ctx, instance, 'interfaceAttach', action, 'interface attach and detach')
   return host
 }
 
