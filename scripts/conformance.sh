@@ -2,6 +2,7 @@
 # Runs Tempest's interop tests of the given components against Nimbus.
 #
 #   npm run conformance -- identity [image network compute volume object identity-full all]
+#   npm run conformance -- compute-full volume-full  # all of tempest.api.compute / .volume
 #   npm run conformance -- compute-validation      # the compute classes that SSH into guests
 #   NIMBUS_CONFORMANCE_GUESTS=qemu npm run conformance -- compute   # all of compute, likewise
 #
@@ -33,7 +34,7 @@ die() {
 
 if [[ $# -eq 0 ]]; then
   echo "usage: npm run conformance -- <component...>" >&2
-  echo "components: identity image network compute volume object identity-full all" >&2
+  echo "components: identity image network compute volume object identity-full compute-full volume-full all" >&2
   exit 2
 fi
 for f in "${template}" "${interop}"; do
@@ -118,7 +119,8 @@ else
   # compute and volume (volumes from an image) need an active image; the throwaway cloud gets
   # two (see cloud_api.discover_image)
   for c in "$@"; do
-    if [[ "${c}" == compute || "${c}" == volume || "${c}" == all ]]; then
+    if [[ "${c}" == compute || "${c}" == volume || "${c}" == compute-full || "${c}" == volume-full ||
+      "${c}" == all ]]; then
       export NIMBUS_TEMPEST_MAKE_IMAGE=1
     fi
   done

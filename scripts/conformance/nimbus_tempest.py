@@ -48,6 +48,12 @@ COMPONENT_PREFIXES = {
     'object': 'tempest.api.object_storage.',
 }
 IDENTITY_FULL_REGEX = r'^tempest\.api\.identity\.(v3|admin\.v3)'
+# components that run every test a regex matches instead of the interop list's
+FULL_REGEXES = {
+    'identity-full': IDENTITY_FULL_REGEX,
+    'compute-full': r'^tempest\.api\.compute\.',
+    'volume-full': r'^tempest\.api\.volume\.',
+}
 # the interop compute classes that log into their servers when [validation] run_validation is
 # true (validatable servers, SSHABLE waits, remote clients)
 VALIDATION_PREFIXES = (
@@ -55,7 +61,13 @@ VALIDATION_PREFIXES = (
     'tempest.api.compute.servers.test_server_actions.ServerActionsTestJSON.',
     'tempest.api.compute.volumes.test_attach_volume.AttachVolumeTestJSON.',
 )
-EXTRA_COMPONENTS = {'identity-full': 'identity', 'compute-validation': 'compute', 'all': None}
+EXTRA_COMPONENTS = {
+    'identity-full': 'identity',
+    'compute-full': 'compute',
+    'volume-full': 'volume',
+    'compute-validation': 'compute',
+    'all': None,
+}
 
 # [service_available] key -> catalog types that provide it
 SERVICE_TYPES = {
@@ -260,13 +272,14 @@ def cmd_write_conf(args):
 
 
 def parse_components(names):
-    """Validates component names; returns (prefixes, use identity-full regex)."""
-    prefixes, full = [], False
+    """Validates component names; returns (prefixes, the regexes of the -full components)."""
+    prefixes, full = [], []
     for name in names:
         if name == 'all':
             prefixes.extend(COMPONENT_PREFIXES.values())
-        elif name == 'identity-full':
-            full = True
+        elif name in FULL_REGEXES:
+            if FULL_REGEXES[name] not in full:
+                full.append(FULL_REGEXES[name])
         elif name == 'compute-validation':
             prefixes.extend(VALIDATION_PREFIXES)
         elif name in COMPONENT_PREFIXES:
@@ -277,6 +290,13 @@ def parse_components(names):
     if not prefixes and not full:
         raise ConformanceError('no component given')
     return sorted(set(prefixes)), full
+
+
+def full_regex(regexes):
+    """One regex matching what any of `regexes` matches (the regex itself when there is one)."""
+    if len(regexes) == 1:
+        return regexes[0]
+    return '|'.join(f'(?:{r})' for r in regexes)
 
 
 def list_tests(workspace, regex):
@@ -322,9 +342,10 @@ def select_tests(workspace, interop_list, names, available=None):
     if available is not None:
         chosen = installed_ids(chosen, available)
     if full and not prefixes:
-        return list_tests(workspace, IDENTITY_FULL_REGEX), ['--regex', IDENTITY_FULL_REGEX]
+        regex = full_regex(full)
+        return list_tests(workspace, regex), ['--regex', regex]
     if full:
-        chosen = sorted(set(chosen) | set(list_tests(workspace, IDENTITY_FULL_REGEX)))
+        chosen = sorted(set(chosen) | set(list_tests(workspace, full_regex(full))))
     path = os.path.join(workspace, 'load-list.txt')
     with open(path, 'w', encoding='utf-8') as f:
         f.write(''.join(t + '\n' for t in chosen))

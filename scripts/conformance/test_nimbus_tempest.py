@@ -374,6 +374,36 @@ class SelectTest(unittest.TestCase):
         with self.assertRaises(nimbus_tempest.ConformanceError):
             nimbus_tempest.parse_components(['identity', 'dns'])
 
+    def test_full_components_select_by_regex(self):
+        prefixes, full = nimbus_tempest.parse_components(['compute-full', 'volume-full'])
+        self.assertEqual(prefixes, [])
+        self.assertEqual(full, [r'^tempest\.api\.compute\.', r'^tempest\.api\.volume\.'])
+        regex = nimbus_tempest.full_regex(full)
+        self.assertEqual(
+            nimbus_tempest.full_regex([nimbus_tempest.IDENTITY_FULL_REGEX]),
+            nimbus_tempest.IDENTITY_FULL_REGEX,
+        )
+        listed = []
+
+        def fake_list(workspace, wanted):
+            listed.append(wanted)
+            return ['tempest.api.volume.V.test_v[id-2]', 'tempest.api.compute.C.test_c[id-1]']
+
+        real_list = nimbus_tempest.list_tests
+        nimbus_tempest.list_tests = fake_list
+        self.addCleanup(setattr, nimbus_tempest, 'list_tests', real_list)
+        selected, args = nimbus_tempest.select_tests(
+            self.workspace, INTEROP, ['compute-full', 'volume-full']
+        )
+        self.assertEqual(args, ['--regex', regex])
+        self.assertEqual(listed, [regex])
+        self.assertEqual(len(selected), 2)
+        selected, args = nimbus_tempest.select_tests(
+            self.workspace, INTEROP, ['identity', 'compute-full']
+        )
+        self.assertEqual(args, ['--load-list', os.path.join(self.workspace, 'load-list.txt')])
+        self.assertEqual(len(selected), 17 + 2)
+
 
 
 class FakeImages(BaseHTTPRequestHandler):
