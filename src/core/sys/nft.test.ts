@@ -88,6 +88,35 @@ describe.skipIf(reason !== undefined)(
       await nftDeleteTable('inet', 'nimbus-s', where)
     })
 
+    it('syncs two tables in one transaction: both change or neither does', async () => {
+      const bridge = new NftTableSync('bridge', 'nimbus-b', where)
+      const inet = new NftTableSync('inet', 'nimbus-i', where)
+      const base = 'type filter hook forward priority 0; policy accept'
+      await NftTableSync.syncAll([
+        [bridge, new Map([['forward', [base, 'ether saddr 02:00:00:00:00:01 accept']]])],
+        [inet, new Map([['forward', [base, 'ip saddr 10.0.0.1 accept']]])],
+      ])
+      expect(await nftListTables(where)).toEqual(['bridge nimbus-b', 'inet nimbus-i'])
+      // the second table's change is refused, so the first one's is not applied either
+      await expect(
+        NftTableSync.syncAll([
+          [bridge, new Map([['forward', [base, 'ether saddr 02:00:00:00:00:02 accept']]])],
+          [inet, new Map([['forward', [base, 'ip saddr bogus accept']]])],
+        ]),
+      ).rejects.toThrow(/nft/)
+      const { stdout } = await execInNetns(ns, 'nft', ['list', 'table', 'bridge', 'nimbus-b'])
+      expect(stdout).toContain('02:00:00:00:00:01')
+      expect(stdout).not.toContain('02:00:00:00:00:02')
+      await expect(
+        NftTableSync.syncAll([
+          [bridge, new Map()],
+          [new NftTableSync('inet', 'x', {}), new Map()],
+        ]),
+      ).rejects.toThrow(TypeError)
+      await nftDeleteTable('bridge', 'nimbus-b', where)
+      await nftDeleteTable('inet', 'nimbus-i', where)
+    })
+
     it('applies nothing of a script with an error', async () => {
       await expect(
         nftApply('table ip nimbus-u\nadd chain ip nimbus-u c { bogus; }\n', where),

@@ -31,10 +31,11 @@ export async function nftReplaceTable(
   body: string,
   where: Where = {},
 ): Promise<void> {
-  await nftApply(
-    `table ${family} ${name}\ndelete table ${family} ${name}\ntable ${family} ${name} {\n${body}\n}\n`,
-    where,
-  )
+  await nftApply(replaceScript(family, name, body), where)
+}
+
+function replaceScript(family: string, name: string, body: string): string {
+  return `table ${family} ${name}\ndelete table ${family} ${name}\ntable ${family} ${name} {\n${body}\n}\n`
 }
 
 /** Deletes a table; does nothing when it is absent. */
@@ -124,21 +125,35 @@ export class NftTableSync {
   ) {}
 
   async sync(chains: NftChains): Promise<void> {
-    const script = this.applied
-      ? nftTableChanges(this.family, this.name, this.applied, chains)
-      : undefined
+    await NftTableSync.syncAll([[this, chains]])
+  }
+
+  /**
+   * Syncs several tables of one namespace in one `nft` run, which is also one transaction:
+   * every table changes or none does.
+   */
+  static async syncAll(syncs: readonly (readonly [NftTableSync, NftChains])[]): Promise<void> {
+    const where = syncs[0]?.[0].where ?? {}
+    if (syncs.some(([table]) => table.where.netns !== where.netns)) {
+      throw new TypeError('tables synced in one nft run must be in one namespace')
+    }
+    const script = syncs.map(([table, chains]) => table.changesTo(chains)).join('')
     try {
-      if (script === undefined) {
-        await nftReplaceTable(this.family, this.name, renderChains(chains), this.where)
-      } else if (script !== '') {
-        await nftApply(script, this.where)
-      }
-      this.applied = new Map(chains)
+      if (script !== '') await nftApply(script, where)
+      for (const [table, chains] of syncs) table.applied = new Map(chains)
     } catch (error) {
-      // the table is not what was last applied (changed or removed from outside): replace it next
-      this.applied = undefined
+      // the tables are not what was last applied (changed or removed from outside): replace them next
+      for (const [table] of syncs) table.applied = undefined
       throw error
     }
+  }
+
+  /** The commands that turn the table into one holding `chains`: '' when nothing differs. */
+  private changesTo(chains: NftChains): string {
+    const changes = this.applied
+      ? nftTableChanges(this.family, this.name, this.applied, chains)
+      : undefined
+    return changes ?? replaceScript(this.family, this.name, renderChains(chains))
   }
 
   /** Makes the next sync replace the whole table (after the table was removed). */

@@ -11,8 +11,13 @@ export interface AgentLoopOptions {
   binary: string
   configurations: Record<string, unknown>
   logger: Logger
-  /** Pulls the desired state and makes the host match it; must be idempotent. */
-  sync(): Promise<void>
+  /**
+   * Pulls the desired state and makes the host match it; must be idempotent. A `full` pass
+   * (the first, the periodic ones, after a failure or a lost broker, and {@link AgentLoop.syncNow})
+   * checks every object it manages on the host; a pass for a change notification may trust what
+   * this process made and saw before and only apply what changed.
+   */
+  sync(pass: { full: boolean }): Promise<void>
   /** Seconds between heartbeats; default 10. */
   heartbeatSeconds?: number
   /** Seconds between full resyncs even without notifications; default 30. */
@@ -23,10 +28,10 @@ export interface AgentLoopOptions {
 
 /** A running agent loop. */
 export interface AgentLoop {
-  /** Runs a sync now (after the running one) and resolves when a whole pass finished after the call. */
+  /** Runs a full sync now (after the running one) and resolves when a whole pass finished after the call. */
   syncNow(): Promise<void>
-  /** Asks for a sync soon, coalescing with other requests. */
-  requestSync(): void
+  /** Asks for a sync soon (a full one with `full`), coalescing with other requests. */
+  requestSync(full?: boolean): void
   /** How many passes failed since start (each failure is logged and retried at the next trigger). */
   readonly failures: number
   stop(): Promise<void>
@@ -38,6 +43,8 @@ export async function startAgentLoop(options: AgentLoopOptions): Promise<AgentLo
   const log = options.logger.child({ agent: options.agentType, host: options.host })
   let running: Promise<void> | undefined
   let dirty = false
+  // the first pass is a full one
+  let fullWanted = true
   let failures = 0
   let stopped = false
   let waiters: (() => void)[] = []
@@ -48,36 +55,40 @@ export async function startAgentLoop(options: AgentLoopOptions): Promise<AgentLo
   const pass = async (): Promise<void> => {
     do {
       dirty = false
+      const full = fullWanted
+      fullWanted = false
       const finished = waiters
       waiters = []
       clearTimeout(retry)
       try {
-        await options.sync()
+        await options.sync({ full })
         retryDelay = options.retryMs ?? 1000
       } catch (error) {
         failures++
         log.error({ err: error, retryMs: retryDelay }, 'sync failed; retrying')
         // a failed pass may have left the host half-built: try again soon, not at the next resync
-        retry = setTimeout(requestSync, retryDelay)
+        retry = setTimeout(() => requestSync(true), retryDelay)
         retry.unref()
         retryDelay = Math.min(retryDelay * 2, resyncMs)
       }
       for (const done of finished) done()
     } while (dirty && !stopped)
+    // at once, not in a later callback: a request made by a waiter just resolved must start a pass
+    running = undefined
   }
-  const requestSync = (): void => {
+  const requestSync = (full = false): void => {
     if (stopped) return
+    if (full) fullWanted = true
     if (running) {
       dirty = true
       return
     }
-    running = pass().finally(() => {
-      running = undefined
-    })
+    running = pass()
   }
   const syncNow = (): Promise<void> =>
     new Promise<void>((resolve) => {
       waiters.push(resolve)
+      fullWanted = true
       if (running) dirty = true
       else requestSync()
     })
@@ -97,10 +108,10 @@ export async function startAgentLoop(options: AgentLoopOptions): Promise<AgentLo
     agentNotifyRpc,
     { changed: async () => requestSync() },
     // notifications sent while the broker was out of reach are lost: pull the whole state again
-    { onReattached: requestSync },
+    { onReattached: () => requestSync(true) },
   )
   const heartbeat = setInterval(() => void report(), (options.heartbeatSeconds ?? 10) * 1000)
-  const periodic = setInterval(requestSync, resyncMs)
+  const periodic = setInterval(() => requestSync(true), resyncMs)
   heartbeat.unref()
   periodic.unref()
   await syncNow()

@@ -74,10 +74,21 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
       })
     : undefined
 
-  const buildNetwork = async (network: DhcpNetwork): Promise<void> => {
+  // what each network's namespace was last built from in this process (its port, MTU, addresses)
+  const plumbed = new Map<string, string>()
+
+  /** The namespace, its port and addresses; `full` checks them even when nothing changed. */
+  const buildNamespace = async (network: DhcpNetwork, full: boolean): Promise<void> => {
     const ns = dhcpNamespace(network.id)
     const inner = dhcpInterfaceName(network.port.id)
     const tap = tapName(network.port.id)
+    const cidrs = network.port.fixedIps.flatMap((f) => {
+      const subnet = network.subnets.find((s) => s.id === f.subnetId)
+      return subnet ? [`${f.ipAddress}/${prefixLength(subnet.cidr)}`] : []
+    })
+    const built = JSON.stringify([network.port.id, network.port.macAddress, network.mtu, cidrs])
+    if (!full && plumbed.get(network.id) === built) return
+    plumbed.delete(network.id)
     await owned.add(network.id)
     await ensureNetns(ns)
     // the DHCP port's IPv6 addresses are fixed: no autoconfiguration, no duplicate detection delay
@@ -97,11 +108,14 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
       { netns: ns },
     )
     await setLink(tap, { mtu: network.mtu, up: true })
-    const cidrs = network.port.fixedIps.flatMap((f) => {
-      const subnet = network.subnets.find((s) => s.id === f.subnetId)
-      return subnet ? [`${f.ipAddress}/${prefixLength(subnet.cidr)}`] : []
-    })
     await syncAddresses(inner, cidrs, { netns: ns })
+    plumbed.set(network.id, built)
+  }
+
+  const buildNetwork = async (network: DhcpNetwork, full: boolean): Promise<void> => {
+    const ns = dhcpNamespace(network.id)
+    const inner = dhcpInterfaceName(network.port.id)
+    await buildNamespace(network, full)
     const dir = join(options.stateDir, network.id)
     await mkdir(dir, { recursive: true })
     const hosts = hostsFile(network)
@@ -141,18 +155,27 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     }
   }
 
-  const serveMetadata = async (network: DhcpNetwork): Promise<void> => {
+  // isolated networks whose redirect and proxy this process set up
+  const served = new Set<string>()
+  const serveMetadata = async (network: DhcpNetwork, full: boolean): Promise<void> => {
     if (!proxies) return
     const netns = dhcpNamespace(network.id)
     const isolated = network.subnets.some((s) => metadataNexthop(network, s) !== undefined)
-    if (isolated) await serveMetadataIn({ netns, kind: 'network', resourceId: network.id }, proxies)
-    else if (proxies.processOf(network.id) || (await proxies.known()).includes(network.id)) {
+    if (isolated) {
+      if (!full && served.has(network.id) && proxies.processOf(network.id)) return
+      served.delete(network.id)
+      await serveMetadataIn({ netns, kind: 'network', resourceId: network.id }, proxies)
+      served.add(network.id)
+    } else if (proxies.processOf(network.id) || (await proxies.known()).includes(network.id)) {
+      served.delete(network.id)
       await stopMetadataIn({ netns, resourceId: network.id, netnsExists: true }, proxies)
     }
   }
 
   const removeNetwork = async (networkId: string): Promise<void> => {
     log.info({ networkId }, 'removing the DHCP service of a network')
+    plumbed.delete(networkId)
+    served.delete(networkId)
     await proxies?.remove(networkId)
     const proc = processes.get(networkId)
     processes.delete(networkId)
@@ -174,13 +197,13 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     configurations: { dhcp_driver: 'dnsmasq' },
     logger: options.logger,
     ...(options.resyncSeconds ? { resyncSeconds: options.resyncSeconds } : {}),
-    async sync() {
+    async sync({ full }) {
       const state = (await plugin.dhcpState({ host: options.host })) as { networks: DhcpNetwork[] }
       const wanted = new Set(state.networks.map((n) => n.id))
       for (const network of state.networks) {
         try {
-          await buildNetwork(network)
-          await serveMetadata(network)
+          await buildNetwork(network, full)
+          await serveMetadata(network, full)
         } catch (error) {
           log.error({ err: error, networkId: network.id }, 'could not build the DHCP service')
         }

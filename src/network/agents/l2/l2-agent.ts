@@ -48,58 +48,90 @@ export interface L2Agent {
 }
 
 const ZERO_MAC = '00:00:00:00:00:00'
+const VXLAN_PORT = 4789
 
+/** What a pass is given besides the agent's options. */
+interface PassContext extends L2AgentOptions {
+  owned: OwnedObjects
+  /** Whether this pass checks what earlier passes of this process applied. */
+  full: boolean
+  /** The FDB entries each VXLAN device was last given by this process, as JSON. */
+  fdbApplied: Map<string, string>
+}
+
+/** The network's bridge and uplink; resolves the devices it keeps and whether it changed any. */
 async function buildNetwork(
   network: L2Network,
-  options: L2AgentOptions & { owned: OwnedObjects },
+  options: PassContext,
   links: readonly LinkInfo[],
-): Promise<string[]> {
+): Promise<{ kept: string[]; changed: boolean }> {
   const bridge = bridgeName(network.id)
   const kept = [bridge]
+  let changed = false
   await options.owned.add(bridge)
-  await ensureBridge(bridge)
-  await setLink(bridge, { up: true })
+  const bridgeLink = links.find((l) => l.name === bridge)
+  if (!bridgeLink?.up) {
+    if (!bridgeLink) await ensureBridge(bridge)
+    await setLink(bridge, { up: true })
+    changed = true
+  }
   if (network.networkType === 'vxlan' && network.segmentationId !== null && options.tunnelIp) {
     const vxlan = vxlanName(network.segmentationId)
     kept.push(vxlan)
     await options.owned.add(vxlan)
-    // made again when this host's VTEP address changed since it was made
-    const created = await ensureVxlan({
-      name: vxlan,
-      vni: network.segmentationId,
-      local: options.tunnelIp,
-    })
     const link = links.find((l) => l.name === vxlan)
+    const current =
+      link?.vni === network.segmentationId &&
+      link.vxlan?.local === options.tunnelIp &&
+      link.vxlan.port === VXLAN_PORT
+    // made again when this host's VTEP address changed since it was made
+    const created =
+      !current &&
+      (await ensureVxlan({
+        name: vxlan,
+        vni: network.segmentationId,
+        local: options.tunnelIp,
+        port: VXLAN_PORT,
+      }))
     if (created || !link || link.master !== bridge || !link.up || link.mtu !== network.mtu) {
       await setLink(vxlan, { master: bridge, mtu: network.mtu, up: true })
+      changed = true
     }
     // l2population: flood and unknown unicast go to every other host with ports here
-    await syncFdb(
-      vxlan,
-      network.peers.map((dst) => ({ mac: ZERO_MAC, dst })),
-    )
+    const entries = network.peers.map((dst) => ({ mac: ZERO_MAC, dst }))
+    const wanted = JSON.stringify(entries)
+    if (created || options.full || options.fdbApplied.get(vxlan) !== wanted) {
+      options.fdbApplied.delete(vxlan)
+      await syncFdb(vxlan, entries)
+      options.fdbApplied.set(vxlan, wanted)
+    }
   } else if (network.networkType === 'flat' && network.physicalNetwork) {
     const device = options.interfaceMappings[network.physicalNetwork]
     const link = device ? links.find((l) => l.name === device) : undefined
-    if (device && link && link.master !== bridge)
+    if (device && link && link.master !== bridge) {
       await setLink(device, { master: bridge, up: true })
+      changed = true
+    }
   }
-  return kept
+  return { kept, changed }
 }
 
 /** One reconciliation pass: bridges and uplinks, taps, status, cleanup. */
 async function reconcile(
   state: L2State,
-  options: L2AgentOptions & { owned: OwnedObjects },
-): Promise<{ up: string[]; down: string[] }> {
+  options: PassContext,
+): Promise<{ up: string[]; down: string[]; links: LinkInfo[] }> {
   let links = await listLinks()
   const wanted = new Set<string>()
   const mtuOf = new Map<string, number>()
+  let changed = false
   for (const network of state.networks) {
-    for (const name of await buildNetwork(network, options, links)) wanted.add(name)
+    const built = await buildNetwork(network, options, links)
+    for (const name of built.kept) wanted.add(name)
+    changed ||= built.changed
     mtuOf.set(network.id, network.mtu)
   }
-  links = await listLinks()
+  if (changed) links = await listLinks()
   const up: string[] = []
   const down: string[] = []
   for (const port of state.ports) {
@@ -120,8 +152,18 @@ async function reconcile(
     options.logger.info({ device: name }, 'removing a device no network needs here')
     await deleteLink(name)
     await options.owned.remove(name)
+    options.fdbApplied.delete(name)
   }
-  return { up, down }
+  return { up, down, links }
+}
+
+/** The taps and their bridges, to tell whether a listing shows a change. */
+function tapsOf(links: readonly LinkInfo[]): string {
+  return links
+    .filter((l) => l.name.startsWith('tap'))
+    .map((l) => `${l.name}:${l.master ?? ''}`)
+    .sort()
+    .join(',')
 }
 
 /** Starts the L2 agent of this host. */
@@ -143,7 +185,10 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
       'br_netfilter is not available: security groups are not enforced on this host',
     ),
   )
+  const fdbApplied = new Map<string, string>()
   let taps = ''
+  // one listing at a time: the events of one change come in bursts of lines
+  let checking: 'idle' | 'running' | 'again' = 'idle'
   const loop = await startAgentLoop({
     bus: options.bus,
     host: options.host,
@@ -159,11 +204,14 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
     },
     logger: options.logger,
     ...(options.resyncSeconds ? { resyncSeconds: options.resyncSeconds } : {}),
-    async sync() {
+    async sync({ full }) {
       const state = (await plugin.l2State({ host: options.host })) as L2State
-      const { up, down } = await reconcile(state, { ...options, owned })
-      await spoof.sync(spoofChains(state))
-      await filter.sync(filterChains(state))
+      const { up, down, links } = await reconcile(state, { ...options, owned, full, fdbApplied })
+      taps = tapsOf(links)
+      await NftTableSync.syncAll([
+        [spoof, spoofChains(state)],
+        [filter, filterChains(state)],
+      ])
       // the whole picture each pass: a rebinding may have reset a status the server then repairs
       if (up.length > 0 || down.length > 0) {
         await plugin.updateDeviceStatus({ host: options.host, up, down })
@@ -171,28 +219,35 @@ export async function startL2Agent(options: L2AgentOptions): Promise<L2Agent> {
     },
   })
   // Taps appear and vanish without the server knowing: the agent watches link events, so a
-  // new tap is bridged and reported at once, and also polls in case an event was missed.
+  // new tap is bridged and reported at once (a pass lists the links itself), and also polls in
+  // case an event was missed.
   const checkTaps = (): void => {
+    if (checking !== 'idle') {
+      checking = 'again'
+      return
+    }
+    checking = 'running'
     listLinks()
       .then((links) => {
-        const now = links
-          .filter((l) => l.name.startsWith('tap'))
-          .map((l) => `${l.name}:${l.master ?? ''}`)
-          .sort()
-          .join(',')
+        const now = tapsOf(links)
         if (now !== taps) {
           taps = now
           loop.requestSync()
         }
       })
       .catch((error: unknown) => options.logger.warn({ err: error }, 'could not list links'))
+      .finally(() => {
+        const again = checking === 'again'
+        checking = 'idle'
+        if (again) checkTaps()
+      })
   }
   const monitor = superviseProcess({
     program: 'ip',
     args: ['-o', 'monitor', 'link'],
     maxBackoffMs: 30_000,
     onOutput: (text) => {
-      if (text.includes('tap')) checkTaps()
+      if (text.includes('tap')) loop.requestSync()
     },
     onUnexpectedExit: (exit) =>
       options.logger.warn(
