@@ -1,4 +1,5 @@
 /** @module core/sys/ip-link: network interfaces, addresses and routes through iproute2 (`ip`) */
+import { readFile } from 'node:fs/promises'
 import { exec, type ExecOptions } from './exec.js'
 
 const IP = 'ip'
@@ -85,6 +86,20 @@ export async function listLinks(where: Where = {}): Promise<LinkInfo[]> {
 export async function getLink(name: string, where: Where = {}): Promise<LinkInfo | undefined> {
   checkIfname(name)
   return (await listLinks(where)).find((l) => l.name === name)
+}
+
+/**
+ * The MTU of an interface of this process's namespace, read from sysfs without running `ip`;
+ * undefined when there is no such interface.
+ */
+export async function hostLinkMtu(name: string): Promise<number | undefined> {
+  checkIfname(name)
+  try {
+    return Number((await readFile(`/sys/class/net/${name}/mtu`, 'utf8')).trim())
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
 }
 
 /** Creates a bridge (no STP, forwarding at once) unless it exists. */

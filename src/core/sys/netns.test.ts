@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
+import { deleteLink, ensureBridge, getLink, hostLinkMtu, listLinks } from './ip-link.js'
 import {
+  createNetnsWithVeths,
   deleteNetns,
   ensureNetns,
   execInNetns,
@@ -26,6 +28,38 @@ describe.skipIf(reason !== undefined)(
       await deleteNetns(name)
       expect(await listNetns()).not.toContain(name)
     })
+
+    it('creates a namespace holding veth ends, every device up, the host ends bridged', async () => {
+      const tag = randomBytes(2).toString('hex')
+      const bridge = `ntb${tag}`
+      const hostEnds = [`nth${tag}a`, `nth${tag}b`]
+      try {
+        await ensureBridge(bridge)
+        await createNetnsWithVeths(name, [
+          { host: hostEnds[0]!, peer: 'eth0', mac: 'fa:16:3e:00:00:01', mtu: 1450, master: bridge },
+          { host: hostEnds[1]!, peer: 'eth1', mac: 'fa:16:3e:00:00:02', mtu: 1400 },
+        ])
+        expect(await getLink(hostEnds[0]!)).toMatchObject({ master: bridge, mtu: 1450, up: true })
+        expect(await getLink(hostEnds[1]!)).toMatchObject({ mtu: 1400, up: true })
+        expect((await getLink(hostEnds[1]!))?.master).toBeUndefined()
+        expect(await hostLinkMtu(hostEnds[1]!)).toBe(1400)
+        expect(await hostLinkMtu(`nth${tag}z`)).toBeUndefined()
+        const inside = { netns: name }
+        expect(await getLink('lo', inside)).toMatchObject({ up: false })
+        // nothing is left in the host under a passing name
+        expect((await listLinks()).filter((l) => l.name.startsWith('nv'))).toEqual([])
+        expect(await getLink('eth0', inside)).toMatchObject({
+          mac: 'fa:16:3e:00:00:01',
+          mtu: 1450,
+          up: true,
+        })
+        expect(await getLink('eth1', inside)).toMatchObject({ mac: 'fa:16:3e:00:00:02', up: true })
+        // a second run fails: the namespace is there already
+        await expect(createNetnsWithVeths(name, [])).rejects.toThrow(/File exists/)
+      } finally {
+        for (const link of [...hostEnds, bridge]) await deleteLink(link)
+      }
+    })
   },
 )
 
@@ -33,5 +67,12 @@ describe('netns names', () => {
   it('refuses names ip would misread', async () => {
     await expect(ensureNetns('../etc')).rejects.toThrow(TypeError)
     await expect(execInNetns('a b', 'true', [])).rejects.toThrow(TypeError)
+    const veth = { host: 'h0', peer: 'eth0', mac: 'fa:16:3e:00:00:01', mtu: 1500 }
+    await expect(createNetnsWithVeths('n', [{ ...veth, mac: 'x\nnetns del a' }])).rejects.toThrow(
+      TypeError,
+    )
+    await expect(createNetnsWithVeths('n', [{ ...veth, peer: 'eth0 up' }])).rejects.toThrow(
+      TypeError,
+    )
   })
 })

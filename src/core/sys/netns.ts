@@ -1,5 +1,7 @@
 /** @module core/sys/netns: network namespaces (`ip netns`): list, create, delete, run a program inside */
+import { randomBytes } from 'node:crypto'
 import { exec, type ExecOptions, type ExecResult } from './exec.js'
+import { checkIfname } from './ip-link.js'
 
 const IP = 'ip'
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/
@@ -23,6 +25,51 @@ export async function ensureNetns(name: string, options: ExecOptions = {}): Prom
     await exec(IP, ['netns', 'add', name], { timeoutMs: 10_000, ...options })
   }
   await exec(IP, ['-n', name, 'link', 'set', 'lo', 'up'], { timeoutMs: 10_000, ...options })
+}
+
+/** One veth pair of {@link createNetnsWithVeths}. */
+export interface NetnsVeth {
+  /** The end left in the host's namespace, up (and enslaved to `master` when given). */
+  host: string
+  /** The end inside the namespace, with `mac`, up. */
+  peer: string
+  mac: string
+  mtu: number
+  master?: string
+}
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i
+
+/**
+ * Creates namespace `name` holding one end of each veth pair, both ends up, in one `ip` batch
+ * (making each step idempotent, as {@link ensureNetns} and the `ip-link` helpers do, takes a
+ * process per step). Each namespace end is made in the host under a passing name and moved,
+ * renamed and set up in one change, since a device moved into a namespace arrives down. The
+ * namespace's loopback is left down. Fails, leaving what it made, when the namespace or a host
+ * end exists already.
+ */
+export async function createNetnsWithVeths(
+  name: string,
+  veths: readonly NetnsVeth[],
+  options: ExecOptions = {},
+): Promise<void> {
+  checkName(name)
+  const batch = [`netns add ${name}`]
+  for (const veth of veths) {
+    checkIfname(veth.host)
+    checkIfname(veth.peer)
+    if (veth.master !== undefined) checkIfname(veth.master)
+    if (!MAC.test(veth.mac)) throw new TypeError(`'${veth.mac}' is not a MAC address`)
+    if (!Number.isInteger(veth.mtu) || veth.mtu < 68) throw new TypeError(`MTU ${veth.mtu}`)
+    const master = veth.master === undefined ? '' : ` master ${veth.master}`
+    const passing = `nv${randomBytes(5).toString('hex')}`
+    batch.push(
+      `link add ${veth.host} mtu ${veth.mtu}${master} up type veth ` +
+        `peer name ${passing} address ${veth.mac} mtu ${veth.mtu}`,
+      `link set dev ${passing} netns ${name} name ${veth.peer} up`,
+    )
+  }
+  await exec(IP, ['-batch', '-'], { timeoutMs: 10_000, ...options, input: batch.join('\n') })
 }
 
 /** Deletes a namespace (its interfaces go with it); does nothing when it is gone. */

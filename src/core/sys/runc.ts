@@ -1,6 +1,7 @@
 /** @module core/sys/runc: OCI containers run by `runc`, with their state kept under one root dir */
 import { spawn } from 'node:child_process'
-import { open } from 'node:fs/promises'
+import { access, open } from 'node:fs/promises'
+import { join } from 'node:path'
 import { commandLine, exec, ExecError } from './exec.js'
 
 const RUNC = 'runc'
@@ -117,7 +118,12 @@ export class Runc {
   /** Forgets a container (`--force` kills it first); does nothing when runc knows none. */
   async delete(id: string, force = false): Promise<void> {
     checkId(id)
-    if (!(await this.state(id))) return
+    // runc keeps what it knows of a container in <root>/<id>: without it there is nothing to ask
+    const known = await access(join(this.root, id)).then(
+      () => true,
+      () => false,
+    )
+    if (!known || !(await this.state(id))) return
     await this.run(['delete', ...(force ? ['--force'] : []), id])
   }
 

@@ -4,8 +4,8 @@ import { mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'n
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { deleteLink, ensureVeth, getLink, setLink } from '../../../core/sys/ip-link.js'
-import { deleteNetns, ensureNetns } from '../../../core/sys/netns.js'
+import { deleteLink, hostLinkMtu, setLink } from '../../../core/sys/ip-link.js'
+import { createNetnsWithVeths, deleteNetns, type NetnsVeth } from '../../../core/sys/netns.js'
 import { isMounted, mountOverlay, unmount } from '../../../core/sys/overlay-mount.js'
 import { Runc } from '../../../core/sys/runc.js'
 import {
@@ -175,12 +175,13 @@ export class ContainerDriver implements ComputeDriver {
     if (await this.record(files)) throw new Error(`guest ${spec.uuid} already exists`)
     await mkdir(files.dir, { recursive: true })
     try {
-      const record = await this.prepare(spec, files, signal)
+      const { record, loopback } = await this.prepare(spec, files, signal)
       await writeFile(files.record, JSON.stringify(record))
       signal?.throwIfAborted()
       await hooks?.networkReady?.()
+      await loopback
       signal?.throwIfAborted()
-      await this.start(files)
+      await this.start(files, record)
     } catch (error) {
       await this.destroy(spec.uuid).catch(() => undefined)
       throw error
@@ -191,8 +192,7 @@ export class ContainerDriver implements ComputeDriver {
     const files = this.files(uuid)
     await this.runc.delete(uuid, true)
     const record = await this.record(files)
-    for (const link of record?.links ?? []) await deleteLink(link.host)
-    await deleteNetns(record?.netns ?? netnsOf(uuid))
+    await this.unplug({ netns: record?.netns ?? netnsOf(uuid), links: record?.links ?? [] })
     await unmount(files.rootfs)
     await rm(files.dir, { recursive: true, force: true })
   }
@@ -345,7 +345,7 @@ export class ContainerDriver implements ComputeDriver {
     spec: GuestSpec,
     files: GuestFiles,
     signal?: AbortSignal,
-  ): Promise<GuestRecord> {
+  ): Promise<{ record: GuestRecord; loopback: Promise<void> }> {
     const info = await this.settings.images.info(spec.imageId)
     if (!info) throw new Error(`image ${spec.imageId} was not found`)
     // a snapshot of a container guest is a docker archive even where it is recorded as bare
@@ -366,27 +366,57 @@ export class ContainerDriver implements ComputeDriver {
     signal?.throwIfAborted()
     // fails early on an image that has nothing to run or a user that cannot be read
     containerConfig(configInput(spec, image.config, '/', '/'))
-    await this.mount(files, image.rootfs)
     const record: GuestRecord = { spec, netns: netnsOf(spec.uuid), links: [] }
-    await this.plug(record)
-    return record
+    // the root and the network do not depend on each other
+    const [mounted, plugged] = await Promise.allSettled([
+      this.mount(files, image.rootfs),
+      this.plug(record),
+    ])
+    if (mounted.status === 'rejected') throw mounted.reason
+    if (plugged.status === 'rejected') throw plugged.reason
+    return { record, loopback: plugged.value.loopback }
   }
 
-  /** The guest's namespace with one veth per port (the host end on the network's bridge). */
-  private async plug(record: GuestRecord): Promise<void> {
-    await ensureNetns(record.netns)
+  /**
+   * The guest's namespace with one veth per port: the guest's end carries the port's MAC (the
+   * bridge would take frames for its own ports' MACs), the host end is on the network's bridge
+   * when the L2 agent made it already (the agent enslaves it otherwise). What an interrupted
+   * attempt left is removed and the namespace made again. Resolves once the veths are up (the
+   * L2 agent can take the ports from there), with the namespace's loopback still coming up.
+   */
+  private async plug(record: GuestRecord): Promise<{ loopback: Promise<void> }> {
     record.links = []
+    const veths: NetnsVeth[] = []
     for (const [index, vif] of record.spec.vifs.entries()) {
       const link = { host: hostIfnameOf(vif.portId), guest: `eth${index}`, mac: vif.macAddress }
       record.links.push(link)
-      const bridge = await getLink(bridgeNameOf(vif.networkId))
-      const mtu = bridge?.mtu ?? this.settings.defaultMtu ?? 1500
-      await ensureVeth(link.host, link.guest, { peerNetns: record.netns })
-      // the guest's end carries the port's MAC (the bridge would take frames for its own ports' MACs)
-      await setLink(link.guest, { mac: vif.macAddress, mtu, up: true }, { netns: record.netns })
-      // the L2 agent enslaves the host end too; doing it here saves the guest's DHCP a poll period
-      await setLink(link.host, bridge ? { master: bridge.name, mtu, up: true } : { mtu, up: true })
+      const bridge = bridgeNameOf(vif.networkId)
+      const bridgeMtu = await hostLinkMtu(bridge)
+      const mtu = bridgeMtu ?? this.settings.defaultMtu ?? 1500
+      veths.push({
+        host: link.host,
+        peer: link.guest,
+        mac: vif.macAddress,
+        mtu,
+        ...(bridgeMtu === undefined ? {} : { master: bridge }),
+      })
     }
+    try {
+      await createNetnsWithVeths(record.netns, veths)
+    } catch (error) {
+      this.log('warn', `network of guest ${record.spec.uuid} made again: ${String(error)}`)
+      await this.unplug(record)
+      await createNetnsWithVeths(record.netns, veths)
+    }
+    const loopback = setLink('lo', { up: true }, { netns: record.netns })
+    // awaited by the caller; a failure meanwhile must not count as unhandled
+    loopback.catch(() => undefined)
+    return { loopback }
+  }
+
+  private async unplug(record: Pick<GuestRecord, 'netns' | 'links'>): Promise<void> {
+    for (const link of record.links) await deleteLink(link.host)
+    await deleteNetns(record.netns)
   }
 
   private async mount(files: GuestFiles, lower: string): Promise<void> {
@@ -398,21 +428,27 @@ export class ContainerDriver implements ComputeDriver {
     })
   }
 
-  /** Writes config.json from the record and runs the container; the old runc state goes first. */
-  private async start(files: GuestFiles): Promise<void> {
-    const record = (await this.record(files)) as GuestRecord
-    await this.runc.delete(files.uuid, true)
+  /**
+   * Writes config.json from the record and runs the container; the old runc state goes first.
+   * `spawned` is the record of a guest {@link spawn} has just prepared, whose root is mounted,
+   * whose network is up and which runc does not know yet.
+   */
+  private async start(files: GuestFiles, spawned?: GuestRecord): Promise<void> {
+    const record = spawned ?? ((await this.record(files)) as GuestRecord)
     const image = await this.store.get(record.spec.imageId, () =>
       Promise.reject(new Error(`image ${record.spec.imageId} is no longer unpacked`)),
     )
-    if (!(await isMounted(files.rootfs))) await this.mount(files, image.rootfs)
-    // the namespace and veths outlive stops; they are made again only after a host restart
-    if (!(await exists(`/run/netns/${record.netns}`))) await this.plug(record)
+    if (!spawned) {
+      await this.runc.delete(files.uuid, true)
+      if (!(await isMounted(files.rootfs))) await this.mount(files, image.rootfs)
+      // the namespace and veths outlive stops; they are made again only after a host restart
+      if (!(await exists(`/run/netns/${record.netns}`))) await (await this.plug(record)).loopback
+      for (const link of record.links) await setLink(link.host, { up: true }).catch(() => undefined)
+    }
     const config = containerConfig(
       configInput(record.spec, image.config, `/run/netns/${record.netns}`, `/nimbus/${files.uuid}`),
     )
     await writeFile(files.config, JSON.stringify(config, null, 2))
-    for (const link of record.links) await setLink(link.host, { up: true }).catch(() => undefined)
     try {
       await this.runc.runDetached(files.uuid, files.dir, files.console)
     } catch (error) {
