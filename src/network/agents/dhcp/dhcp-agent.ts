@@ -60,6 +60,31 @@ export interface DhcpAgent {
   stop(options?: { cleanup?: boolean; abandon?: boolean }): Promise<void>
 }
 
+/**
+ * Tells the network's dnsmasq to forget the IPv4 leases of hosts-file lines that left; false
+ * when that cannot be done so (an IPv6 line, no dhcp_release, a failure).
+ */
+async function releaseLeases(
+  ns: string,
+  device: string,
+  lines: readonly string[],
+): Promise<boolean> {
+  const leases = lines.map((line) => line.split(','))
+  if (leases.some(([, , address]) => address === undefined || address.startsWith('['))) {
+    return false
+  }
+  try {
+    for (const [mac, , address] of leases) {
+      await execInNetns(ns, 'dhcp_release', [device, address as string, mac as string], {
+        timeoutMs: 10_000,
+      })
+    }
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Starts the DHCP agent of this host. */
 export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAgent> {
   const plugin = createRpcClient(options.bus, pluginRpc)
@@ -122,17 +147,20 @@ export async function startDhcpAgent(options: DhcpAgentOptions): Promise<DhcpAge
     const before = await readFile(join(dir, 'host'), 'utf8').catch(() => '')
     const hostsChanged = await writeIfChanged(join(dir, 'host'), hosts)
     // dnsmasq keeps the leases it gave in memory: an address whose port went (or changed its MAC)
-    // stays leased to the old MAC and dnsmasq refuses it to the port that has it now. Neutron
-    // releases such leases with dhcp_release; a new dnsmasq forgets them all (it has no lease file).
+    // stays leased to the old MAC and dnsmasq refuses it to the port that has it now.
     const kept = new Set(hosts.split('\n'))
-    const released = before.split('\n').some((line) => line !== '' && !kept.has(line))
+    const left = before.split('\n').filter((line) => line !== '' && !kept.has(line))
     const metadataRoutes = proxies !== undefined
     const opts = optsFile(network, { metadataRoutes })
     const optsChanged = await writeIfChanged(join(dir, 'opts'), opts)
     const args = dnsmasqArgs(network, dir, inner)
     const argsChanged = await writeIfChanged(join(dir, 'args'), args.join('\n'))
     let proc = processes.get(network.id)
-    if (proc && (argsChanged || released)) {
+    // IPv4 leases are released as Neutron does (dhcp_release); a DHCPv6 release needs the
+    // client's DUID, which only the client knows: a new dnsmasq forgets every lease instead
+    // (it keeps no lease file), as it does when dhcp_release is missing or fails
+    const restart = argsChanged || (left.length > 0 && !(await releaseLeases(ns, inner, left)))
+    if (proc && restart) {
       await proc.stop()
       processes.delete(network.id)
       proc = undefined

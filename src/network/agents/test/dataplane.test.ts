@@ -110,11 +110,12 @@ describe.skipIf(reason !== undefined)(
       expect(ping.code, ping.stdout + ping.stderr).toBe(0)
     }, 60_000)
 
-    it('leases an address to a new port once the port that had it is gone (dnsmasq forgets the old lease)', async () => {
+    it('leases an address to a new port once the port that had it is gone (its lease released)', async () => {
       const first = await dp.plugGuest(await port('x', ids['net1'] as string))
       await dp.settle()
       const address = fixedIp(ports['x'] as Json)
       expect((await first.dhcp())['ip']).toBe(address)
+      const dnsmasq = dp.dhcp.dnsmasqOf(ids['net1'] as string)?.pid
       const gone = await dp.request({
         method: 'DELETE',
         url: `/v2.0/ports/${String(ports['x']?.['id'])}`,
@@ -135,6 +136,8 @@ describe.skipIf(reason !== undefined)(
       const second = await dp.plugGuest(again)
       await dp.settle()
       expect((await second.dhcp())['ip']).toBe(address)
+      // released with dhcp_release, as Neutron does: the same dnsmasq serves on
+      expect(dp.dhcp.dnsmasqOf(ids['net1'] as string)?.pid).toBe(dnsmasq)
     }, 120_000)
 
     it('restarts a dnsmasq that dies and picks the state up again after an agent restart', async () => {
