@@ -1,5 +1,5 @@
 /** @module core/sys/exec: runs a program to completion, with a timeout and an AbortSignal */
-import { spawn } from 'node:child_process'
+import { runChild } from './spawner.js'
 
 /** How to run one program. */
 export interface ExecOptions {
@@ -10,12 +10,17 @@ export interface ExecOptions {
   /** Written to the program's standard input, which is then closed. */
   input?: string | Buffer
   cwd?: string
-  /** Replaces the environment; default: this process's. */
+  /** Replaces the environment; default: the one this process started with. */
   env?: Record<string, string | undefined>
   /** Exit codes counted as success; default `[0]`. */
   okCodes?: readonly number[]
   /** Largest captured output per stream in bytes; default 4 MiB (the rest is dropped). */
   maxOutputBytes?: number
+  /**
+   * Appends the program's standard output and error to this file instead of capturing them
+   * (its standard input is then /dev/null and `input` is not used).
+   */
+  outputFile?: string
 }
 
 /** What a finished program printed. */
@@ -61,25 +66,6 @@ export function commandLine(program: string, args: readonly string[]): string {
     .join(' ')
 }
 
-class OutputBuffer {
-  private readonly chunks: Buffer[] = []
-  private size = 0
-
-  constructor(private readonly limit: number) {}
-
-  push(chunk: Buffer): void {
-    if (this.size >= this.limit) return
-    const room = this.limit - this.size
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk
-    this.chunks.push(kept)
-    this.size += kept.length
-  }
-
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8')
-  }
-}
-
 /**
  * Runs `program` with `args` (never through a shell) and resolves with its output when it
  * exits with an accepted code. Rejects with an ExecError naming the command line otherwise.
@@ -91,20 +77,20 @@ export function exec(
 ): Promise<ExecResult> {
   const line = commandLine(program, args)
   const okCodes = options.okCodes ?? [0]
-  const limit = options.maxOutputBytes ?? 4 * 1024 * 1024
   return new Promise<ExecResult>((resolve, reject) => {
-    const stdout = new OutputBuffer(limit)
-    const stderr = new OutputBuffer(limit)
-    let settled = false
     let stopReason: string | undefined
-    const child = spawn(program, [...args], {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const child = runChild({
+      program,
+      args,
+      cwd: options.cwd ?? process.cwd(),
+      ...(options.env === undefined ? {} : { env: options.env }),
+      maxOutputBytes: options.maxOutputBytes ?? 4 * 1024 * 1024,
+      ...(options.input === undefined ? {} : { input: options.input }),
+      ...(options.outputFile === undefined ? {} : { outputFile: options.outputFile }),
     })
     const stop = (reason: string): void => {
       stopReason ??= reason
-      child.kill('SIGKILL')
+      child.kill()
     }
     const timer = setTimeout(
       () => stop(`timed out after ${options.timeoutMs ?? 60_000} ms`),
@@ -113,46 +99,25 @@ export function exec(
     const onAbort = (): void => stop('aborted')
     if (options.signal?.aborted) onAbort()
     options.signal?.addEventListener('abort', onAbort, { once: true })
-    const finish = (outcome: () => void): void => {
-      if (settled) return
-      settled = true
+    void child.done.then((outcome) => {
       clearTimeout(timer)
       options.signal?.removeEventListener('abort', onAbort)
-      outcome()
-    }
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-    child.stdin.on('error', () => {
-      // the program may exit without reading its input; its exit status tells the story
+      if (outcome.kind === 'not-started') {
+        const detail = { code: null, stdout: '', stderr: '', cause: new Error(outcome.message) }
+        reject(new ExecError(line, `could not start (${outcome.message})`, detail))
+        return
+      }
+      const { code, signal } = outcome
+      const result = { code: code ?? -1, stdout: outcome.stdout, stderr: outcome.stderr }
+      if (stopReason !== undefined) {
+        reject(new ExecError(line, stopReason, { ...result, code: null }))
+      } else if (code === null) {
+        reject(new ExecError(line, `killed by ${signal ?? 'a signal'}`, { ...result, code: null }))
+      } else if (!okCodes.includes(code)) {
+        reject(new ExecError(line, `exited with status ${code}`, result))
+      } else {
+        resolve(result)
+      }
     })
-    child.on('error', (cause) => {
-      finish(() =>
-        reject(
-          new ExecError(line, `could not start (${cause.message})`, {
-            code: null,
-            stdout: stdout.text(),
-            stderr: stderr.text(),
-            cause,
-          }),
-        ),
-      )
-    })
-    child.on('close', (code, signal) => {
-      finish(() => {
-        const result = { code: code ?? -1, stdout: stdout.text(), stderr: stderr.text() }
-        if (stopReason !== undefined) {
-          reject(new ExecError(line, stopReason, { ...result, code: null }))
-        } else if (code === null) {
-          reject(
-            new ExecError(line, `killed by ${signal ?? 'a signal'}`, { ...result, code: null }),
-          )
-        } else if (!okCodes.includes(code)) {
-          reject(new ExecError(line, `exited with status ${code}`, result))
-        } else {
-          resolve(result)
-        }
-      })
-    })
-    child.stdin.end(options.input)
   })
 }

@@ -1,8 +1,7 @@
 /** @module core/sys/runc: OCI containers run by `runc`, with their state kept under one root dir */
-import { spawn } from 'node:child_process'
-import { access, open } from 'node:fs/promises'
+import { access } from 'node:fs/promises'
 import { join } from 'node:path'
-import { commandLine, exec, ExecError } from './exec.js'
+import { exec, ExecError } from './exec.js'
 
 const RUNC = 'runc'
 const ID = /^[\w][\w+.-]{0,127}$/
@@ -65,37 +64,10 @@ export class Runc {
     timeoutMs = 60_000,
   ): Promise<void> {
     checkId(id)
-    const args = ['--root', this.root, 'run', '--detach', '--bundle', bundle, id]
-    const line = commandLine(this.program, args)
-    const log = await open(logPath, 'a')
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const child = spawn(this.program, args, { stdio: ['ignore', log.fd, log.fd] })
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-        child.on('error', (cause) => {
-          clearTimeout(timer)
-          reject(
-            new ExecError(line, `could not start (${cause.message})`, {
-              code: null,
-              stdout: '',
-              stderr: '',
-              cause,
-            }),
-          )
-        })
-        child.on('close', (code, signal) => {
-          clearTimeout(timer)
-          if (code === 0) resolve()
-          else {
-            const reason =
-              code === null ? `killed by ${signal ?? 'a signal'}` : `exited with status ${code}`
-            reject(new ExecError(line, reason, { code, stdout: '', stderr: '' }))
-          }
-        })
-      })
-    } finally {
-      await log.close()
-    }
+    await exec(this.program, ['--root', this.root, 'run', '--detach', '--bundle', bundle, id], {
+      timeoutMs,
+      outputFile: logPath,
+    })
   }
 
   /** Sends `signal` to the container's processes (all of them with `all`). */
