@@ -14,6 +14,7 @@ import type { ServiceMount } from '../core/http/index.js'
 import type { IdSource } from '../core/ids/index.js'
 import type { Logger } from '../core/log/index.js'
 import { createPolicyEnforcer } from '../core/policy/index.js'
+import { listAddresses } from '../core/sys/ip-link.js'
 import { startPeriodic } from '../core/tasks/index.js'
 import { startVolumeAgent, type VolumeAgent } from './agent/volume-agent.js'
 import { blockStoragePolicyDefaults } from './api/policy.js'
@@ -23,6 +24,7 @@ import type { BlockStorageConfig } from './config.js'
 import { blockStorageMigrations } from './db/migrations/index.js'
 import type { BlockStorageDatabase } from './db/schema.js'
 import { volumeDrivers } from './driver/driver-registry.js'
+import type { NbdExportSettings } from './driver/file/nbd-exports.js'
 import type { VolumeDriver } from './driver/volume-driver.js'
 import { volumeServerRpc, type BackendReport } from './rpc/contracts.js'
 import { createVolumeAgentClient } from './rpc/volume-rpc-clients.js'
@@ -51,6 +53,10 @@ export interface BlockStorageUnitOptions {
   driver?: VolumeDriver
   /** Name of the storage host (default: this machine's name). */
   host?: string
+  /** Other names compute hosts of this machine connect under (the node's configured host name). */
+  localHosts?: readonly string[]
+  /** The network's VXLAN endpoint address, the default address of NBD exports. */
+  tunnelIp?: string
   periodicMs?: number
 }
 
@@ -61,6 +67,35 @@ export interface BlockStorageUnit {
   /** Starts the server's RPC endpoint, the volume agent and recovery. */
   start(): Promise<void>
   close(): Promise<void>
+}
+
+/** The address NBD exports listen on: configured, the tunnel address, a global IPv4 or loopback. */
+async function exportAddress(config: Readonly<BlockStorageConfig>, tunnelIp = ''): Promise<string> {
+  if (config.nbdAddress) return config.nbdAddress
+  if (tunnelIp) return tunnelIp
+  const found = (await listAddresses().catch(() => [])).find(
+    (a) => a.family === 4 && a.device !== 'lo' && !/^(brq|tap|vxlan-)/.test(a.device),
+  )
+  return found?.cidr.split('/')[0] ?? '127.0.0.1'
+}
+
+/** The file backend's export settings; refuses a port range that is empty. */
+async function exportSettings(
+  options: BlockStorageUnitOptions,
+  host: string,
+): Promise<NbdExportSettings> {
+  const c = options.config
+  if (c.nbdPortMin > c.nbdPortMax)
+    throw new Error(
+      `volume.nbd_port_min (${c.nbdPortMin}) is above volume.nbd_port_max (${c.nbdPortMax})`,
+    )
+  return {
+    mode: c.export,
+    localHosts: [...new Set([host, ...(options.localHosts ?? [])])],
+    address: await exportAddress(c, options.tunnelIp),
+    portMin: c.nbdPortMin,
+    portMax: c.nbdPortMax,
+  }
 }
 
 export async function createBlockStorageUnit(
@@ -139,6 +174,10 @@ export async function createBlockStorageUnit(
           root: options.config.dir || join(options.dataDir, 'volumes'),
           format: options.config.format,
           capacityGb: options.config.capacityGb,
+          ...(options.config.driver === 'file'
+            ? { exports: await exportSettings(options, host) }
+            : {}),
+          warn: (message) => logger.warn(message),
         })
       agent = await startVolumeAgent({
         host,
@@ -164,7 +203,12 @@ export async function createBlockStorageUnit(
 
 /** What the all-in-one gives the block storage unit (structurally the deploy layer's UnitEnv). */
 export interface BlockStorageUnitEnv {
-  config: { dataDir: string; blockStorage: Readonly<BlockStorageConfig> }
+  config: {
+    dataDir: string
+    hostName: string
+    blockStorage: Readonly<BlockStorageConfig>
+    network: { tunnelIp: string }
+  }
   database: DatabaseLocation
   logger: Logger
   clock: Clock
@@ -189,6 +233,8 @@ export async function startBlockStorageUnit(env: BlockStorageUnitEnv) {
     bus: env.bus,
     dispatch: env.dispatch,
     serviceToken: env.serviceToken('cinder'),
+    localHosts: [env.config.hostName],
+    tunnelIp: env.config.network.tunnelIp,
     ...(env.policyOverrides ? { policyOverrides: env.policyOverrides } : {}),
   })
   const path = `${BLOCK_STORAGE_PATH}/v3/$(project_id)s`

@@ -1,6 +1,7 @@
 /** @module block-storage/config: the block storage service's settings */
 import type { ConfigSpec, ConfigValues } from '../core/config/index.js'
 import { VOLUME_DRIVER_NAMES, type VolumeDriverName } from './driver/driver-registry.js'
+import { VOLUME_EXPORT_MODES, type VolumeExportMode } from './driver/file/nbd-exports.js'
 import { VOLUME_FORMATS, type VolumeFormat } from './driver/volume-driver.js'
 
 const UNLIMITED = -1
@@ -28,6 +29,32 @@ export const blockStorageConfigSpec: ConfigSpec = {
     default: 0,
     min: 0,
     help: 'GiB the backend offers (0: the size of its file system; the fake: 1000)',
+  },
+  'volume.export': {
+    kind: 'enum',
+    default: 'auto',
+    values: VOLUME_EXPORT_MODES,
+    help: 'how the file backend gives a volume to a compute host: auto (the file to its own host, an NBD export to any other) or nbd (an NBD export to every host)',
+  },
+  'volume.nbd_address': {
+    kind: 'string',
+    default: '',
+    pattern: /^[0-9A-Fa-f.:]*$/,
+    help: 'address NBD exports listen on (default: network.tunnel_ip, else the first global IPv4 address of the host, else 127.0.0.1)',
+  },
+  'volume.nbd_port_min': {
+    kind: 'int',
+    default: 10809,
+    min: 1,
+    max: 65535,
+    help: 'first TCP port of NBD exports (one per exported volume)',
+  },
+  'volume.nbd_port_max': {
+    kind: 'int',
+    default: 10999,
+    min: 1,
+    max: 65535,
+    help: 'last TCP port of NBD exports',
   },
   'volume.availability_zone': {
     kind: 'string',
@@ -68,6 +95,12 @@ export interface BlockStorageConfig {
   dir: string
   format: VolumeFormat
   capacityGb: number
+  /** When the file backend exports a volume over NBD rather than giving its path. */
+  export: VolumeExportMode
+  /** Empty: the network's tunnel address, else the host's first global IPv4 address. */
+  nbdAddress: string
+  nbdPortMin: number
+  nbdPortMax: number
   availabilityZone: string
   defaultType: string
   quotaVolumes: number
@@ -83,6 +116,10 @@ export function blockStorageConfigFrom(values: ConfigValues): Readonly<BlockStor
     dir: String(values['volume.dir'] ?? ''),
     format: String(values['volume.format'] ?? 'qcow2') as VolumeFormat,
     capacityGb: Number(values['volume.capacity_gb'] ?? 0),
+    export: String(values['volume.export'] ?? 'auto') as VolumeExportMode,
+    nbdAddress: String(values['volume.nbd_address'] ?? ''),
+    nbdPortMin: Number(values['volume.nbd_port_min'] ?? 10809),
+    nbdPortMax: Number(values['volume.nbd_port_max'] ?? 10999),
     availabilityZone: String(values['volume.availability_zone'] ?? 'nova'),
     defaultType: String(values['volume.default_type'] ?? '__DEFAULT__'),
     quotaVolumes: Number(values['volume.quota_volumes'] ?? 10),

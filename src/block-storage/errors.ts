@@ -2,6 +2,7 @@
 import {
   BadRequestError,
   ConflictError,
+  InternalError,
   NotFoundError,
   PayloadTooLargeError,
 } from '../core/errors/index.js'
@@ -38,6 +39,13 @@ export class AttachmentNotFoundError extends NotFoundError {
 export class MetadataKeyNotFoundError extends NotFoundError {
   constructor(owner: 'Volume' | 'Snapshot', id: string, key: string) {
     super(`${owner} ${id} has no metadata with key ${key}.`)
+  }
+}
+
+/** 500: the volume's backend could not set up or end a connection (Cinder's VolumeBackendAPIException). */
+export class VolumeBackendError extends InternalError {
+  constructor(reason: string) {
+    super(`Bad or unexpected response from the storage volume backend API: ${reason}`)
   }
 }
 

@@ -7,6 +7,7 @@ import { isVolumeFormat, type VolumeDriver } from '../driver/volume-driver.js'
 import {
   volumeAgentRpc,
   type BackendReport,
+  type ConnectionRequest,
   type CopyToImageRequest,
   type CreateVolumeRequest,
 } from '../rpc/contracts.js'
@@ -134,13 +135,21 @@ export async function startVolumeAgent(options: VolumeAgentOptions): Promise<Vol
         return {}
       },
       initializeConnection: async (a) => {
-        const r = args<{ id: string; connector: Record<string, unknown> }>(
-          a,
-          'initializeConnection',
-          ['id'],
+        const r = args<ConnectionRequest>(a, 'initializeConnection', ['id'])
+        const holder =
+          typeof r.holder === 'string'
+            ? { holder: r.holder, readOnly: r.readOnly === true }
+            : undefined
+        const info = await queue.run(r.id, () =>
+          driver.connectionInfo(r.id, r.connector ?? {}, holder),
         )
-        const info = await driver.connectionInfo(r.id, r.connector ?? {})
         return { driver_volume_type: info.driverVolumeType, data: info.data }
+      },
+      terminateConnection: async (a) => {
+        const r = args<{ id: string; holder?: string }>(a, 'terminateConnection', ['id'])
+        const holder = typeof r.holder === 'string' ? r.holder : undefined
+        await queue.run(r.id, () => driver.terminateConnection(r.id, holder))
+        return {}
       },
     },
     { host },

@@ -65,7 +65,7 @@ export function attachmentRoutes(ctx: BlockStorageContext): Route[] {
       policy: 'volume:attachment_create',
       microversion: V,
       schema: { params: projectParams },
-      errors: [400, 404],
+      errors: [400, 404, 500],
       handler: async (input) => {
         input.authorize()
         const body = member(input, 'attachment')
@@ -88,7 +88,7 @@ export function attachmentRoutes(ctx: BlockStorageContext): Route[] {
       policy: 'volume:attachment_update',
       microversion: V,
       schema: { params: projectParams },
-      errors: [400, 404],
+      errors: [400, 404, 500],
       handler: async (input) => {
         input.authorize()
         const connector = connectorArg(member(input, 'attachment')['connector'])
@@ -125,7 +125,7 @@ export function attachmentRoutes(ctx: BlockStorageContext): Route[] {
       policy: 'volume:attachment_delete',
       microversion: V,
       schema: { params: projectParams },
-      errors: [400, 404],
+      errors: [400, 404, 500],
       handler: async (input) => {
         input.authorize()
         await deleteAttachment(ctx, callerOf(input), input.params['id'] ?? '')

@@ -141,8 +141,7 @@ const ACTIONS: Record<string, { rule: string; run: Action }> = {
   'os-terminate_connection': {
     rule: 'volume:terminate_connection',
     run: async (ctx, _input, { caller, id, body }) => {
-      connectorOf(body)
-      await terminateConnection(ctx, caller, id)
+      await terminateConnection(ctx, caller, id, connectorOf(body))
       return accepted
     },
   },
@@ -229,7 +228,7 @@ export function volumeActionRoutes(ctx: BlockStorageContext): Route[] {
       path: '/v3/:project_id/volumes/:id/action',
       policy: 'volume:action',
       schema: { params: projectParams },
-      errors: [400, 404, 409, 413],
+      errors: [400, 404, 409, 413, 500],
       handler: async (input) => {
         const body = input.body
         if (typeof body !== 'object' || body === null || Array.isArray(body))

@@ -1,6 +1,7 @@
 /** @module block-storage/driver/driver-registry: the volume drivers by name (a static registry) */
 import { FakeVolumeDriver } from './fake/fake-volume-driver.js'
 import { FileVolumeDriver } from './file/file-volume-driver.js'
+import type { NbdExportSettings } from './file/nbd-exports.js'
 import type { VolumeDriver, VolumeFormat } from './volume-driver.js'
 
 export const VOLUME_DRIVER_NAMES = ['file', 'fake'] as const
@@ -12,6 +13,10 @@ export interface VolumeDriverSettings {
   root: string
   format: VolumeFormat
   capacityGb: number
+  /** The file backend's NBD exports to hosts that do not reach its folder. */
+  exports?: NbdExportSettings
+  /** Where a driver says what it could not do at init. */
+  warn?: (message: string) => void
 }
 
 export const volumeDrivers: Readonly<

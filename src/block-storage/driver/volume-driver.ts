@@ -44,6 +44,14 @@ export interface Connector {
   [key: string]: unknown
 }
 
+/** Who a connection serves, so that the backend can end it again and open it as it is used. */
+export interface ConnectionHolder {
+  /** An attachment id, or `connector:<host>` for the older actions that name no attachment. */
+  holder: string
+  /** The connection is only read: a backend that exports the volume exports it read-only. */
+  readOnly: boolean
+}
+
 /** The bytes of a volume read out in a format. */
 export interface VolumeExport {
   format: VolumeFormat
@@ -96,8 +104,21 @@ export interface VolumeDriver {
   }): Promise<void>
   /** The volume's content encoded as `format`; the caller must consume or destroy the stream. */
   copyVolumeToImage(id: string, format: VolumeFormat): Promise<VolumeExport>
-  /** How `connector` reaches the volume; called for each attachment. */
-  connectionInfo(id: string, connector: Connector): Promise<ConnectionInfo>
+  /**
+   * How `connector` reaches the volume; called for each attachment and again when an attachment
+   * gets another host's connector (a move). What it sets up for a remote host (an export) is kept
+   * for `holder` until {@link terminateConnection}; must be safe to repeat for the same holder.
+   */
+  connectionInfo(
+    id: string,
+    connector: Connector,
+    holder?: ConnectionHolder,
+  ): Promise<ConnectionInfo>
+  /**
+   * Ends what {@link connectionInfo} set up for `holder` (for every holder when absent). Must
+   * succeed when nothing is set up or the volume does not exist.
+   */
+  terminateConnection(id: string, holder?: string): Promise<void>
 }
 
 /** A volume or snapshot the driver was asked about does not exist on the backend. */

@@ -4,7 +4,7 @@ import { defineRpc } from '../../core/bus/index.js'
 /** A volume agent, addressed per host (`volume.<host>`). Every method is idempotent. */
 export const volumeAgentRpc = defineRpc({
   topic: 'volume',
-  version: '1.0',
+  version: '1.1',
   methods: {
     createVolume: { kind: 'call', since: '1.0' },
     deleteVolume: { kind: 'call', since: '1.0' },
@@ -13,6 +13,8 @@ export const volumeAgentRpc = defineRpc({
     deleteSnapshot: { kind: 'call', since: '1.0' },
     copyVolumeToImage: { kind: 'call', since: '1.0' },
     initializeConnection: { kind: 'call', since: '1.0' },
+    /** Ends what initializeConnection set up for a holder (an NBD export's user). */
+    terminateConnection: { kind: 'call', since: '1.1' },
   },
 })
 
@@ -37,6 +39,15 @@ export interface CreateVolumeRequest {
   id: string
   sizeGb: number
   source: VolumeSource
+}
+
+/** A connection to a volume for one holder (1.1 adds `holder` and `readOnly`). */
+export interface ConnectionRequest {
+  id: string
+  connector: Record<string, unknown>
+  /** The attachment id, or `connector:<host>` for the older actions. */
+  holder?: string
+  readOnly?: boolean
 }
 
 export interface CopyToImageRequest {

@@ -4,6 +4,7 @@ import {
   volumeAgentRpc,
   volumeServerRpc,
   type BackendReport,
+  type ConnectionRequest,
   type CopyToImageRequest,
   type CreateVolumeRequest,
 } from './contracts.js'
@@ -22,8 +23,10 @@ export interface VolumeAgentClient {
   copyVolumeToImage(host: string, r: CopyToImageRequest): Promise<void>
   initializeConnection(
     host: string,
-    r: { id: string; connector: Record<string, unknown> },
+    r: ConnectionRequest,
   ): Promise<{ driver_volume_type: string; data: Record<string, unknown> }>
+  /** Ends a holder's connection (every holder's when none is named). */
+  terminateConnection(host: string, r: { id: string; holder?: string }): Promise<void>
 }
 
 export function createVolumeAgentClient(bus: Bus): VolumeAgentClient {
@@ -42,6 +45,7 @@ export function createVolumeAgentClient(bus: Bus): VolumeAgentClient {
         driver_volume_type: string
         data: Record<string, unknown>
       },
+    terminateConnection: async (host, r) => void (await rpc.terminateConnection(r, { host })),
   }
 }
 

@@ -8,7 +8,12 @@ import {
   type Attachment,
 } from '../db/attachments-repo.js'
 import { getVolume, updateVolume, type Volume } from '../db/volumes-repo.js'
-import { AttachmentNotFoundError, InvalidInputError, InvalidVolumeError } from '../errors.js'
+import {
+  AttachmentNotFoundError,
+  InvalidInputError,
+  InvalidVolumeError,
+  VolumeBackendError,
+} from '../errors.js'
 import { agentHostOf } from './backends.js'
 import { timestamp, type BlockStorageContext, type Caller } from './context.js'
 import { activeAttachments } from './volume-actions.js'
@@ -24,14 +29,34 @@ function attachable(v: Volume): string[] {
   return v.multiattach ? ['available', 'in-use', 'reserved', 'attaching'] : ['available']
 }
 
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** The holder of a connection made by the older actions, which name no attachment. */
+function legacyHolder(connector: Record<string, unknown>): string {
+  return `connector:${typeof connector['host'] === 'string' ? connector['host'] : ''}`
+}
+
+/** Asks the volume's agent how `connector` reaches it, for `holder` (an attachment id). */
 async function exportTo(
   ctx: BlockStorageContext,
   v: Volume,
   connector: Record<string, unknown>,
-  mode: string,
+  use: { mode: string; holder: string },
 ): Promise<ConnectionInfo> {
   if (!v.host) throw new InvalidVolumeError(`Volume ${v.id} has no backend to connect to.`)
-  const info = await ctx.agents.initializeConnection(agentHostOf(v.host), { id: v.id, connector })
+  const mode = use.mode
+  const info = await ctx.agents
+    .initializeConnection(agentHostOf(v.host), {
+      id: v.id,
+      connector,
+      holder: use.holder,
+      readOnly: mode === 'ro',
+    })
+    .catch((error: unknown) => {
+      throw new VolumeBackendError(`volume ${v.id} could not be connected: ${reason(error)}`)
+    })
   return {
     driver_volume_type: info.driver_volume_type,
     data: { ...info.data, access_mode: mode, qos_specs: null, encrypted: false },
@@ -47,6 +72,28 @@ function modeOf(v: Volume, requested?: string): string {
   if (requested !== undefined && requested !== 'rw' && requested !== 'ro')
     throw new InvalidInputError(`Invalid attach mode '${requested}': must be rw or ro.`)
   return requested ?? 'rw'
+}
+
+/**
+ * Ends what the backend set up for `holder` (an NBD export's user); only attachments whose
+ * connection is an export have anything to end, so the others need no agent.
+ */
+async function endConnection(
+  ctx: BlockStorageContext,
+  volumeId: string,
+  holder: string,
+  info?: Record<string, unknown> | null,
+): Promise<void> {
+  if (info !== undefined && info?.['driver_volume_type'] !== 'nbd') return
+  const v = await getVolume(ctx.db, volumeId)
+  if (!v?.host) return
+  await ctx.agents
+    .terminateConnection(agentHostOf(v.host), { id: volumeId, holder })
+    .catch((error: unknown) => {
+      throw new VolumeBackendError(
+        `the connection of volume ${volumeId} could not be ended: ${reason(error)}`,
+      )
+    })
 }
 
 /** After attachments change: in-use while one is attached, else available. */
@@ -115,11 +162,17 @@ export async function initializeConnection(
 ): Promise<ConnectionInfo> {
   const v = await visibleVolume(ctx, caller, id)
   assertStatus(v, ['available', 'attaching', 'reserved', 'in-use'], 'initialize a connection')
-  return exportTo(ctx, v, connector, modeOf(v))
+  return exportTo(ctx, v, connector, { mode: modeOf(v), holder: legacyHolder(connector) })
 }
 
-export async function terminateConnection(ctx: BlockStorageContext, caller: Caller, id: string) {
+export async function terminateConnection(
+  ctx: BlockStorageContext,
+  caller: Caller,
+  id: string,
+  connector: Record<string, unknown>,
+) {
   await visibleVolume(ctx, caller, id)
+  await endConnection(ctx, id, legacyHolder(connector))
 }
 
 export async function attachVolume(
@@ -190,7 +243,12 @@ export async function detachVolume(
   if (attachmentId && targets.length === 0) throw new AttachmentNotFoundError(attachmentId)
   if (!attachmentId && active.length > 1 && !options.force)
     throw new InvalidVolumeError(`Volume ${id} has several attachments: name the attachment_id.`)
-  for (const a of targets) await deleteAttachmentRow(ctx.db, a.id)
+  for (const a of targets) {
+    // a force detach cleans up even when the backend cannot end the connection
+    const ended = endConnection(ctx, id, a.id, a.connectionInfo)
+    await (options.force ? ended.catch(() => undefined) : ended)
+    await deleteAttachmentRow(ctx.db, a.id)
+  }
   await settle(ctx, id)
 }
 
@@ -212,7 +270,7 @@ export async function createAttachmentFor(
   const a = newAttachment(ctx, v, { instanceUuid: input.instanceUuid ?? null, attachMode: mode })
   if (input.connector) {
     a.connector = input.connector
-    a.connectionInfo = { ...(await exportTo(ctx, v, input.connector, mode)) }
+    a.connectionInfo = { ...(await exportTo(ctx, v, input.connector, { mode, holder: a.id })) }
     a.attachStatus = 'attaching'
     a.attachedHost = typeof input.connector['host'] === 'string' ? input.connector['host'] : null
     a.mountpoint =
@@ -257,7 +315,7 @@ export async function updateAttachmentConnector(
   const a = await visibleAttachment(ctx, caller, id)
   const v = await getVolume(ctx.db, a.volumeId)
   if (!v) throw new AttachmentNotFoundError(id)
-  const connectionInfo = await exportTo(ctx, v, connector, a.attachMode)
+  const connectionInfo = await exportTo(ctx, v, connector, { mode: a.attachMode, holder: a.id })
   await updateAttachment(ctx.db, id, {
     connector,
     connectionInfo: { ...connectionInfo },
@@ -287,6 +345,7 @@ export async function completeAttachment(ctx: BlockStorageContext, caller: Calle
 
 export async function deleteAttachment(ctx: BlockStorageContext, caller: Caller, id: string) {
   const a = await visibleAttachment(ctx, caller, id)
+  await endConnection(ctx, a.volumeId, id, a.connectionInfo)
   await deleteAttachmentRow(ctx.db, id)
   await settle(ctx, a.volumeId)
 }

@@ -56,3 +56,21 @@ export async function pidsWithArgument(argument: string): Promise<number[]> {
   }
   return found
 }
+
+/** Running processes whose argument list `test` accepts (zombies left out), with their arguments. */
+export async function processesMatching(
+  test: (argv: string[]) => boolean,
+): Promise<{ pid: number; argv: string[] }[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[])
+  const found: { pid: number; argv: string[] }[] = []
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
+    if (cmdline === '') continue
+    const argv = cmdline.replace(/\0$/, '').split('\0')
+    if (!test(argv)) continue
+    const status = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    if (status !== '' && !/\) Z /.test(status)) found.push({ pid: Number(entry), argv })
+  }
+  return found
+}

@@ -177,4 +177,7 @@ export class FakeVolumeDriver implements VolumeDriver {
       data: { volume_id: id, size_gb: v.sizeGb, access_mode: 'rw' },
     }
   }
+
+  /** The fake sets nothing up per connection. */
+  async terminateConnection(): Promise<void> {}
 }

@@ -7,7 +7,9 @@ import { pipeline } from 'node:stream/promises'
 import {
   VolumeDriverError,
   type CapacityStats,
+  type ConnectionHolder,
   type ConnectionInfo,
+  type Connector,
   type DriverCapabilities,
   type VolumeDriver,
   type VolumeExport,
@@ -22,6 +24,7 @@ import {
   imgResize,
   virtualSizeOf,
 } from './qemu-img.js'
+import { NbdExports, wantsExport, type NbdExportSettings } from './nbd-exports.js'
 
 const GIB = 1024 ** 3
 /** Every half-made file carries this infix, so init() can find and remove it. */
@@ -34,6 +37,10 @@ export interface FileDriverSettings {
   format: VolumeFormat
   /** Capacity offered to the scheduler; 0: the file system's size. */
   capacityGb: number
+  /** NBD exports for hosts that do not reach the folder; absent: every host gets the file's path. */
+  exports?: NbdExportSettings
+  /** Where the driver says what it could not do at init (the agent's log). */
+  warn?: (message: string) => void
 }
 
 /**
@@ -43,8 +50,13 @@ export interface FileDriverSettings {
  */
 export class FileVolumeDriver implements VolumeDriver {
   readonly name = 'file'
+  private readonly exports: NbdExports | undefined
 
-  constructor(private readonly settings: FileDriverSettings) {}
+  constructor(private readonly settings: FileDriverSettings) {
+    this.exports = settings.exports
+      ? new NbdExports(settings.root, settings.exports, settings.format)
+      : undefined
+  }
 
   capabilities(): DriverCapabilities {
     return {
@@ -78,6 +90,9 @@ export class FileVolumeDriver implements VolumeDriver {
     for (const name of await readdir(this.settings.root)) {
       if (name.includes(PARTIAL)) await rm(join(this.settings.root, name), { force: true })
     }
+    // an export that cannot start again is said, and retried at its holders' next connection
+    for (const failure of (await this.exports?.adopt(this.settings.root)) ?? [])
+      this.settings.warn?.(failure)
   }
 
   async stats(): Promise<CapacityStats> {
@@ -146,6 +161,8 @@ export class FileVolumeDriver implements VolumeDriver {
   }
 
   async deleteVolume(id: string): Promise<void> {
+    // the API refuses to delete an attached volume: an export still here serves nobody
+    await this.exports?.release(id)
     await rm(this.volumePath(id), { force: true })
   }
 
@@ -275,12 +292,47 @@ export class FileVolumeDriver implements VolumeDriver {
     }
   }
 
-  async connectionInfo(id: string): Promise<ConnectionInfo> {
+  /**
+   * The file's path for a host that reaches the folder; for another host (or every host when
+   * configured so) an NBD export of the volume, shared by its holders, read-only when asked so.
+   * A holder whose attachment comes to the volume's own host lets go of its export.
+   */
+  async connectionInfo(
+    id: string,
+    connector: Connector,
+    holder?: ConnectionHolder,
+  ): Promise<ConnectionInfo> {
     const path = this.volumePath(id)
     await this.mustExist(path, `volume ${id}`)
-    return {
-      driverVolumeType: 'file',
-      data: { volume_id: id, path, format: this.settings.format, access_mode: 'rw' },
+    const access = holder?.readOnly ? 'ro' : 'rw'
+    if (!this.exports || !this.settings.exports || !wantsExport(this.settings.exports, connector)) {
+      if (holder) await this.exports?.release(id, holder.holder)
+      return {
+        driverVolumeType: 'file',
+        data: { volume_id: id, path, format: this.settings.format, access_mode: access },
+      }
     }
+    const e = await this.exports.acquire({
+      volumeId: id,
+      path,
+      format: this.settings.format,
+      holder: holder?.holder ?? `connector:${String(connector.host ?? '')}`,
+      readOnly: holder?.readOnly ?? false,
+    })
+    return {
+      driverVolumeType: 'nbd',
+      data: {
+        volume_id: id,
+        host: e.address,
+        port: e.port,
+        name: e.exportName,
+        format: 'raw',
+        access_mode: e.readOnly ? 'ro' : 'rw',
+      },
+    }
+  }
+
+  async terminateConnection(id: string, holder?: string): Promise<void> {
+    await this.exports?.release(id, holder)
   }
 }
