@@ -3,14 +3,24 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { GuestSpec } from '../compute-driver.js'
 
-/** A volume's local file as the guest has it: the boot volume, or a data volume on every start. */
+/** Where a volume's NBD export is served (its server reads the file's format: the guest sees raw). */
+export interface NbdSource {
+  host: string
+  port: number
+  export: string
+}
+
+/** A volume as the guest has it: the boot volume, or a data volume on every start. */
 export interface AttachedVolume {
   volumeId: string
   /** The device name the compute service gave it (`/dev/vdb`); data volumes start in this order. */
   device: string
+  /** The local file; for an NBD export, its `nbd://host:port/export` URL (what qemu-img reads). */
   path: string
   format: 'raw' | 'qcow2'
   readOnly: boolean
+  /** The NBD export the volume is reached through; absent for a local file. */
+  nbd?: NbdSource
   /**
    * The PCI slot of a data volume's disk, the same on every start and hotplug, so that a saved
    * guest state fits the next QEMU and the guest names its disks in the same order.

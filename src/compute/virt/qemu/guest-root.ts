@@ -4,7 +4,7 @@ import { exec } from '../../../core/sys/exec.js'
 import type { GuestSpec } from '../compute-driver.js'
 import { configDataArchive } from './config-data.js'
 import type { AttachedVolume, GuestFiles, GuestRecord } from './guest-record.js'
-import { assertVolumeFile, attachedVolumeOf, GuestVolumeError } from './guest-volumes.js'
+import { assertVolumeReachable, attachedVolumeOf, GuestVolumeError } from './guest-volumes.js'
 import type { GuestImageSource, ImageCache } from './image-cache.js'
 import { freeVolumeSlot, inDeviceOrder } from './qemu-command.js'
 
@@ -39,7 +39,7 @@ export async function spawnVolumes(
   )) {
     data.push({ ...volume, pciSlot: freeVolumeSlot(data) })
   }
-  for (const volume of root ? [root, ...data] : data) await assertVolumeFile(volume)
+  for (const volume of root ? [root, ...data] : data) await assertVolumeReachable(volume)
   const ids = new Set<string>()
   for (const volume of root ? [root, ...data] : data) {
     if (ids.has(volume.volumeId)) {

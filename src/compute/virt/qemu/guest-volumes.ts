@@ -1,9 +1,10 @@
-/** @module compute/virt/qemu/guest-volumes: volumes as local files a QEMU guest gets as virtio disks */
+/** @module compute/virt/qemu/guest-volumes: volumes (local files or NBD exports) a QEMU guest gets as virtio disks */
 import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
+import { connect } from 'node:net'
 import type { GuestVolume } from '../compute-driver.js'
-import type { AttachedVolume } from './guest-record.js'
-import { volumeAddress, volumeIds } from './qemu-command.js'
+import type { AttachedVolume, NbdSource } from './guest-record.js'
+import { NBD_RECONNECT_DELAY_S, volumeAddress, volumeIds } from './qemu-command.js'
 import type { QmpConnection } from './qmp-client.js'
 
 /** A volume the qemu driver cannot give a guest: its connection type, format or file. */
@@ -14,26 +15,62 @@ export class GuestVolumeError extends Error {
   }
 }
 
-/** Connection types of remote exports, and what the guest would need to reach them. */
+/** Connection types of remote exports QEMU could reach with what this host lacks. */
 const REMOTE_TYPES: Record<string, string> = {
-  nbd: 'a remote NBD export',
   iscsi: 'an iSCSI target',
   rbd: 'a Ceph RBD image',
 }
 
+/** How long the attach check waits for an NBD server to accept a connection. */
+const NBD_PROBE_MS = 5_000
+
+/** The NBD export an `nbd` connection names (Cinder's host, port and export name). */
+function nbdSourceOf(id: string, data: Record<string, unknown>): NbdSource {
+  const host = data['host']
+  const port = Number(data['port'])
+  const name = data['name'] ?? data['export']
+  if (
+    typeof host !== 'string' ||
+    host === '' ||
+    !Number.isInteger(port) ||
+    port < 1 ||
+    port > 65535
+  )
+    throw new GuestVolumeError(
+      `volume ${id} cannot be attached: its NBD connection names no host and TCP port`,
+    )
+  if (typeof name !== 'string' || name === '')
+    throw new GuestVolumeError(
+      `volume ${id} cannot be attached: its NBD connection names no export`,
+    )
+  return { host, port, export: name }
+}
+
+/** The `nbd://` URL of an export, as qemu-img and qemu-io open it. */
+export function nbdUrl(source: NbdSource): string {
+  const host = source.host.includes(':') ? `[${source.host}]` : source.host
+  return `nbd://${host}:${source.port}/${encodeURIComponent(source.export)}`
+}
+
 /**
- * The local file a volume's connection info names. Refuses another connection type (this driver
- * reaches no remote export) and a format other than raw or qcow2; checks nothing on disk.
+ * The local file or NBD export a volume's connection info names. Refuses another connection type
+ * and a file format other than raw or qcow2; checks nothing on disk or on the network.
  */
 export function attachedVolumeOf(volume: GuestVolume): AttachedVolume {
   const { driver_volume_type: type, data } = volume.connection
   const id = volume.volumeId
+  const readOnly = volume.readOnly || data['access_mode'] === 'ro'
+  const device = volume.device
+  if (type === 'nbd') {
+    const nbd = nbdSourceOf(id, data)
+    return { volumeId: id, device, path: nbdUrl(nbd), format: 'raw', readOnly, nbd }
+  }
   if (type !== 'file') {
     const what = REMOTE_TYPES[type]
     throw new GuestVolumeError(
       what
-        ? `volume ${id} cannot be attached: its connection is ${what} (driver_volume_type ${type}), which is not available to the qemu driver on this host; it attaches local file volumes only`
-        : `volume ${id} cannot be attached: connection type ${JSON.stringify(type)} is not supported by the qemu driver, which attaches local file volumes only`,
+        ? `volume ${id} cannot be attached: its connection is ${what} (driver_volume_type ${type}), which is not available to the qemu driver on this host; it attaches file and NBD volumes only`
+        : `volume ${id} cannot be attached: connection type ${JSON.stringify(type)} is not supported by the qemu driver, which attaches file and NBD volumes only`,
     )
   }
   const path = data['path']
@@ -48,12 +85,33 @@ export function attachedVolumeOf(volume: GuestVolume): AttachedVolume {
       `volume ${id} cannot be attached: format ${String(format)} is not raw or qcow2`,
     )
   }
-  const readOnly = volume.readOnly || data['access_mode'] === 'ro'
-  return { volumeId: id, device: volume.device, path, format, readOnly }
+  return { volumeId: id, device, path, format, readOnly }
 }
 
-/** Throws a clear error when the volume's file is missing or not accessible as it will be used. */
-export async function assertVolumeFile(volume: AttachedVolume): Promise<void> {
+/** Throws a clear error when an NBD server does not accept a TCP connection. */
+async function assertNbdListens(volumeId: string, nbd: NbdSource): Promise<void> {
+  const why = await new Promise<string | undefined>((resolve) => {
+    const socket = connect({ host: nbd.host, port: nbd.port, timeout: NBD_PROBE_MS })
+    const done = (reason?: string) => {
+      socket.destroy()
+      resolve(reason)
+    }
+    socket.once('connect', () => done())
+    socket.once('timeout', () => done(`no answer within ${NBD_PROBE_MS} ms`))
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message))
+  })
+  if (why !== undefined)
+    throw new GuestVolumeError(
+      `volume ${volumeId} cannot be attached: its NBD export ${nbdUrl(nbd)} cannot be reached (${why})`,
+    )
+}
+
+/**
+ * Throws a clear error when the volume cannot be reached as it will be used: a file missing or
+ * not accessible, an NBD server that does not accept connections.
+ */
+export async function assertVolumeReachable(volume: AttachedVolume): Promise<void> {
+  if (volume.nbd) return assertNbdListens(volume.volumeId, volume.nbd)
   const mode = volume.readOnly ? constants.R_OK : constants.R_OK | constants.W_OK
   await access(volume.path, mode).catch((error: NodeJS.ErrnoException) => {
     const why =
@@ -66,16 +124,32 @@ export async function assertVolumeFile(volume: AttachedVolume): Promise<void> {
   })
 }
 
+/** The `blockdev-add` arguments of a volume's block node `node`: a format on a file, or NBD. */
+export function volumeBlockdev(node: string, volume: AttachedVolume): Record<string, unknown> {
+  const readOnly = { 'read-only': volume.readOnly }
+  if (volume.nbd) {
+    const { host, port } = volume.nbd
+    return {
+      driver: 'nbd',
+      'node-name': node,
+      server: { type: 'inet', host, port: String(port) },
+      export: volume.nbd.export,
+      'reconnect-delay': NBD_RECONNECT_DELAY_S,
+      ...readOnly,
+    }
+  }
+  return {
+    driver: volume.format,
+    'node-name': node,
+    ...readOnly,
+    file: { driver: 'file', filename: volume.path, ...readOnly },
+  }
+}
+
 /** Hotplugs a volume into a running guest as a virtio-blk disk; undoes the block node on failure. */
 export async function plugVolume(qmp: QmpConnection, volume: AttachedVolume): Promise<void> {
   const ids = volumeIds(volume.volumeId)
-  const readOnly = { 'read-only': volume.readOnly }
-  await qmp.execute('blockdev-add', {
-    driver: volume.format,
-    'node-name': ids.node,
-    ...readOnly,
-    file: { driver: 'file', filename: volume.path, ...readOnly },
-  })
+  await qmp.execute('blockdev-add', volumeBlockdev(ids.node, volume))
   try {
     await qmp.execute('device_add', {
       driver: 'virtio-blk-pci',

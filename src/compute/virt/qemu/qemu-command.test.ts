@@ -61,6 +61,31 @@ describe('qemuArgs', () => {
     expect(disks(args)).toContain('driver=qcow2,node-name=vol-ro,file=vol-ro-file,read-only=on')
   })
 
+  it('opens an NBD volume as one nbd block node on the export, read-only when the volume is', () => {
+    const nbd = { host: '10.0.0.5', port: 10810, export: 'volume-n1' }
+    const args = qemuArgs(
+      record({ volumes: [volume('n1', '/dev/vdb', { nbd, readOnly: true, pciSlot: 0x10 })] }),
+      files,
+      { accel: 'tcg' },
+    )
+    expect(disks(args)).toContain(
+      'driver=nbd,node-name=vol-n1,server.type=inet,server.host=10.0.0.5,server.port=10810,export=volume-n1,reconnect-delay=10,read-only=on',
+    )
+    expect(disks(args)).toContain('virtio-blk-pci,drive=vol-n1,id=vdev-n1,serial=n1,addr=0x10')
+    expect(args.join(' ')).not.toContain('vol-n1-file')
+  })
+
+  it('boots from a boot volume reached over NBD', () => {
+    const nbd = { host: '10.0.0.5', port: 10811, export: 'volume-b' }
+    const args = qemuArgs(record({ rootVolume: volume('b', '/dev/vda', { nbd }) }), files, {
+      accel: 'tcg',
+    })
+    expect(disks(args).slice(0, 2)).toEqual([
+      'driver=nbd,node-name=root,server.type=inet,server.host=10.0.0.5,server.port=10811,export=volume-b,reconnect-delay=10',
+      'virtio-blk-pci,drive=root,id=root-disk,bootindex=0,serial=b',
+    ])
+  })
+
   it('boots from the boot volume file with no overlay, after the kernel when there is one', () => {
     const rootVolume = volume('boot,1', '/dev/vda', { format: 'qcow2' })
     const args = qemuArgs(record({ rootVolume, kernel: '/k', initrd: '/i' }), files, {

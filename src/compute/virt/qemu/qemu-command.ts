@@ -74,9 +74,25 @@ function optionValue(value: string): string {
   return value.replaceAll(',', ',,')
 }
 
-/** The `-blockdev` pair of a disk file: a file node, then its format node named `node`. */
-function blockdevArgs(node: string, disk: { path: string; format: string; readOnly: boolean }) {
+/** How long a guest waits for its NBD server to come back before failing the disk's I/O. */
+export const NBD_RECONNECT_DELAY_S = 10
+
+/**
+ * The `-blockdev` options of a disk: a file node then its format node named `node`, or one NBD
+ * node named `node` (the export's server reads the file's format).
+ */
+function blockdevArgs(
+  node: string,
+  disk: Pick<AttachedVolume, 'path' | 'format' | 'readOnly' | 'nbd'>,
+): string[] {
   const ro = disk.readOnly ? ',read-only=on' : ''
+  if (disk.nbd) {
+    const { host, port } = disk.nbd
+    const server = `server.type=inet,server.host=${optionValue(host)},server.port=${port}`
+    const name = `export=${optionValue(disk.nbd.export)}`
+    const reconnect = `reconnect-delay=${NBD_RECONNECT_DELAY_S}`
+    return ['-blockdev', `driver=nbd,node-name=${node},${server},${name},${reconnect}${ro}`]
+  }
   return [
     '-blockdev',
     `driver=file,node-name=${node}-file,filename=${optionValue(disk.path)}${ro}`,

@@ -1,7 +1,8 @@
 /** @module compute/virt/qemu/qemu-driver.test: the qemu driver on real QEMU (TCG here), with the tiny image */
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
@@ -127,6 +128,16 @@ async function liveMacs(uuid: string): Promise<string[]> {
       .sort((a, b) => (slotOf.get(a.name) ?? 0) - (slotOf.get(b.name) ?? 0))
       .map((f) => f['main-mac'])
   })
+}
+
+/** A TCP port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (typeof address !== 'object' || address === null) throw new Error('no port')
+  return address.port
 }
 
 async function untilBooted(driver: ComputeDriver, uuid: string): Promise<void> {
@@ -397,17 +408,92 @@ describe.skipIf(skipReason !== undefined)('QemuDriver on this host', () => {
     await expect(stat(root)).resolves.toBeDefined()
   })
 
-  it('refuses a remote NBD export, a missing file and a device in use, leaving no guest', async () => {
+  it('hotplugs a volume served over NBD, which the guest reads, unplugs it, and opens it at a start', async () => {
     const driver = await makeDriver()
-    const nbd: GuestVolume = {
-      volumeId: 'nbd-1',
+    const marker = 'NIMBUS-NBD-DISK-7'
+    // the guest prints the first bytes and the size of its vdb once the disk appears
+    const script = [
+      '#!/bin/sh',
+      '( while [ ! -b /dev/vdb ]; do sleep 1; done',
+      '  echo "vdb says $(head -c 17 /dev/vdb) size $(cat /sys/block/vdb/size)" > /dev/ttyS0 ) &',
+    ].join('\n')
+    await driver.spawn(spec('nbd-1', { userData: Buffer.from(script).toString('base64') }))
+    await mkdir(volumesDir, { recursive: true })
+    const raw = join(volumesDir, 'nbd-source.raw')
+    const file = join(volumesDir, 'nbd-1.qcow2')
+    await writeFile(raw, Buffer.concat([Buffer.from(marker), Buffer.alloc(4096 - marker.length)]))
+    await exec('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, file])
+    await exec('qemu-img', ['resize', '-q', '-f', 'qcow2', file, '32M'])
+    const port = await freePort()
+    const pidFile = join(volumesDir, 'nbd-1.pid')
+    await exec('qemu-nbd', [
+      '--fork',
+      '--pid-file',
+      pidFile,
+      '--persistent',
+      '--shared=4',
+      '--format=qcow2',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--export-name',
+      'volume-nbd-1',
+      file,
+    ])
+    try {
+      await untilBooted(driver, 'nbd-1')
+      const volume: GuestVolume = {
+        volumeId: 'nbd-vol-1',
+        device: '/dev/vdb',
+        connection: {
+          driver_volume_type: 'nbd',
+          data: { host: '127.0.0.1', port, name: 'volume-nbd-1', access_mode: 'rw' },
+        },
+        bootIndex: null,
+        readOnly: false,
+      }
+      await driver.attachVolume('nbd-1', volume)
+      const url = `nbd://127.0.0.1:${port}/volume-nbd-1`
+      expect((await openBlocks('nbd-1')).map((b) => b.file)).toContain(url)
+      const seen = `vdb says ${marker} size ${(32 * 1024 * 1024) / 512}`
+      const sees = async () => (await driver.consoleOutput('nbd-1')).includes(seen)
+      expect(await waitFor(sees, 60_000), await driver.consoleOutput('nbd-1')).toBe(true)
+      await driver.detachVolume('nbd-1', 'nbd-vol-1', 60_000)
+      expect((await openBlocks('nbd-1')).map((b) => b.file)).not.toContain(url)
+      // a stopped guest gets it at its next start: QEMU opens the export before the guest runs
+      await driver.powerOff('nbd-1')
+      await driver.attachVolume('nbd-1', { ...volume, readOnly: true })
+      await driver.powerOn('nbd-1')
+      expect(await openBlocks('nbd-1')).toContainEqual({ file: url, ro: true })
+    } finally {
+      const pid = Number((await readFile(pidFile, 'utf8')).trim())
+      if (pid > 1) process.kill(pid, 'SIGTERM')
+    }
+  })
+
+  it('refuses an iSCSI target, an NBD export that does not answer, a missing file and a device in use, leaving no guest', async () => {
+    const driver = await makeDriver()
+    const iscsi: GuestVolume = {
+      volumeId: 'iscsi-1',
       device: '/dev/vdb',
-      connection: { driver_volume_type: 'nbd', data: { host: '10.0.0.5', port: 10809 } },
+      connection: { driver_volume_type: 'iscsi', data: { target_portal: '10.0.0.5:3260' } },
       bootIndex: null,
       readOnly: false,
     }
+    await expect(driver.spawn(spec('refuse-1', { volumes: [iscsi] }))).rejects.toThrow(
+      /iscsi-1 cannot be attached: its connection is an iSCSI target .* not available/,
+    )
+    const nbd: GuestVolume = {
+      ...iscsi,
+      volumeId: 'nbd-1',
+      connection: {
+        driver_volume_type: 'nbd',
+        data: { host: '127.0.0.1', port: await freePort(), name: 'volume-nbd-1' },
+      },
+    }
     await expect(driver.spawn(spec('refuse-1', { volumes: [nbd] }))).rejects.toThrow(
-      /nbd-1 cannot be attached: its connection is a remote NBD export .* not available/,
+      /nbd-1 cannot be attached: its NBD export .* cannot be reached \(ECONNREFUSED\)/,
     )
     const gone = join(volumesDir, 'gone.qcow2')
     const missing: GuestVolume = {
@@ -421,6 +507,7 @@ describe.skipIf(skipReason !== undefined)('QemuDriver on this host', () => {
     expect(await driver.listGuests()).not.toContain('refuse-1')
     await driver.spawn(spec('refuse-2'))
     await expect(driver.attachVolume('refuse-2', nbd)).rejects.toThrow(/NBD export/)
+    await expect(driver.attachVolume('refuse-2', iscsi)).rejects.toThrow(/iSCSI target/)
     await expect(driver.attachVolume('refuse-2', missing)).rejects.toThrow(/does not exist/)
     const present = { ...missing, volumeId: 'here-1', connection: await hooks.connect('here-1') }
     await driver.attachVolume('refuse-2', present)

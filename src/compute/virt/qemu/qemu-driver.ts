@@ -46,7 +46,7 @@ import {
 } from './guest-interfaces.js'
 import { prepareRoot } from './guest-root.js'
 import {
-  assertVolumeFile,
+  assertVolumeReachable,
   attachedVolumeOf,
   GuestVolumeError,
   plugVolume,
@@ -331,9 +331,10 @@ export class QemuDriver implements ComputeDriver {
   }
 
   /**
-   * Hotplugs a file volume as a virtio-blk disk (the guest sees the next /dev/vdX; read-only when
-   * the volume is) and keeps it in the guest's record, so every later start has it. A stopped guest
-   * gets it at its next start. Refuses a remote connection type and a missing file.
+   * Hotplugs a file or NBD volume as a virtio-blk disk (the guest sees the next /dev/vdX; read-only
+   * when the volume is) and keeps it in the guest's record, so every later start has it. A stopped
+   * guest gets it at its next start. Refuses another connection type, a missing file and an NBD
+   * export that does not answer.
    */
   async attachVolume(uuid: string, guestVolume: GuestVolume): Promise<void> {
     const wanted = attachedVolumeOf(guestVolume)
@@ -346,7 +347,7 @@ export class QemuDriver implements ComputeDriver {
         `volume ${wanted.volumeId} cannot be attached at ${wanted.device}: guest ${uuid} has volume ${taken.volumeId} there`,
       )
     }
-    await assertVolumeFile(wanted)
+    await assertVolumeReachable(wanted)
     const volume = { ...wanted, pciSlot: freeVolumeSlot(record.volumes) }
     if (await this.running(files)) await withQmp(files.qmp, (qmp) => plugVolume(qmp, volume))
     await writeGuestRecord(files, { ...record, volumes: [...record.volumes, volume] })
