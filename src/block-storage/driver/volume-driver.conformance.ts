@@ -131,5 +131,16 @@ export function volumeDriverConformance(
       expect(info.data['volume_id']).toBe('v1')
       await expect(d.connectionInfo('nope', { host: 'node1' })).rejects.toThrow()
     })
+    test('ends connections idempotently, also of a volume that is gone', async (d) => {
+      await d.createVolume({ id: 'v1', sizeGb: 1 })
+      const holder = { holder: 'attachment-1', readOnly: false }
+      await d.connectionInfo('v1', { host: 'node1' }, holder)
+      await d.terminateConnection('v1', 'attachment-1')
+      await d.terminateConnection('v1', 'attachment-1')
+      await d.terminateConnection('v1')
+      await d.deleteVolume('v1')
+      await d.terminateConnection('v1')
+      expect(await d.listVolumes()).toEqual([])
+    })
   })
 }
