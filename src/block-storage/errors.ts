@@ -202,3 +202,38 @@ export class InvalidGroupSnapshotError extends BadRequestError {
     super(`Invalid GroupSnapshot: ${reason}`)
   }
 }
+
+/** 400: a volume type already has an encryption. */
+export class VolumeTypeEncryptionExistsError extends BadRequestError {
+  constructor(typeId: string) {
+    super(`Volume type encryption for type ${typeId} already exists.`)
+  }
+}
+
+/** 404: a volume type has no encryption (or not the asked spec of it). */
+export class VolumeTypeEncryptionNotFoundError extends NotFoundError {
+  constructor(typeId: string) {
+    super(`Volume type encryption for type ${typeId} does not exist.`)
+  }
+}
+
+/** 400: a type's encryption cannot change while volumes of the type exist. */
+export class VolumeTypeEncryptionInUseError extends BadRequestError {
+  constructor(verb: 'create' | 'update' | 'delete') {
+    super(`Cannot ${verb} encryption specs. Volume type in use.`)
+  }
+}
+
+/** 404: a volume has no image metadata with the key to remove. */
+export class ImageMetadataNotFoundError extends NotFoundError {
+  constructor(volumeId: string) {
+    super(`Glance metadata for volume/snapshot ${volumeId} cannot be found.`)
+  }
+}
+
+/** 404: no such (enabled) service on a host. */
+export class ServiceNotFoundError extends NotFoundError {
+  constructor(binary: string, host: string) {
+    super(`Service ${binary} could not be found on host ${host}.`)
+  }
+}

@@ -1,8 +1,7 @@
-/** @module block-storage/api/admin-routes: quotas, limits, zones, services, pools, capabilities, extensions, messages */
-import { BadRequestError, NotFoundError } from '../../core/errors/index.js'
+/** @module block-storage/api/admin-routes: zones, pools, capabilities, extensions, messages */
+import { NotFoundError } from '../../core/errors/index.js'
 import type { Route } from '../../core/http/index.js'
-import { services as listServices, setServiceState } from '../service/records.js'
-import { availabilityZones, isUp, listPools, VOLUME_BINARY } from '../service/backends.js'
+import { availabilityZones, listPools } from '../service/backends.js'
 import type { BlockStorageContext } from '../service/context.js'
 import { getMessage, messagesOf, removeMessage } from '../service/messages.js'
 import { boolValue, callerOf, microTime, projectParams, queryOne } from './route-kit.js'
@@ -68,96 +67,6 @@ export function adminRoutes(ctx: BlockStorageContext): Route[] {
             availabilityZoneInfo: zones.map((z) => ({
               zoneName: z.name,
               zoneState: { available: z.available },
-            })),
-          },
-        }
-      },
-    },
-    {
-      method: 'GET',
-      path: `${P}/os-services`,
-      policy: 'volume_extension:services:index',
-      schema: { params },
-      errors: [],
-      handler: async (input) => {
-        input.authorize()
-        const host = queryOne(input, 'host')
-        const binary = queryOne(input, 'binary')
-        const services = (await listServices(ctx)).filter(
-          (s) =>
-            (host === undefined || s.host === host || s.host.split('@')[0] === host) &&
-            (binary === undefined || s.binary === binary),
-        )
-        return {
-          status: 200,
-          body: {
-            services: services.map((s) => ({
-              binary: s.binary,
-              host: s.host,
-              zone: s.zone,
-              status: s.disabled ? 'disabled' : 'enabled',
-              state: isUp(ctx, s) ? 'up' : 'down',
-              updated_at: microTime(s.updatedAt),
-              disabled_reason: s.disabledReason,
-              ...(s.binary === VOLUME_BINARY
-                ? { replication_status: 'disabled', active_backend_id: null, frozen: false }
-                : {}),
-            })),
-          },
-        }
-      },
-    },
-    {
-      method: 'PUT',
-      path: `${P}/os-services/:action`,
-      policy: 'volume_extension:services:update',
-      schema: { params },
-      errors: [400, 404],
-      handler: async (input) => {
-        input.authorize()
-        const action = input.params['action'] ?? ''
-        const body = (input.body ?? {}) as Record<string, unknown>
-        const host = typeof body['host'] === 'string' ? body['host'] : ''
-        const binary = typeof body['binary'] === 'string' ? body['binary'] : VOLUME_BINARY
-        const reason = typeof body['disabled_reason'] === 'string' ? body['disabled_reason'] : null
-        if (!['enable', 'disable', 'disable-log-reason'].includes(action))
-          throw new NotFoundError(`Unknown action ${action}`)
-        if (!host) throw new BadRequestError('Missing required element host in request body.')
-        const disabled = action !== 'enable'
-        if (!(await setServiceState(ctx, { host, binary }, disabled, disabled ? reason : null)))
-          throw new NotFoundError(`Service ${binary} on host ${host} could not be found.`)
-        return {
-          status: 200,
-          body: {
-            host,
-            binary,
-            service: binary,
-            status: disabled ? 'disabled' : 'enabled',
-            disabled,
-            disabled_reason: disabled ? reason : null,
-          },
-        }
-      },
-    },
-    {
-      method: 'GET',
-      path: `${P}/os-hosts`,
-      policy: 'volume_extension:hosts',
-      schema: { params },
-      errors: [],
-      handler: async (input) => {
-        input.authorize()
-        const rows = await listServices(ctx)
-        return {
-          status: 200,
-          body: {
-            hosts: rows.map((s) => ({
-              host_name: s.host,
-              service: s.binary,
-              zone: s.zone,
-              'service-status': s.disabled ? 'unavailable' : 'available',
-              'service-state': isUp(ctx, s) ? 'enabled' : 'disabled',
-              'last-update': microTime(s.updatedAt),
             })),
           },
         }

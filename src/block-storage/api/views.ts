@@ -65,7 +65,7 @@ function visibleMetadata(v: Volume): Record<string, string> {
 export function volumeView(
   input: RouteInput,
   v: Volume,
-  extra: { typeName: string | null; attachments: Attachment[] },
+  extra: { typeName: string | null; encrypted: boolean; attachments: Attachment[] },
 ): Record<string, unknown> {
   const view: Record<string, unknown> = {
     id: v.id,
@@ -78,7 +78,7 @@ export function volumeView(
     updated_at: microTime(v.updatedAt),
     attachments: volumeAttachmentsView(extra.attachments),
     links: links(input, v.projectId, 'volumes', v.id),
-    encrypted: false,
+    encrypted: extra.encrypted,
     replication_status: null,
     snapshot_id: v.snapshotId,
     source_volid: v.sourceVolid,
@@ -102,7 +102,12 @@ export function volumeView(
 export function volumeDetailView(
   input: RouteInput,
   v: Volume,
-  extra: { typeName: string | null; attachments: Attachment[]; isAdmin: boolean },
+  extra: {
+    typeName: string | null
+    encrypted: boolean
+    attachments: Attachment[]
+    isAdmin: boolean
+  },
 ): Record<string, unknown> {
   const view = volumeView(input, v, extra)
   view['os-vol-tenant-attr:tenant_id'] = v.projectId

@@ -12,6 +12,7 @@ import {
   unreserveVolume,
 } from '../service/attachments.js'
 import type { BlockStorageContext, Caller } from '../service/context.js'
+import { imageMetadataOf, setImageMetadata, unsetImageMetadata } from '../service/image-metadata.js'
 import { typeById } from '../service/records.js'
 import {
   extendVolume,
@@ -177,6 +178,32 @@ const ACTIONS: Record<string, { rule: string; run: Action }> = {
       })
       return accepted
     },
+  },
+  'os-set_image_metadata': {
+    rule: 'volume_extension:volume_image_metadata:set',
+    run: async (ctx, _input, { caller, id, body }) => {
+      if (body['metadata'] === undefined)
+        throw new BadRequestError("Invalid input received: 'metadata' is a required property.")
+      const metadata = await setImageMetadata(ctx, caller, id, body['metadata'])
+      return { status: 200, body: { metadata } }
+    },
+  },
+  'os-unset_image_metadata': {
+    rule: 'volume_extension:volume_image_metadata:remove',
+    run: async (ctx, _input, { caller, id, body }) => {
+      const key = optString(body, 'key')
+      if (!key || key.length > 255)
+        throw new BadRequestError('Invalid input received: key must be 1 to 255 characters.')
+      await unsetImageMetadata(ctx, caller, id, key)
+      return { status: 200 }
+    },
+  },
+  'os-show_image_metadata': {
+    rule: 'volume_extension:volume_image_metadata:show',
+    run: async (ctx, _input, { caller, id }) => ({
+      status: 200,
+      body: { metadata: await imageMetadataOf(ctx, caller, id) },
+    }),
   },
   'os-volume_upload_image': {
     rule: 'volume_extension:volume_actions:upload_image',

@@ -1,6 +1,6 @@
 /** @module block-storage/api/volumes-routes: /v3/{project_id}/volumes and their metadata */
 import type { Route, RouteInput } from '../../core/http/index.js'
-import { attachmentsOf, typeNames, type Volume } from '../service/records.js'
+import { attachmentsOf, encryptedTypes, typeNames, type Volume } from '../service/records.js'
 import type { BlockStorageContext } from '../service/context.js'
 import { visibleVolume } from '../service/volume-access.js'
 import {
@@ -32,6 +32,7 @@ async function detail(ctx: BlockStorageContext, input: RouteInput, v: Volume, is
   const names = await typeNames(ctx)
   return volumeDetailView(input, v, {
     typeName: names.get(v.volumeTypeId) ?? null,
+    encrypted: (await encryptedTypes(ctx)).has(v.volumeTypeId),
     attachments: await attachmentsOf(ctx, v.id),
     isAdmin,
   })
@@ -41,6 +42,7 @@ async function brief(ctx: BlockStorageContext, input: RouteInput, v: Volume) {
   const names = await typeNames(ctx)
   return volumeView(input, v, {
     typeName: names.get(v.volumeTypeId) ?? null,
+    encrypted: (await encryptedTypes(ctx)).has(v.volumeTypeId),
     attachments: await attachmentsOf(ctx, v.id),
   })
 }
@@ -75,12 +77,14 @@ export function volumeRoutes(ctx: BlockStorageContext): Route[] {
         page: pageRequest(input, VOLUME_SORT_KEYS),
       })
       const names = await typeNames(ctx)
+      const encrypted = detailed ? await encryptedTypes(ctx) : new Set<string>()
       const volumes = []
       for (const v of page.items) {
         volumes.push(
           detailed
             ? volumeDetailView(input, v, {
                 typeName: names.get(v.volumeTypeId) ?? null,
+                encrypted: encrypted.has(v.volumeTypeId),
                 attachments: await attachmentsOf(ctx, v.id),
                 isAdmin: caller.isAdmin,
               })

@@ -57,6 +57,8 @@ export interface ServiceRecord {
   zone: string
   disabled: boolean
   disabledReason: string | null
+  /** An admin froze the backend: its volumes and snapshots may not be changed. */
+  frozen: boolean
   stats: Record<string, unknown>
   createdAt: string
   updatedAt: string
@@ -71,6 +73,7 @@ export async function listServices(db: Db): Promise<ServiceRecord[]> {
     zone: r.zone,
     disabled: toBool(r.disabled),
     disabledReason: r.disabled_reason,
+    frozen: toBool(r.frozen),
     stats: parseJsonColumn(r.stats, {}),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -103,6 +106,7 @@ export async function upsertService(
       zone: s.zone,
       disabled: 0,
       disabled_reason: null,
+      frozen: 0,
       stats: JSON.stringify(s.stats ?? {}),
       created_at: s.at,
       updated_at: s.at,
@@ -121,6 +125,29 @@ export async function setServiceDisabled(
     .set({ disabled: disabled ? 1 : 0, disabled_reason: reason })
     .where('host', '=', where.host)
     .where('binary', '=', where.binary)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
+}
+
+/**
+ * Freezes (or thaws) a service compare-and-swap: only a service whose `frozen` is the opposite
+ * changes, and it is disabled with the reason `frozen` (or enabled again); false when none did.
+ */
+export async function setServiceFrozen(
+  db: Db,
+  where: { host: string; binary: string },
+  frozen: boolean,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('service')
+    .set({
+      frozen: frozen ? 1 : 0,
+      disabled: frozen ? 1 : 0,
+      disabled_reason: frozen ? 'frozen' : '',
+    })
+    .where('host', '=', where.host)
+    .where('binary', '=', where.binary)
+    .where('frozen', '=', frozen ? 0 : 1)
     .executeTakeFirst()
   return Number(r.numUpdatedRows) > 0
 }

@@ -115,6 +115,8 @@ export interface ServiceTable {
   zone: string
   disabled: number
   disabled_reason: string | null
+  /** 1 while an admin has frozen the backend (no changes to its volumes). */
+  frozen: number
   /** JSON: the backend's capacity and capabilities as its agent last reported them. */
   stats: string
   created_at: string
@@ -190,6 +192,20 @@ export interface GroupSnapshotTable {
   updated_at: string | null
 }
 
+/** A volume type's encryption (Cinder's `encryption` table); one row per encrypted type. */
+export interface VolumeTypeEncryptionTable {
+  volume_type_id: string
+  encryption_id: string
+  /** The encryptor class or format (`luks`, `plain`, `LuksEncryptor`...). */
+  provider: string
+  cipher: string | null
+  key_size: number | null
+  /** `front-end` (the consumer encrypts) or `back-end` (the backend does). */
+  control_location: string
+  created_at: string
+  updated_at: string | null
+}
+
 export interface BlockStorageDatabase {
   volume: VolumeTable
   snapshot: SnapshotTable
@@ -204,4 +220,5 @@ export interface BlockStorageDatabase {
   group_type: GroupTypeTable
   volume_group: VolumeGroupTable
   group_snapshot: GroupSnapshotTable
+  volume_type_encryption: VolumeTypeEncryptionTable
 }

@@ -33,7 +33,7 @@ const FILTERS: readonly Filter[] = [
       )
     },
   },
-  { name: 'ServiceUpFilter', passes: (p) => p.up && !p.disabled },
+  { name: 'ServiceUpFilter', passes: (p) => p.up && !p.disabled && !p.frozen },
   {
     name: 'CapabilitiesFilter',
     passes: (p, r) => {
@@ -60,7 +60,7 @@ export async function selectPool(
         filter.name === 'CapacityFilter'
           ? `none of ${pools.length} backend(s) has ${request.sizeGb} GiB free (largest free: ${Math.max(...pools.map((p) => p.report.stats.freeGb))} GiB)`
           : filter.name === 'ServiceUpFilter'
-            ? 'every matching volume service is down or disabled'
+            ? 'every matching volume service is down, disabled or frozen'
             : filter.name === 'AvailabilityZoneFilter'
               ? `no backend in availability zone ${request.zone ?? ''}`
               : filter.name === 'ZonesOfTypeFilter'

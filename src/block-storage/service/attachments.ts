@@ -231,16 +231,16 @@ export async function detachVolume(
 ): Promise<void> {
   const { attachmentId } = options
   const v = await visibleVolume(ctx, caller, id)
-  // An admin's force detach cleans up whatever state the volume is in, as Cinder's.
-  if (!options.force)
-    assertStatus(v, ['in-use', 'detaching', 'attaching', 'reserved', 'error_attaching'], 'detach')
+  // As Cinder's, only maintenance refuses a detach: one of a volume with nothing (or not the
+  // named attachment) attached makes it available again, as an admin's force detach does.
+  if (!options.force && v.status === 'maintenance')
+    throw new InvalidVolumeError('The volume cannot be detached in maintenance mode.')
   const active = await activeAttachments(ctx, id)
   const targets = attachmentId
     ? active.filter((a) => a.id === attachmentId)
     : options.force
       ? active
       : active.slice(0, 1)
-  if (attachmentId && targets.length === 0) throw new AttachmentNotFoundError(attachmentId)
   if (!attachmentId && active.length > 1 && !options.force)
     throw new InvalidVolumeError(`Volume ${id} has several attachments: name the attachment_id.`)
   for (const a of targets) {

@@ -15,6 +15,8 @@ export interface Pool {
   zone: string
   up: boolean
   disabled: boolean
+  /** Frozen by an admin: nothing new is placed there. */
+  frozen: boolean
   report: BackendReport
 }
 
@@ -59,6 +61,7 @@ export async function listPools(ctx: BlockStorageContext): Promise<Pool[]> {
         zone: s.zone,
         up: isUp(ctx, s),
         disabled: s.disabled,
+        frozen: s.frozen,
         report,
       }
     })

@@ -1,5 +1,6 @@
 /** @module block-storage/service/records: the records the API renders, read for it */
 import { listAttachments, type Attachment } from '../db/attachments-repo.js'
+import { listEncryptedTypeIds } from '../db/encryption-repo.js'
 import {
   listServices as listServiceRows,
   setServiceDisabled,
@@ -15,6 +16,11 @@ export type { Attachment, ServiceRecord, Snapshot, Volume, VolumeType }
 /** Type names by id, to show each volume's type by name. */
 export async function typeNames(ctx: BlockStorageContext): Promise<Map<string, string>> {
   return new Map((await listTypes(ctx.db)).map((t) => [t.id, t.name]))
+}
+
+/** The ids of the volume types whose volumes are encrypted. */
+export async function encryptedTypes(ctx: BlockStorageContext): Promise<Set<string>> {
+  return listEncryptedTypeIds(ctx.db)
 }
 
 export async function attachmentsOf(ctx: BlockStorageContext, volumeId: string) {

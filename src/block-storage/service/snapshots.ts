@@ -12,6 +12,7 @@ import { InvalidInputError, InvalidSnapshotError, MetadataKeyNotFoundError } fro
 import { agentHostOf } from './backends.js'
 import { reasonOf, timestamp, type BlockStorageContext, type Caller } from './context.js'
 import { page, parseMetadataFilter, type PageRequest } from './list-page.js'
+import { assertNotFrozen } from './host-services.js'
 import { recordFailure } from './messages.js'
 import { checkQuota } from './quotas.js'
 import { assertStatus, checkMetadata, visibleSnapshot, visibleVolume } from './volume-access.js'
@@ -41,6 +42,7 @@ export async function createSnapshot(
   },
 ): Promise<Snapshot> {
   const v = await visibleVolume(ctx, caller, input.volumeId)
+  await assertNotFrozen(ctx, v.host)
   const allowed = input.force || input.inUseAllowed ? ['available', 'in-use'] : ['available']
   assertStatus(v, allowed, 'be snapshotted')
   const metadata =
@@ -173,6 +175,7 @@ export async function deleteSnapshot(
   force = false,
 ): Promise<void> {
   const s = await visibleSnapshot(ctx, caller, id)
+  await assertNotFrozen(ctx, (await getVolume(ctx.db, s.volumeId))?.host ?? null)
   if (!force && s.groupSnapshotId !== null)
     throw new InvalidSnapshotError(
       `Snapshot ${id} is part of group snapshot ${s.groupSnapshotId}; delete the group snapshot.`,

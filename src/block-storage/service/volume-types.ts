@@ -13,6 +13,7 @@ import {
   type VolumeType,
 } from '../db/types-repo.js'
 import { listVolumes } from '../db/volumes-repo.js'
+import { deleteTypeEncryption } from '../db/encryption-repo.js'
 import {
   InvalidInputError,
   VolumeTypeExistsError,
@@ -140,6 +141,7 @@ export async function deleteVolumeType(ctx: BlockStorageContext, id: string): Pr
     throw new VolumeTypeInUseError(id, 'is the default volume type and cannot be deleted')
   if ((await listVolumes(ctx.db)).some((v) => v.volumeTypeId === id))
     throw new VolumeTypeInUseError(id, 'deletion is not allowed with volumes present with the type')
+  await deleteTypeEncryption(ctx.db, id)
   await deleteType(ctx.db, id)
 }
 

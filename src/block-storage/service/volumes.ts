@@ -1,5 +1,6 @@
 /** @module block-storage/service/volumes: creating, listing, changing and deleting volumes */
 import { listAttachments, deleteAttachmentRow } from '../db/attachments-repo.js'
+import { getTypeEncryption } from '../db/encryption-repo.js'
 import { listSnapshots, deleteSnapshotRow } from '../db/snapshots-repo.js'
 import { getType } from '../db/types-repo.js'
 import {
@@ -15,6 +16,7 @@ import { selectPool } from '../scheduler/volume-scheduler.js'
 import { agentHostOf, availabilityZones } from './backends.js'
 import { reasonOf, timestamp, type BlockStorageContext, type Caller } from './context.js'
 import { assertGroupTakes } from './group-access.js'
+import { assertNotFrozen } from './host-services.js'
 import { recordFailure } from './messages.js'
 import { checkQuota } from './quotas.js'
 import {
@@ -138,6 +140,9 @@ export async function createVolume(
     : ((origin.typeId ? await getType(ctx.db, origin.typeId) : undefined) ??
       (await defaultType(ctx)))
   if (input.groupId) await assertGroupTakes(ctx, caller, input.groupId, type.id)
+  const multiattach = input.multiattach ?? type.extraSpecs['multiattach'] === '<is> True'
+  if (multiattach && (await getTypeEncryption(ctx.db, type.id)))
+    throw new InvalidVolumeError('Multiattach cannot be used with encrypted volumes.')
   const zones = await availabilityZones(ctx)
   const zone = input.availabilityZone ?? origin.zone ?? ctx.config.availabilityZone
   if (input.availabilityZone && !zones.some((z) => z.name === input.availabilityZone))
@@ -162,7 +167,7 @@ export async function createVolume(
     sourceVolid: input.sourceVolid ?? null,
     host: null,
     bootable: origin.source.kind === 'image' || (derived && origin.imageMetadata !== undefined),
-    multiattach: input.multiattach ?? type.extraSpecs['multiattach'] === '<is> True',
+    multiattach,
     metadata,
     adminMetadata: {},
     imageMetadata: origin.imageMetadata ?? null,
@@ -282,6 +287,7 @@ export async function deleteVolume(
   options: { cascade?: boolean; force?: boolean } = {},
 ): Promise<void> {
   const v = await visibleVolume(ctx, caller, id)
+  await assertNotFrozen(ctx, v.host)
   const attachments = (await listAttachments(ctx.db, { volumeId: id })).filter(
     (a) => a.attachStatus !== 'detached',
   )
