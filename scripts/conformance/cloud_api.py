@@ -18,6 +18,8 @@ GUEST_IMAGE_ALT = 'tiny-alt'
 GUEST_IMAGE_WAIT_S = 600
 # the tiny guest's kernel and initramfs want more than the smallest flavors give
 GUEST_MIN_RAM_MB = 512
+# how long to wait for a volume backend to report its pool
+POOLS_WAIT_S = 30
 
 # loopback-only: never go through a proxy from the environment
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -210,14 +212,46 @@ def discover_network(url, token, guests='fake'):
     return {'PUBLIC_NET_ID': nets[0]['id'], 'PUBLIC_NET_NAME': nets[0].get('name') or ''}
 
 
-def discover_volume(url, token, guests='fake'):
+def discover_volume(url, token, guests='fake', pools_wait_s=POOLS_WAIT_S):
+    found = {'VOLUME_MAX_MV': '3.0'}
     root = re.sub(r'/v3(/.*)?$', '/v3', url.rstrip('/'))
     status, _, body = http_json('GET', root + '/', token)
     versions = body.get('versions', []) if isinstance(body, dict) else []
     for v in versions:
         if str(v.get('id', '')).startswith('v3') and v.get('version'):
-            return {'VOLUME_MAX_MV': v['version']}
-    return {'VOLUME_MAX_MV': '3.0'}
+            found['VOLUME_MAX_MV'] = v['version']
+            break
+    found.update(discover_volume_backend(url, token, pools_wait_s))
+    return found
+
+
+def discover_volume_backend(url, token, wait_s=POOLS_WAIT_S):
+    """The storage protocol and vendor the first backend pool reports (admin get_pools).
+
+    Tempest's volume type tests put these into a type's extra specs, which the scheduler
+    matches against the backend's capabilities. A backend reports after it starts, so this
+    waits up to `wait_s` for one.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        status, _, body = http_json(
+            'GET', url.rstrip('/') + '/scheduler-stats/get_pools?detail=true', token
+        )
+        pools = body.get('pools', []) if status == 200 and isinstance(body, dict) else []
+        caps = next((p.get('capabilities') for p in pools if p.get('capabilities')), None)
+        if caps or time.monotonic() >= deadline:
+            break
+        time.sleep(1)
+    if not caps:
+        warn(f'no volume backend pool reported (get_pools answered {status}): '
+             'set NIMBUS_TEMPEST_VOLUME_STORAGE_PROTOCOL and _VOLUME_VENDOR_NAME')
+        return {}
+    found = {}
+    if caps.get('storage_protocol'):
+        found['VOLUME_STORAGE_PROTOCOL'] = str(caps['storage_protocol'])
+    if caps.get('vendor_name'):
+        found['VOLUME_VENDOR_NAME'] = str(caps['vendor_name'])
+    return found
 
 
 DISCOVERY = {

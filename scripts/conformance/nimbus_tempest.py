@@ -115,6 +115,12 @@ GUEST_SETTINGS = {
     'volume': {'build_timeout': '600'},
 }
 GUEST_KINDS = ('fake', 'qemu')
+# [volume] options the template presets for a reference backend, and the discovered values
+# (what the cloud's backend reports) that replace them
+VOLUME_BACKEND_OPTIONS = {
+    'VOLUME_STORAGE_PROTOCOL': 'storage_protocol',
+    'VOLUME_VENDOR_NAME': 'vendor_name',
+}
 
 
 def set_section_values(lines, section, values):
@@ -188,6 +194,8 @@ def build_conf(template, workspace, auth_url, creds, token_body, token_id, guest
         'PUBLIC_NET_NAME': '',
         'COMPUTE_MAX_MV': 'latest',
         'VOLUME_MAX_MV': '3.0',
+        'VOLUME_STORAGE_PROTOCOL': '',
+        'VOLUME_VENDOR_NAME': '',
     }
     for key, discover in DISCOVERY.items():
         if available[key]:
@@ -204,6 +212,11 @@ def build_conf(template, workspace, auth_url, creds, token_body, token_id, guest
     flags = {key: 'true' if on else 'false' for key, on in available.items()}
     flags['horizon'] = 'false'
     lines = set_section_values(text.splitlines(), 'service_available', flags)
+    backend = {
+        option: values[name] for name, option in VOLUME_BACKEND_OPTIONS.items() if values[name]
+    }
+    if backend:
+        lines = set_section_values(lines, 'volume', backend)
     if guests == 'qemu':
         for section, settings in guest_settings(values).items():
             lines = set_section_values(lines, section, settings)

@@ -486,5 +486,81 @@ class ImageTest(unittest.TestCase):
             cloud_api.discover_guest_images(self.url, 't', wait_s=0)
 
 
+class FakeVolumes(BaseHTTPRequestHandler):
+    """A volume API whose one backend pool reports `capabilities` (none: no pool yet)."""
+
+    capabilities = None
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path == '/volume/v3/':
+            body = {'versions': [{'id': 'v3.0', 'version': '3.60'}]}
+        elif self.path == '/volume/v3/p1/scheduler-stats/get_pools?detail=true':
+            caps = FakeVolumes.capabilities
+            body = {'pools': [{'name': 'n@file#file', 'capabilities': caps}] if caps else []}
+        else:
+            body = {}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class VolumeBackendTest(unittest.TestCase):
+    def setUp(self):
+        FakeVolumes.capabilities = {'storage_protocol': 'file', 'vendor_name': 'Nimbus'}
+        self.server = ThreadingHTTPServer(('127.0.0.1', 0), FakeVolumes)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.addCleanup(self.server.shutdown)
+        self.url = f'http://127.0.0.1:{self.server.server_address[1]}/volume/v3/p1'
+
+    def test_discovers_the_microversion_and_what_the_backend_reports(self):
+        import cloud_api
+
+        self.assertEqual(
+            cloud_api.discover_volume(self.url, 't'),
+            {
+                'VOLUME_MAX_MV': '3.60',
+                'VOLUME_STORAGE_PROTOCOL': 'file',
+                'VOLUME_VENDOR_NAME': 'Nimbus',
+            },
+        )
+
+    def test_without_a_reported_pool_keeps_the_template_values(self):
+        import cloud_api
+
+        FakeVolumes.capabilities = None
+        self.assertEqual(
+            cloud_api.discover_volume(self.url, 't', pools_wait_s=0), {'VOLUME_MAX_MV': '3.60'}
+        )
+
+    @unittest.skipUnless(os.path.exists(TEMPLATE), f'no template at {TEMPLATE}')
+    def test_writes_the_backend_protocol_and_vendor_into_the_volume_section(self):
+        import configparser
+
+        with open(TEMPLATE, encoding='utf-8') as f:
+            template = f.read()
+        catalog = [
+            {
+                'type': 'volumev3',
+                'endpoints': [{'interface': 'public', 'region_id': 'R', 'url': self.url}],
+            }
+        ]
+        creds = {'username': 'admin', 'password': 's', 'project': 'admin', 'region': 'R'}
+        conf, available = nimbus_tempest.build_conf(
+            template, '/tmp/w', 'http://127.0.0.1:1/v3', creds, {'catalog': catalog}, 't'
+        )
+        self.assertTrue(available['cinder'])
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.read_string(conf)
+        self.assertEqual(parser['volume']['storage_protocol'], 'file')
+        self.assertEqual(parser['volume']['vendor_name'], 'Nimbus')
+        self.assertEqual(parser['volume']['max_microversion'], '3.60')
+
+
 if __name__ == '__main__':
     unittest.main()
