@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { superviseProcess } from './supervised-process.js'
 import {
   pidsWithArgument,
+  processesMatching,
   processRuns,
   readPidFile,
   signalProcess,
@@ -43,5 +44,15 @@ describe('process table', () => {
     expect(await pidsWithArgument(marker.slice(0, -1))).toEqual([])
     await sleeper.stop()
     expect(await pidsWithArgument(marker)).toEqual([])
+  })
+
+  it('finds running processes by their whole argument list', async () => {
+    const marker = `match-${process.pid}-${Date.now()}`
+    const sleeper = superviseProcess({ program: 'sh', args: ['-c', 'sleep 30', marker] })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const found = await processesMatching((argv) => argv.at(-1) === marker)
+    expect(found).toEqual([{ pid: sleeper.pid, argv: ['sh', '-c', 'sleep 30', marker] }])
+    await sleeper.stop()
+    expect(await processesMatching((argv) => argv.at(-1) === marker)).toEqual([])
   })
 })
