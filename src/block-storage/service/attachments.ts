@@ -15,6 +15,7 @@ import {
   VolumeBackendError,
 } from '../errors.js'
 import { agentHostOf } from './backends.js'
+import { recordFailure } from './messages.js'
 import { timestamp, type BlockStorageContext, type Caller } from './context.js'
 import { activeAttachments } from './volume-actions.js'
 import { assertStatus, visibleVolume } from './volume-access.js'
@@ -38,12 +39,15 @@ function legacyHolder(connector: Record<string, unknown>): string {
   return `connector:${typeof connector['host'] === 'string' ? connector['host'] : ''}`
 }
 
-/** Asks the volume's agent how `connector` reaches it, for `holder` (an attachment id). */
+/**
+ * Asks the volume's agent how `connector` reaches it, for `holder` (an attachment id); a failure
+ * is also left as a user message on the volume.
+ */
 async function exportTo(
   ctx: BlockStorageContext,
   v: Volume,
   connector: Record<string, unknown>,
-  use: { mode: string; holder: string },
+  use: { mode: string; holder: string; requestId: string },
 ): Promise<ConnectionInfo> {
   if (!v.host) throw new InvalidVolumeError(`Volume ${v.id} has no backend to connect to.`)
   const mode = use.mode
@@ -54,7 +58,16 @@ async function exportTo(
       holder: use.holder,
       readOnly: mode === 'ro',
     })
-    .catch((error: unknown) => {
+    .catch(async (error: unknown) => {
+      const host = typeof connector['host'] === 'string' ? connector['host'] : 'a host'
+      await recordFailure(ctx, {
+        projectId: v.projectId,
+        requestId: use.requestId,
+        resourceType: 'VOLUME',
+        resourceId: v.id,
+        event: 'attach',
+        message: `Connecting the volume to ${host} failed: ${reason(error)}`,
+      })
       throw new VolumeBackendError(`volume ${v.id} could not be connected: ${reason(error)}`)
     })
   return {
@@ -162,7 +175,8 @@ export async function initializeConnection(
 ): Promise<ConnectionInfo> {
   const v = await visibleVolume(ctx, caller, id)
   assertStatus(v, ['available', 'attaching', 'reserved', 'in-use'], 'initialize a connection')
-  return exportTo(ctx, v, connector, { mode: modeOf(v), holder: legacyHolder(connector) })
+  const holder = legacyHolder(connector)
+  return exportTo(ctx, v, connector, { mode: modeOf(v), holder, requestId: caller.requestId })
 }
 
 export async function terminateConnection(
@@ -270,7 +284,8 @@ export async function createAttachmentFor(
   const a = newAttachment(ctx, v, { instanceUuid: input.instanceUuid ?? null, attachMode: mode })
   if (input.connector) {
     a.connector = input.connector
-    a.connectionInfo = { ...(await exportTo(ctx, v, input.connector, { mode, holder: a.id })) }
+    const use = { mode, holder: a.id, requestId: caller.requestId }
+    a.connectionInfo = { ...(await exportTo(ctx, v, input.connector, use)) }
     a.attachStatus = 'attaching'
     a.attachedHost = typeof input.connector['host'] === 'string' ? input.connector['host'] : null
     a.mountpoint =
@@ -315,7 +330,8 @@ export async function updateAttachmentConnector(
   const a = await visibleAttachment(ctx, caller, id)
   const v = await getVolume(ctx.db, a.volumeId)
   if (!v) throw new AttachmentNotFoundError(id)
-  const connectionInfo = await exportTo(ctx, v, connector, { mode: a.attachMode, holder: a.id })
+  const use = { mode: a.attachMode, holder: id, requestId: caller.requestId }
+  const connectionInfo = await exportTo(ctx, v, connector, use)
   await updateAttachment(ctx.db, id, {
     connector,
     connectionInfo: { ...connectionInfo },

@@ -157,6 +157,23 @@ describe.skipIf(skip !== undefined)(
       expect(await listening(port)).toBe(false)
     })
 
+    it('answers 500 with the reason, and leaves it as a message, when the export cannot start', async () => {
+      const id = await volumeWith(pattern(15))
+      rmSync(volumeFile(id))
+      const failed = await attach(id, 'compute-2')
+      expect(failed.status).toBe(500)
+      const text = JSON.stringify(failed.body)
+      expect(text).toContain('Bad or unexpected response from the storage volume backend API')
+      expect(text).toContain(`volume ${id} does not exist on backend file`)
+      const messages = await f.request(alice, {
+        method: 'GET',
+        url: f.url(alice, '/messages'),
+        headers: { 'openstack-api-version': 'volume 3.3' },
+      })
+      expect(JSON.stringify(messages.json())).toContain(`Connecting the volume to compute-2 failed`)
+      expect(await servers(volumeFile(id))).toEqual([])
+    })
+
     it('exports read-only to a read-only attachment', async () => {
       const id = await volumeWith(pattern(12))
       const ro = await attach(id, 'compute-2', 'ro')
