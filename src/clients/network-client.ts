@@ -1,4 +1,5 @@
 /** @module clients/network-client: the Networking API as the compute service uses it */
+import { NotFoundError } from '../core/errors/index.js'
 import { createFloatingIpClient, type FloatingIpClient } from './floating-ip-client.js'
 import { restCall, type RestEndpoint } from './rest-client.js'
 import { staticTokenSource } from './service-token.js'
@@ -120,6 +121,7 @@ export interface NetworkClient {
   deletePort(id: string): Promise<void>
   portsOfDevice(deviceId: string): Promise<NetPort[]>
   floatingIpsOfPorts(portIds: readonly string[]): Promise<NetFloatingIp[]>
+  /** The ids of the project's groups by name or id; throws NotFoundError naming one that is not. */
   securityGroupIds(projectId: string, names: readonly string[]): Promise<string[]>
   /** Subnets by id; ones that are gone are left out. */
   subnetsOf(ids: readonly string[]): Promise<NetSubnet[]>
@@ -220,7 +222,7 @@ export function createNetworkClient(endpoint: RestEndpoint): NetworkClient {
       const groups = (r.body as { security_groups: Json[] }).security_groups
       return names.map((name) => {
         const found = groups.find((g) => g['name'] === name || g['id'] === name)
-        if (!found) throw new Error(`Security group ${name} not found.`)
+        if (!found) throw new NotFoundError(`Security group ${name} not found.`)
         return String(found['id'])
       })
     },

@@ -95,16 +95,26 @@ const CORE_KEYS = new Set([
   'fault',
 ])
 
-export function coreServerView(input: RouteInput, detail: ServerDetail, isAdmin: boolean) {
-  const full = serverView(input, detail, isAdmin)
-  // From 2.75 update and rebuild answer with the whole server, as show does.
-  if (atLeast(input, '2.75')) return full
-  const keys = new Set([
-    ...CORE_KEYS,
-    ...(atLeast(input, '2.54') ? ['key_name'] : []),
-    ...(atLeast(input, '2.57') ? ['user_data'] : []),
-  ])
+/**
+ * The server as update and rebuild answer. Only rebuild carries `user_data` (2.57); from 2.75
+ * both answer with the whole server as show does, rebuild with `user_data` in place of
+ * `OS-EXT-SRV-ATTR:user_data`.
+ */
+export function coreServerView(
+  input: RouteInput,
+  detail: ServerDetail,
+  options: { isAdmin: boolean; rebuild: boolean },
+) {
+  const full = serverView(input, detail, options.isAdmin)
+  const userData = options.rebuild && atLeast(input, '2.57')
+  if (atLeast(input, '2.75')) {
+    if (!userData) return full
+    const { 'OS-EXT-SRV-ATTR:user_data': _hidden, ...rest } = full
+    return { ...rest, user_data: detail.instance.userData }
+  }
+  const keys = new Set([...CORE_KEYS, ...(atLeast(input, '2.54') ? ['key_name'] : [])])
   const core = Object.fromEntries(Object.entries(full).filter(([k]) => keys.has(k)))
+  if (userData) core['user_data'] = detail.instance.userData
   // Without the extended attributes, addresses carry only version and address.
   core['addresses'] = Object.fromEntries(
     Object.entries(addressesOf(detail)).map(([net, list]) => [
@@ -157,8 +167,9 @@ export function serverView(input: RouteInput, detail: ServerDetail, isAdmin: boo
     ),
   }
   if (i.vmState !== 'deleted' || i.requestSpec.securityGroups.length > 0) {
-    const groups =
+    const requested =
       i.requestSpec.securityGroups.length > 0 ? i.requestSpec.securityGroups : ['default']
+    const groups = i.requestSpec.appliedSecurityGroups ?? requested
     view['security_groups'] = i.networkInfo.length > 0 ? groups.map((name) => ({ name })) : []
   }
   if (PROGRESS_STATUSES.has(status)) view['progress'] = i.progress
@@ -181,7 +192,6 @@ export function serverView(input: RouteInput, detail: ServerDetail, isAdmin: boo
   if (atLeast(input, '2.19')) view['description'] = i.description
   if (atLeast(input, '2.26')) view['tags'] = detail.tags
   if (atLeast(input, '2.63')) view['trusted_image_certificates'] = null
-  if (atLeast(input, '2.57')) view['user_data'] = i.userData
   if (atLeast(input, '2.71')) {
     view['server_groups'] = i.requestSpec.groupId ? [i.requestSpec.groupId] : []
   }

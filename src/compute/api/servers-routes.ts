@@ -1,5 +1,5 @@
 /** @module compute/api/servers-routes: /servers create, list, detail, show, update, delete */
-import { BadRequestError } from '../../core/errors/index.js'
+import { BadRequestError, NotFoundError } from '../../core/errors/index.js'
 import type { Route, RouteInput } from '../../core/http/index.js'
 import type { ComputeContext } from '../service/context.js'
 import { detailsOf, listServers, showServer, type ServerQuery } from '../service/server-list.js'
@@ -231,9 +231,15 @@ export function serverRoutes(ctx: ComputeContext): Route[] {
           ...(s['accessIPv6'] !== undefined
             ? { accessIpv6: s['accessIPv6'] ? canonicalIpv6(String(s['accessIPv6'])) : null }
             : {}),
+          ...(s['OS-DCF:diskConfig'] === 'AUTO' || s['OS-DCF:diskConfig'] === 'MANUAL'
+            ? { diskConfig: s['OS-DCF:diskConfig'] }
+            : {}),
         })
         const d = await showServer(ctx, caller, id)
-        return { status: 200, body: { server: coreServerView(input, d, caller.isAdmin) } }
+        return {
+          status: 200,
+          body: { server: coreServerView(input, d, { isAdmin: caller.isAdmin, rebuild: false }) },
+        }
       },
     },
     {
@@ -261,6 +267,23 @@ export function serverRoutes(ctx: ComputeContext): Route[] {
         const d = await showServer(ctx, caller, input.params['id'] ?? '')
         input.authorize({ project_id: d.instance.projectId })
         return { status: 200, body: { addresses: addressesOf(d) } }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v2.1/servers/:id/ips/:label',
+      policy: rule('ips:show'),
+      errors: [404],
+      handler: async (input) => {
+        const caller = callerOf(input)
+        const d = await showServer(ctx, caller, input.params['id'] ?? '')
+        input.authorize({ project_id: d.instance.projectId })
+        const label = input.params['label'] ?? ''
+        const addresses: Record<string, unknown> = addressesOf(d)
+        const found = addresses[label]
+        if (found === undefined)
+          throw new NotFoundError('Instance is not a member of specified network')
+        return { status: 200, body: { [label]: found } }
       },
     },
   ]

@@ -52,6 +52,24 @@ async function failBuild(
   })
 }
 
+/**
+ * Builds the servers of one create: in parallel, but one after another when they share a server
+ * group, so each is scheduled knowing where the ones before it went (anti-affinity, affinity).
+ */
+export async function buildAll(
+  ctx: ConductorContext,
+  uuids: readonly string[],
+  requestId: string,
+  authToken?: string,
+): Promise<void> {
+  const first = uuids[0] === undefined ? undefined : await getInstance(ctx.db, uuids[0])
+  if (uuids.length > 1 && first?.requestSpec.groupId) {
+    for (const uuid of uuids) await buildInstance(ctx, uuid, requestId, authToken)
+    return
+  }
+  await Promise.all(uuids.map((uuid) => buildInstance(ctx, uuid, requestId, authToken)))
+}
+
 /** Runs the build of one server from `scheduling` to the cast to its agent. */
 export async function buildInstance(
   ctx: ConductorContext,

@@ -15,7 +15,7 @@ import {
 } from '../rpc/payloads.js'
 import { now } from '../service/context.js'
 import { recordEvent } from '../service/instance-records.js'
-import { buildInstance, handleBuildFailure } from './build-flow.js'
+import { buildAll, handleBuildFailure } from './build-flow.js'
 import type { ConductorContext } from './conductor-context.js'
 import { evacuateInstance } from './evacuate-flow.js'
 import { liveMigrateInstance } from './live-migrate-flow.js'
@@ -40,7 +40,7 @@ export function serveConductor(bus: Bus, ctx: ConductorContext): Promise<Subscri
         ['requestId'],
       )
       const token = typeof r.authToken === 'string' ? r.authToken : undefined
-      await Promise.all(r.uuids.map((uuid) => buildInstance(ctx, uuid, r.requestId, token)))
+      await buildAll(ctx, r.uuids, r.requestId, token)
     },
     buildFailed: async (args) => {
       const f = payload<BuildFailure>(args, 'buildFailed', ['uuid', 'host', 'requestId'])

@@ -94,6 +94,8 @@ export interface RequestSpec {
   migrationId?: string
   /** The snapshot a shelve made (image-backed servers), until unshelve or delete. */
   shelvedImageId?: string
+  /** The names of the groups on the server's ports after an add or remove; the view shows these. */
+  appliedSecurityGroups?: string[]
   /** `OS-DCF:diskConfig` as asked: AUTO (grow the root partition) or MANUAL. */
   diskConfig?: 'AUTO' | 'MANUAL'
   /** The host an admin named in `availability_zone` (`zone:host`); the scheduler keeps to it. */

@@ -145,6 +145,9 @@ export async function checkBootPlan(
           `Invalid volume: volume '${volume.id}' status must be 'available'. Currently in '${volume.status}'`,
         )
       }
+      if (d.bootIndex === 0 && !volume.bootable) {
+        throw invalid(`Volume ${volume.id} is not bootable.`)
+      }
     }
   }
   const localDisks = input.flavor

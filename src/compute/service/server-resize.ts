@@ -16,6 +16,7 @@ export async function resizeServer(
   caller: Caller,
   uuid: string,
   flavorRef: string,
+  options: { diskConfig?: 'AUTO' | 'MANUAL' } = {},
 ): Promise<void> {
   const instance = await findServer(ctx, caller, uuid)
   assertUnlocked(instance, caller)
@@ -48,7 +49,13 @@ export async function resizeServer(
     ctx,
     instance,
     'resize',
-    { taskState: 'resize_prep', newFlavor: await snapshotOf(ctx, flavor) },
+    {
+      taskState: 'resize_prep',
+      newFlavor: await snapshotOf(ctx, flavor),
+      ...(options.diskConfig
+        ? { requestSpec: { ...instance.requestSpec, diskConfig: options.diskConfig } }
+        : {}),
+    },
     { taskState: [null] },
   )
   await startAction(ctx, ctx.db, { uuid, action: 'resize', ...caller })

@@ -1,10 +1,16 @@
 /** @module compute/service/servers: create, show, update and delete servers */
 import { randomBytes } from 'node:crypto'
-import { ForbiddenError } from '../../core/errors/index.js'
-import { listKeypairs, listServices, getFlavor as findFlavor } from '../db/catalog-repo.js'
+import { ForbiddenError, NotFoundError } from '../../core/errors/index.js'
+import {
+  flavorProjects,
+  listKeypairs,
+  listServices,
+  getFlavor as findFlavor,
+} from '../db/catalog-repo.js'
 import { addGroupMember, getGroup } from '../db/actions-repo.js'
 import { createInstance, setMetadata, setTags, updateInstance } from '../db/instances-repo.js'
 import { ComputeValidationError, QuotaExceededError, ServerGroupNotFoundError } from '../errors.js'
+import type { Flavor } from '../model/flavor.js'
 import type { Instance, RequestSpec } from '../model/instance.js'
 import { now, type Caller, type ComputeContext } from './context.js'
 import { knownZones } from './aggregates.js'
@@ -50,8 +56,21 @@ function hostnameOf(name: string): string {
   return (h || 'server').slice(0, 63)
 }
 
-async function checkNetworks(ctx: ComputeContext, networks: RequestSpec['networks']) {
-  if (networks === 'auto' || networks === 'none') return
+async function checkNetworks(
+  ctx: ComputeContext,
+  projectId: string,
+  networks: RequestSpec['networks'],
+) {
+  if (networks === 'none') return
+  if (networks === 'auto') {
+    // Nova would ask networking to make one (auto-allocated-topology), which it does not offer
+    if ((await ctx.network.networksFor(projectId)).length === 0) {
+      throw new ComputeValidationError(
+        `Unable to automatically allocate a network for project ${projectId}`,
+      )
+    }
+    return
+  }
   for (const n of networks) {
     if (n.port) {
       const port = await ctx.network.getPort(n.port)
@@ -61,6 +80,23 @@ async function checkNetworks(ctx: ComputeContext, networks: RequestSpec['network
       throw new ComputeValidationError(`Network ${n.uuid} could not be found.`)
     }
   }
+}
+
+/** Every requested security group must exist in the project (Nova's 400 before building). */
+async function checkSecurityGroups(ctx: ComputeContext, projectId: string, names: string[]) {
+  try {
+    await ctx.network.securityGroupIds(projectId, names)
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new ComputeValidationError(error.message)
+    throw error
+  }
+}
+
+/** A private flavor is usable by admins and the projects it was shared with. */
+async function checkFlavorAccess(ctx: ComputeContext, caller: Caller, flavor: Flavor) {
+  if (flavor.isPublic || caller.isAdmin) return
+  if ((await flavorProjects(ctx.db, flavor.flavorid)).includes(caller.projectId)) return
+  throw new ComputeValidationError(`Flavor ${flavor.flavorid} could not be found.`)
 }
 
 /**
@@ -125,6 +161,7 @@ export async function createServers(
   if (!flavor || flavor.disabled) {
     throw new ComputeValidationError(`Flavor ${input.flavorRef} could not be found.`)
   }
+  await checkFlavorAccess(ctx, caller, flavor)
   const plan = await checkBootPlan(ctx, caller, {
     imageRef: input.imageRef,
     devices: input.blockDevices ?? [],
@@ -145,7 +182,8 @@ export async function createServers(
   if (input.minCount > input.maxCount) {
     throw new ComputeValidationError('min_count must be <= max_count')
   }
-  await checkNetworks(ctx, input.networks)
+  await checkNetworks(ctx, caller.projectId, input.networks)
+  await checkSecurityGroups(ctx, caller.projectId, input.securityGroups)
   const metadataLimit = (await projectLimits(ctx, caller.projectId)).metadata_items
   if (metadataLimit >= 0 && Object.keys(input.metadata).length > metadataLimit) {
     throw new QuotaExceededError(`Quota exceeded for metadata_items: limit ${metadataLimit}`)
@@ -240,6 +278,7 @@ export interface ServerUpdate {
   description?: string | null
   accessIpv4?: string | null
   accessIpv6?: string | null
+  diskConfig?: 'AUTO' | 'MANUAL'
 }
 
 export async function updateServer(
@@ -248,8 +287,11 @@ export async function updateServer(
   uuid: string,
   input: ServerUpdate,
 ): Promise<Instance> {
-  await findServer(ctx, caller, uuid)
+  const instance = await findServer(ctx, caller, uuid)
   const changes: Partial<Instance> = { updatedAt: now(ctx) }
+  if (input.diskConfig !== undefined) {
+    changes.requestSpec = { ...instance.requestSpec, diskConfig: input.diskConfig }
+  }
   if (input.name !== undefined) {
     changes.name = input.name
     changes.hostname = hostnameOf(input.name)

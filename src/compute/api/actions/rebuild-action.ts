@@ -45,7 +45,7 @@ export const rebuildAction: ServerAction = {
         : {}),
     })
     const detail = await showServer(ctx, caller, uuid)
-    const view = coreServerView(input, detail, caller.isAdmin)
+    const view = coreServerView(input, detail, { isAdmin: caller.isAdmin, rebuild: true })
     // Nova answers with the new admin password, generated when the request gave none.
     view['adminPass'] =
       typeof v['adminPass'] === 'string' ? v['adminPass'] : randomBytes(9).toString('base64url')

@@ -16,7 +16,9 @@ export const resizeAction: ServerAction = {
     additionalProperties: false,
   },
   async run(ctx, caller, uuid, value) {
-    await resizeServer(ctx, caller, uuid, String((value as { flavorRef: string }).flavorRef))
+    const v = value as { flavorRef: string; 'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL' }
+    const diskConfig = v['OS-DCF:diskConfig']
+    await resizeServer(ctx, caller, uuid, String(v.flavorRef), diskConfig ? { diskConfig } : {})
     return accepted
   },
 }
