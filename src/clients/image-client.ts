@@ -98,6 +98,15 @@ export interface ImageClient {
   downloadData(id: string): Promise<Readable>
   /** Every image the token's project may see. */
   listImages(): Promise<ImageInfo[]>
+  /**
+   * Sets the given extra properties and removes the named ones (one JSON patch); `current` are
+   * the image's properties as last read, which decide between `add` and `replace`.
+   */
+  patchProperties(
+    id: string,
+    current: Readonly<Record<string, unknown>>,
+    changes: { set: Record<string, string>; remove: readonly string[] },
+  ): Promise<ImageInfo>
   deleteImage(id: string): Promise<void>
 }
 
@@ -132,6 +141,24 @@ export function createImageClient(endpoint: RestEndpoint): ImageClient {
         ],
         contentType: 'application/openstack-images-v2.1-json-patch',
       })
+    },
+    async patchProperties(id, current, changes) {
+      const pointer = (key: string) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+      const ops = [
+        ...Object.entries(changes.set).map(([key, value]) => ({
+          op: key in current ? 'replace' : 'add',
+          path: pointer(key),
+          value,
+        })),
+        ...changes.remove
+          .filter((key) => key in current)
+          .map((key) => ({ op: 'remove', path: pointer(key) })),
+      ]
+      const r = await restCall(endpoint, 'PATCH', `/images/${encodeURIComponent(id)}`, {
+        body: ops,
+        contentType: 'application/openstack-images-v2.1-json-patch',
+      })
+      return imageFrom(r.body as Json)
     },
     async uploadData(id, data) {
       await restCall(endpoint, 'PUT', `/images/${encodeURIComponent(id)}/file`, { raw: data })

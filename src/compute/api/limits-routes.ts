@@ -4,13 +4,19 @@ import { COMPUTE_QUOTAS, type ComputeQuota } from '../config.js'
 import type { ComputeContext } from '../service/context.js'
 import { hostZones, knownZones } from '../service/aggregates.js'
 import { computeServices } from '../service/server-info.js'
-import { projectLimits, projectUsage, updateQuotas } from '../service/quotas.js'
+import { defaultLimits, projectLimits, projectUsage, updateQuotas } from '../service/quotas.js'
 import { rule } from './policy.js'
 import { atLeast, callerOf, member } from './route-kit.js'
 
 /** Nova's proxy-era quota keys (removed from views in 2.36), always unlimited-looking. */
-const LEGACY = { floating_ips: 10, fixed_ips: -1, security_groups: 10, security_group_rules: 20 }
-const FILES = {
+export const LEGACY_QUOTAS = {
+  floating_ips: 10,
+  fixed_ips: -1,
+  security_groups: 10,
+  security_group_rules: 20,
+}
+/** The injected-file limits (removed from views in 2.57). */
+export const FILE_QUOTAS = {
   injected_files: 5,
   injected_file_content_bytes: 10240,
   injected_file_path_bytes: 255,
@@ -24,8 +30,8 @@ function quotaSet(
   return {
     id,
     ...limits,
-    ...(atLeast(input, '2.36') ? {} : LEGACY),
-    ...(atLeast(input, '2.57') ? {} : FILES),
+    ...(atLeast(input, '2.36') ? {} : LEGACY_QUOTAS),
+    ...(atLeast(input, '2.57') ? {} : FILE_QUOTAS),
   }
 }
 
@@ -36,7 +42,12 @@ const quotaBody = {
     quota_set: {
       type: 'object',
       properties: Object.fromEntries(
-        [...COMPUTE_QUOTAS, 'force', ...Object.keys(LEGACY), ...Object.keys(FILES)].map((k) => [
+        [
+          ...COMPUTE_QUOTAS,
+          'force',
+          ...Object.keys(LEGACY_QUOTAS),
+          ...Object.keys(FILE_QUOTAS),
+        ].map((k) => [
           k,
           k === 'force'
             ? { type: ['boolean', 'string'] }
@@ -105,7 +116,7 @@ export function limitRoutes(ctx: ComputeContext): Route[] {
         return {
           status: 200,
           body: {
-            quota_set: quotaSet(input, input.params['project'] ?? '', { ...ctx.config.quotas }),
+            quota_set: quotaSet(input, input.params['project'] ?? '', await defaultLimits(ctx)),
           },
         }
       },

@@ -9,6 +9,7 @@ import {
   deleteSecurityGroupRule,
   getSecurityGroup,
   listSecurityGroups,
+  remoteGroupsOf,
   serverSecurityGroups,
   updateSecurityGroup,
   type NetSecurityGroup,
@@ -20,7 +21,11 @@ import { callerOf, member } from './route-kit.js'
 
 const PROXY = { max: '2.35' }
 
-function ruleView(r: NetSecurityGroupRule, groups: readonly NetSecurityGroup[]) {
+function ruleView(
+  r: NetSecurityGroupRule,
+  groups: readonly NetSecurityGroup[],
+  givenCidr?: string | null,
+) {
   const remote = r.remoteGroupId ? groups.find((g) => g.id === r.remoteGroupId) : undefined
   return {
     id: r.id,
@@ -28,7 +33,7 @@ function ruleView(r: NetSecurityGroupRule, groups: readonly NetSecurityGroup[]) 
     ip_protocol: r.protocol,
     from_port: r.portRangeMin ?? (r.protocol === 'icmp' ? -1 : null),
     to_port: r.portRangeMax ?? (r.protocol === 'icmp' ? -1 : null),
-    ip_range: r.remoteGroupId ? {} : { cidr: r.remoteIpPrefix ?? '0.0.0.0/0' },
+    ip_range: r.remoteGroupId ? {} : { cidr: givenCidr ?? r.remoteIpPrefix ?? '0.0.0.0/0' },
     group: remote ? { name: remote.name, tenant_id: remote.projectId } : {},
   }
 }
@@ -125,7 +130,8 @@ export function securityGroupRoutes(ctx: ComputeContext): Route[] {
       handler: async (input) => {
         authorized(input)
         const g = await getSecurityGroup(ctx, tokenOf(input), input.params['id'] ?? '')
-        return { status: 200, body: { security_group: groupView(g) } }
+        const remotes = await remoteGroupsOf(ctx, tokenOf(input), g.rules)
+        return { status: 200, body: { security_group: groupView(g, [g, ...remotes]) } }
       },
     },
     {
@@ -169,15 +175,19 @@ export function securityGroupRoutes(ctx: ComputeContext): Route[] {
         if (protocol && !['tcp', 'udp', 'icmp'].includes(protocol.toLowerCase())) {
           throw new BadRequestError(`Invalid IP protocol ${protocol}.`)
         }
+        const cidr = (b['cidr'] as string | null | undefined) ?? null
         const r = await createSecurityGroupRule(ctx, tokenOf(input), {
           parentGroupId: String(b['parent_group_id']),
           protocol: protocol?.toLowerCase() ?? null,
           fromPort: num(b['from_port']),
           toPort: num(b['to_port']),
-          cidr: (b['cidr'] as string | null | undefined) ?? null,
+          cidr,
           groupId: (b['group_id'] as string | null | undefined) ?? null,
         })
-        return { status: 200, body: { security_group_rule: ruleView(r, []) } }
+        const remotes = await remoteGroupsOf(ctx, tokenOf(input), [r])
+        // the CIDR as the caller wrote it (networking keeps the network it names)
+        const view = ruleView(r, remotes, r.remoteGroupId ? null : cidr)
+        return { status: 200, body: { security_group_rule: view } }
       },
     },
     {

@@ -1,5 +1,5 @@
 /** @module compute/api/usage-routes: os-simple-tenant-usage and quota resets */
-import { BadRequestError } from '../../core/errors/index.js'
+import { BadRequestError, NotFoundError } from '../../core/errors/index.js'
 import type { Route, RouteInput } from '../../core/http/index.js'
 import { serverStatus } from '../model/instance.js'
 import type { ComputeContext } from '../service/context.js'
@@ -62,8 +62,12 @@ export function usageRoutes(ctx: ComputeContext): Route[] {
       method: 'GET',
       path: '/v2.1/os-simple-tenant-usage',
       policy: rule('os-simple-tenant-usage:list'),
-      errors: [],
+      errors: [404],
       handler: async (input) => {
+        // `os-simple-tenant-usage/` names a project with an empty id, as in Nova: not found
+        if (/\/os-simple-tenant-usage\/(\?|$)/.test(input.raw.url)) {
+          throw new NotFoundError('The resource could not be found.')
+        }
         input.authorize()
         const p = period(input, ctx.clock.now())
         const detailed = queryOne(input, 'detailed') === '1'
@@ -96,19 +100,6 @@ export function usageRoutes(ctx: ComputeContext): Route[] {
         input.authorize()
         await resetQuotas(ctx, input.params['project'] ?? '')
         return { status: 202 }
-      },
-    },
-    {
-      method: 'GET',
-      path: '/v2.1/os-quota-class-sets/:name',
-      policy: rule('os-quota-class-sets:show'),
-      errors: [],
-      handler: async (input) => {
-        input.authorize()
-        return {
-          status: 200,
-          body: { quota_class_set: { id: input.params['name'], ...ctx.config.quotas } },
-        }
       },
     },
   ]

@@ -1,4 +1,4 @@
-/** @module compute/api/versions-routes: the version documents at /compute and /compute/v2.1 */
+/** @module compute/api/versions-routes: the version documents at /compute, /compute/v2 and /compute/v2.1 */
 import type { Route, RouteInput } from '../../core/http/index.js'
 import { baseUrl } from './route-kit.js'
 
@@ -44,6 +44,23 @@ export function versionRoutes(): Route[] {
       auth: 'none',
       errors: [],
       handler: async (input) => ({ status: 200, body: { versions: [v20(input), v21(input)] } }),
+    },
+    {
+      method: 'GET',
+      path: '/v2',
+      auth: 'none',
+      errors: [],
+      handler: async (input) => {
+        const version = v20(input)
+        const links = [
+          ...version.links,
+          { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+        ]
+        const mediaTypes = [
+          { base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2' },
+        ]
+        return { status: 200, body: { version: { ...version, links, 'media-types': mediaTypes } } }
+      },
     },
     {
       method: 'GET',

@@ -186,6 +186,33 @@ export async function setQuota(db: Db, projectId: string, resource: string, limi
     .execute()
 }
 
+/** The limits a quota class sets, by resource. */
+export async function quotaClassLimits(db: Db, className: string): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('quota_class')
+    .selectAll()
+    .where('class_name', '=', className)
+    .execute()
+  return Object.fromEntries(rows.map((r) => [r.resource, Number(r.hard_limit)]))
+}
+
+export async function setQuotaClassLimit(
+  db: Db,
+  className: string,
+  resource: string,
+  limit: number,
+): Promise<void> {
+  await db
+    .deleteFrom('quota_class')
+    .where('class_name', '=', className)
+    .where('resource', '=', resource)
+    .execute()
+  await db
+    .insertInto('quota_class')
+    .values({ class_name: className, resource, hard_limit: limit })
+    .execute()
+}
+
 export async function clearQuotas(db: Db, projectId: string): Promise<void> {
   await db.deleteFrom('quota').where('project_id', '=', projectId).execute()
 }

@@ -142,6 +142,13 @@ export interface QuotaTable {
   hard_limit: number
 }
 
+/** A quota class's limit for one resource (`default` gives every project its defaults). */
+export interface QuotaClassTable {
+  class_name: string
+  resource: string
+  hard_limit: number
+}
+
 export interface ComputeServiceTable {
   id: string
   host: string
@@ -250,6 +257,7 @@ export interface ComputeDatabase {
   server_group: ServerGroupTable
   server_group_member: ServerGroupMemberTable
   quota: QuotaTable
+  quota_class: QuotaClassTable
   compute_service: ComputeServiceTable
   ec2_id_mapping: Ec2IdMappingTable
   instance_system_metadata: InstanceSystemMetadataTable

@@ -61,6 +61,14 @@ function memoryImages() {
     async deleteImage(id) {
       images.delete(id)
     },
+    async patchProperties(id, _current, changes) {
+      const image = images.get(id)
+      if (!image) throw new Error(`no image ${id}`)
+      const properties: Record<string, unknown> = { ...image.properties, ...changes.set }
+      for (const key of changes.remove) delete properties[key]
+      image.properties = properties
+      return { ...image }
+    },
   }
   return { client, images }
 }

@@ -14,6 +14,7 @@ import {
   setExtraSpec,
   updateFlavorDescription,
 } from '../db/catalog-repo.js'
+import { NotFoundError } from '../../core/errors/index.js'
 import { FlavorExistsError, FlavorNotFoundError } from '../errors.js'
 import type { Flavor } from '../model/flavor.js'
 import type { FlavorSnapshot } from '../model/instance.js'
@@ -150,7 +151,9 @@ export async function deleteFlavorExtraSpec(ctx: ComputeContext, id: string, key
 }
 
 export async function flavorAccess(ctx: ComputeContext, id: string): Promise<string[]> {
-  if (!(await findFlavor(ctx.db, id))) throw new FlavorNotFoundError(id)
+  const flavor = await findFlavor(ctx.db, id)
+  if (!flavor) throw new FlavorNotFoundError(id)
+  if (flavor.isPublic) throw new NotFoundError('Access list not available for public flavors.')
   return flavorProjects(ctx.db, id)
 }
 

@@ -27,7 +27,8 @@ function ec2Id(prefix: string, id: number): string {
   return `${prefix}-${id.toString(16).padStart(8, '0')}`
 }
 
-async function passwordOf(db: Db, uuid: string): Promise<string | null> {
+/** The password the guest posted to the metadata service, or null. */
+export async function passwordOf(db: Db, uuid: string): Promise<string | null> {
   const meta = await systemMetadataOf(db, uuid)
   const text = Object.keys(meta)
     .filter((k) => k.startsWith('password_'))
@@ -157,6 +158,13 @@ export async function setServerPassword(
   }
   await setSystemMetadata(ctx.db, uuid, chunks)
   return 'set'
+}
+
+/** Forgets a server's password (the guest may post a new one). */
+export async function clearPassword(db: Db, uuid: string): Promise<void> {
+  const chunks: Record<string, string> = {}
+  for (let i = 0; i < PASSWORD_CHUNKS; i++) chunks[`password_${i}`] = ''
+  await setSystemMetadata(db, uuid, chunks)
 }
 
 /** The config drive's files when the server has one (`config_drive` or the forcing option). */

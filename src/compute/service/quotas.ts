@@ -1,19 +1,63 @@
 /** @module compute/service/quotas: limits per project, counted from the database */
 import { listInstances } from '../db/instances-repo.js'
 import { listGroups } from '../db/actions-repo.js'
-import { clearQuotas, listKeypairs, quotaOverrides, setQuota } from '../db/catalog-repo.js'
+import {
+  clearQuotas,
+  listKeypairs,
+  quotaClassLimits,
+  quotaOverrides,
+  setQuota,
+  setQuotaClassLimit,
+} from '../db/catalog-repo.js'
 import { COMPUTE_QUOTAS, type ComputeQuota } from '../config.js'
 import { QuotaExceededError } from '../errors.js'
 import type { ComputeContext } from './context.js'
 
-/** Limits of a project: configured defaults overridden per project by an admin. */
+/** The quota class every project's defaults come from. */
+export const DEFAULT_QUOTA_CLASS = 'default'
+
+/**
+ * A quota class's limits: the configured defaults overridden by the `default` class and then by
+ * the class itself. Resources other than the compute ones (Nova's legacy keys) are kept as set.
+ */
+export async function quotaClass(
+  ctx: ComputeContext,
+  className: string,
+): Promise<Record<string, number>> {
+  const defaults = await quotaClassLimits(ctx.db, DEFAULT_QUOTA_CLASS)
+  const own = className === DEFAULT_QUOTA_CLASS ? {} : await quotaClassLimits(ctx.db, className)
+  return { ...ctx.config.quotas, ...defaults, ...own }
+}
+
+/** Sets limits of a quota class (`default`: the defaults of every project without its own). */
+export async function updateQuotaClass(
+  ctx: ComputeContext,
+  className: string,
+  values: Record<string, number>,
+): Promise<void> {
+  await ctx.db.transaction().execute(async (tx) => {
+    for (const [resource, limit] of Object.entries(values)) {
+      await setQuotaClassLimit(tx, className, resource, limit)
+    }
+  })
+}
+
+/** What a project without limits of its own gets: the `default` class over configuration. */
+export async function defaultLimits(ctx: ComputeContext): Promise<Record<ComputeQuota, number>> {
+  const defaults = await quotaClass(ctx, DEFAULT_QUOTA_CLASS)
+  const out = { ...ctx.config.quotas }
+  for (const q of COMPUTE_QUOTAS) out[q] = defaults[q] ?? out[q]
+  return out
+}
+
+/** Limits of a project: the `default` quota class (over configuration) overridden per project. */
 export async function projectLimits(
   ctx: ComputeContext,
   projectId: string,
 ): Promise<Record<ComputeQuota, number>> {
   const overrides = await quotaOverrides(ctx.db, projectId)
-  const out = { ...ctx.config.quotas }
-  for (const q of COMPUTE_QUOTAS) if (overrides[q] !== undefined) out[q] = overrides[q] as number
+  const out = await defaultLimits(ctx)
+  for (const q of COMPUTE_QUOTAS) out[q] = overrides[q] ?? out[q]
   return out
 }
 

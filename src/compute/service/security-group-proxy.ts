@@ -2,21 +2,17 @@
 import { ServiceCallError } from '../../clients/errors.js'
 import type { NetSecurityGroup, NetSecurityGroupRule } from '../../clients/security-group-client.js'
 import { BadRequestError, NotFoundError } from '../../core/errors/index.js'
+import { updateInstance } from '../db/instances-repo.js'
 import type { Caller, ComputeContext } from './context.js'
 import { findServer } from './server-access.js'
 
 export type { NetSecurityGroup, NetSecurityGroupRule }
 
-/** `10.2.3.124/24` as the network it names, `10.2.3.0/24` (IPv4; other text is kept). */
-function networkOf(cidr: string): string {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr)
-  if (!m) return cidr
-  const bits = Number(m[5])
-  if (bits > 32) throw new BadRequestError(`Invalid CIDR ${cidr}`)
-  const value = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0)
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
-  const net = (value & mask) >>> 0
-  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${bits}`
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
+
+/** Networking names groups by UUID; anything else is a bad request, as in Nova. */
+function assertGroupId(id: string): void {
+  if (!UUID.test(id)) throw new BadRequestError('Security group id should be uuid')
 }
 
 /** Turns networking's answers into Nova's: 404 stays 404, any other refusal is a 400. */
@@ -80,6 +76,8 @@ export async function createSecurityGroupRule(
     groupId: string | null
   },
 ) {
+  assertGroupId(input.parentGroupId)
+  if (input.groupId) assertGroupId(input.groupId)
   await getSecurityGroup(ctx, token, input.parentGroupId)
   const icmp = input.protocol === 'icmp'
   const wild = (p: number | null) => (p === -1 || p === null ? null : p)
@@ -90,11 +88,30 @@ export async function createSecurityGroupRule(
       protocol: input.protocol,
       portRangeMin: icmp ? wild(input.fromPort) : input.fromPort,
       portRangeMax: icmp ? wild(input.toPort) : input.toPort,
-      remoteIpPrefix: input.groupId ? null : networkOf(input.cidr ?? '0.0.0.0/0'),
+      remoteIpPrefix: input.groupId ? null : (input.cidr ?? '0.0.0.0/0'),
       remoteGroupId: input.groupId,
       ethertype: 'IPv4',
     }),
   )
+}
+
+/** The groups a rule list names as remotes, by id (ones the caller cannot see are left out). */
+export async function remoteGroupsOf(
+  ctx: ComputeContext,
+  token: string,
+  rules: readonly NetSecurityGroupRule[],
+): Promise<NetSecurityGroup[]> {
+  const client = ctx.securityGroupsFor(token)
+  const ids = [...new Set(rules.flatMap((r) => (r.remoteGroupId ? [r.remoteGroupId] : [])))]
+  const found: NetSecurityGroup[] = []
+  for (const id of ids) {
+    const group = await client.get(id).catch((error: unknown) => {
+      if (error instanceof ServiceCallError && error.status === 404) return undefined
+      throw error
+    })
+    if (group) found.push(group)
+  }
+  return found
 }
 
 export async function deleteSecurityGroupRule(ctx: ComputeContext, token: string, id: string) {
@@ -143,4 +160,12 @@ export async function changeServerSecurityGroup(
       : current.filter((id) => id !== group.id)
     await client.setPortGroups(vif.portId, next)
   }
+  const applied = new Set<string>()
+  for (const vif of instance.networkInfo) {
+    for (const id of await client.portGroups(vif.portId)) applied.add(id)
+  }
+  const names = groups.filter((g) => applied.has(g.id)).map((g) => g.name)
+  await updateInstance(ctx.db, instance.uuid, {
+    requestSpec: { ...instance.requestSpec, appliedSecurityGroups: names },
+  })
 }

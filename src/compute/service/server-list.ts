@@ -182,11 +182,8 @@ export async function listServers(
   q: ServerQuery,
 ): Promise<{ servers: Instance[]; more: boolean }> {
   const everyone = caller.isAdmin && q.allTenants === true
-  const projectId = everyone
-    ? q.projectId
-    : caller.isAdmin && q.projectId
-      ? q.projectId
-      : caller.projectId
+  // as in Nova, project_id/tenant_id filters only with all_tenants; else it is the caller's
+  const projectId = everyone ? q.projectId : caller.projectId
   const deleted = caller.isAdmin && q.deleted === true
   const vmStates = q.status !== undefined ? vmStatesForStatus(q.status) : undefined
   const filter: InstanceFilter = {

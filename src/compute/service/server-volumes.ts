@@ -251,7 +251,7 @@ export interface AttachmentUpdate {
  */
 export async function updateVolumeAttachment(
   ctx: ComputeContext,
-  caller: Caller,
+  caller: VolumeCaller,
   uuid: string,
   volumeId: string,
   input: AttachmentUpdate,
@@ -261,6 +261,9 @@ export async function updateVolumeAttachment(
   const bdm = (await volumeMappings(ctx, instance)).find((d) => d.volumeId === volumeId)
   if (!bdm) throw new VolumeNotAttachedError(uuid, volumeId)
   if (options.swapOnly || input.volumeId !== volumeId) {
+    // as Nova: a new volume that does not exist is a bad request, before the driver's refusal
+    const target = await ctx.volumesFor(caller.projectId, caller.token).getVolume(input.volumeId)
+    if (!target) throw new ComputeValidationError(`Volume ${input.volumeId} could not be found.`)
     throw new ConflictError(
       `Cannot 'swap_volume' instance ${uuid}: swapping volumes is not supported by this cloud's compute drivers.`,
     )

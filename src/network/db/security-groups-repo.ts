@@ -123,8 +123,10 @@ export async function updateSecurityGroup(
   return Number(result.numUpdatedRows) > 0
 }
 
+/** Deletes a group with its rules and, as Neutron does, the rules of others naming it as remote. */
 export async function deleteSecurityGroup(db: Db, id: string): Promise<void> {
   await db.deleteFrom('security_group_rule').where('security_group_id', '=', id).execute()
+  await db.deleteFrom('security_group_rule').where('remote_group_id', '=', id).execute()
   await db.deleteFrom('default_security_group').where('security_group_id', '=', id).execute()
   await db.deleteFrom('security_group').where('id', '=', id).execute()
 }
