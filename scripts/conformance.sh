@@ -123,6 +123,11 @@ else
       "${c}" == all ]]; then
       export NIMBUS_TEMPEST_MAKE_IMAGE=1
     fi
+    # two fake compute hosts, so the tests that move servers between hosts run too
+    # (tempest.conf's min_compute_nodes is the number of hypervisors the cloud reports)
+    if [[ "${guests}" == fake && ("${c}" == compute || "${c}" == compute-full || "${c}" == all) ]]; then
+      export NIMBUS_COMPUTE_HOSTS="${NIMBUS_COMPUTE_HOSTS:-2}"
+    fi
   done
   metadata_port="$("${py}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
   if [[ "${guests}" == qemu ]]; then

@@ -198,6 +198,11 @@ def discover_compute(url, token, guests='fake'):
     status, _, body = http_json('GET', root + '/', token)
     version = body.get('version', {}) if isinstance(body, dict) else {}
     found['COMPUTE_MAX_MV'] = version.get('version') or 'latest'
+    # tests that move servers between hosts run when tempest knows there are several
+    status, _, body = http_json('GET', root + '/os-hypervisors/detail', token)
+    hypervisors = body.get('hypervisors', []) if status == 200 and isinstance(body, dict) else []
+    up = [h for h in hypervisors if h.get('state') == 'up' and h.get('status') == 'enabled']
+    found['COMPUTE_NODES'] = str(max(1, len(up)))
     return found
 
 

@@ -193,6 +193,7 @@ def build_conf(template, workspace, auth_url, creds, token_body, token_id, guest
         'PUBLIC_NET_ID': '',
         'PUBLIC_NET_NAME': '',
         'COMPUTE_MAX_MV': 'latest',
+        'COMPUTE_NODES': '1',
         'VOLUME_MAX_MV': '3.0',
         'VOLUME_STORAGE_PROTOCOL': '',
         'VOLUME_VENDOR_NAME': '',
@@ -212,6 +213,7 @@ def build_conf(template, workspace, auth_url, creds, token_body, token_id, guest
     flags = {key: 'true' if on else 'false' for key, on in available.items()}
     flags['horizon'] = 'false'
     lines = set_section_values(text.splitlines(), 'service_available', flags)
+    lines = set_section_values(lines, 'compute', {'min_compute_nodes': values['COMPUTE_NODES']})
     backend = {
         option: values[name] for name, option in VOLUME_BACKEND_OPTIONS.items() if values[name]
     }

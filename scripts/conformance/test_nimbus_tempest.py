@@ -97,6 +97,13 @@ class FakeCloud(BaseHTTPRequestHandler):
             self.reply(200, {'flavors': flavors})
         elif self.path == '/compute/v2.1/':
             self.reply(200, {'version': {'id': 'v2.1', 'version': '2.79'}})
+        elif self.path == '/compute/v2.1/os-hypervisors/detail':
+            hypervisors = [
+                {'hypervisor_hostname': 'h1', 'state': 'up', 'status': 'enabled'},
+                {'hypervisor_hostname': 'h2', 'state': 'up', 'status': 'enabled'},
+                {'hypervisor_hostname': 'h3', 'state': 'down', 'status': 'enabled'},
+            ]
+            self.reply(200, {'hypervisors': hypervisors})
         elif self.path == '/v3/roles':
             self.reply(200, {'roles': [{'name': 'admin'}, {'name': 'member'}]})
         else:
@@ -117,6 +124,7 @@ def load_with_tempest(conf_path):
         '  "swift": c.service_available.swift, "horizon": c.service_available.horizon,\n'
         '  "flavor_ref": c.compute.flavor_ref, "flavor_ref_alt": c.compute.flavor_ref_alt,\n'
         '  "max_mv": c.compute.max_microversion,\n'
+        '  "min_compute_nodes": c.compute.min_compute_nodes,\n'
         '  "lockout": c.identity.user_lockout_failure_attempts,\n'
         '  "security_compliance": c.identity_feature_enabled.security_compliance,\n'
         '  "image_ref": c.compute.image_ref, "image_ref_alt": c.compute.image_ref_alt,\n'
@@ -194,6 +202,8 @@ class WriteConfTest(unittest.TestCase):
         self.assertEqual(values['flavor_ref'], 'small')
         self.assertEqual(values['flavor_ref_alt'], 'big')
         self.assertEqual(values['max_mv'], '2.79')
+        # the hypervisors that are up and enabled
+        self.assertEqual(values['min_compute_nodes'], 2)
         self.assertEqual(values['lockout'], 2)
         self.assertTrue(values['security_compliance'])
 
