@@ -100,7 +100,10 @@ const ACTIONS: Record<string, { rule: string; run: Action }> = {
     run: async (ctx, _input, { caller, id, body }) => {
       const newType = optString(body, 'new_type')
       if (!newType) throw new BadRequestError('New volume type must be specified.')
-      await retypeVolume(ctx, caller, id, { newType })
+      await retypeVolume(ctx, caller, id, {
+        newType,
+        ...optional('migrationPolicy', optString(body, 'migration_policy') ?? undefined),
+      })
       return accepted
     },
   },

@@ -103,3 +103,21 @@ export async function deleteEncryption(ctx: BlockStorageContext, typeId: string)
   if (!(await deleteTypeEncryption(ctx.db, typeId)))
     throw new VolumeTypeEncryptionNotFoundError(typeId)
 }
+
+/**
+ * What a type's encryption does (provider, cipher, key size, control location), for
+ * comparing two types; undefined for a type without encryption.
+ */
+export async function typeEncryption(
+  ctx: BlockStorageContext,
+  typeId: string,
+): Promise<Required<EncryptionSpec> | undefined> {
+  const e = await getTypeEncryption(ctx.db, typeId)
+  if (!e) return undefined
+  return {
+    provider: e.provider,
+    cipher: e.cipher,
+    keySize: e.keySize,
+    controlLocation: isControlLocation(e.controlLocation) ? e.controlLocation : 'front-end',
+  }
+}

@@ -8,6 +8,7 @@ import { reasonOf, timestamp, type BlockStorageContext, type Caller } from './co
 import { recordFailure } from './messages.js'
 import { checkQuota } from './quotas.js'
 import { assertStatus, checkSize, visibleVolume } from './volume-access.js'
+import { typeEncryption } from './type-encryption.js'
 import { resolveType } from './volume-types.js'
 
 /** Grows a volume; in-use volumes only from 3.42 and when the backend can. */
@@ -136,6 +137,14 @@ export async function retypeVolume(
   const type = await resolveType(ctx, caller, input.newType)
   if (type.id === v.volumeTypeId)
     throw new InvalidInputError('Retype requires a different volume type.')
+  // As Cinder's, a change of encryption needs a migration (a new key, the data re-encrypted).
+  const encryption = await Promise.all([v.volumeTypeId, type.id].map((t) => typeEncryption(ctx, t)))
+  if (JSON.stringify(encryption[0]) !== JSON.stringify(encryption[1]))
+    throw new InvalidInputError(
+      input.migrationPolicy === 'on-demand'
+        ? `Retype to ${type.name} changes the volume's encryption, which needs a migration; volumes are not migrated here.`
+        : 'Retype requires migration but is not allowed.',
+    )
   const backend = type.extraSpecs['volume_backend_name']
   const current = v.host?.split('#')[1]
   if (backend && current && backend !== current)

@@ -142,6 +142,32 @@ describe('volume type encryption', () => {
   })
 })
 
+describe('retype and encryption', () => {
+  it('refuses a retype that would change the encryption, and allows one that keeps it', async () => {
+    const encrypted = await newType('enc-retype-a')
+    await encryption('POST', `/${encrypted}/encryption`, { encryption: LUKS })
+    const same = await newType('enc-retype-b')
+    await encryption('POST', `/${same}/encryption`, { encryption: LUKS })
+    await newType('plain-retype')
+    const v = await f.createVolume(alice, { size: 1, volume_type: 'enc-retype-a' })
+    const id = String(v['id'])
+    await f.waitVolume(alice, id, ['available'])
+    const retype = (newType: string) =>
+      f.request(alice, {
+        method: 'POST',
+        url: f.url(alice, `/volumes/${id}/action`),
+        payload: { 'os-retype': { new_type: newType } },
+      })
+    const refused = await retype('plain-retype')
+    expect(refused.statusCode).toBe(400)
+    expect(String((refused.json<Json>()['badRequest'] as Json)['message'])).toBe(
+      'Invalid input received: Retype requires migration but is not allowed.',
+    )
+    expect((await retype('enc-retype-b')).statusCode).toBe(202)
+    expect((await f.waitVolume(alice, id, ['available']))['volume_type']).toBe('enc-retype-b')
+  })
+})
+
 describe('volume image metadata actions', () => {
   it('sets, shows and unsets image metadata keys', async () => {
     const v = await f.createVolume(alice, { size: 1 })
