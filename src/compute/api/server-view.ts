@@ -170,7 +170,10 @@ export function serverView(input: RouteInput, detail: ServerDetail, isAdmin: boo
     const requested =
       i.requestSpec.securityGroups.length > 0 ? i.requestSpec.securityGroups : ['default']
     const groups = i.requestSpec.appliedSecurityGroups ?? requested
-    view['security_groups'] = i.networkInfo.length > 0 ? groups.map((name) => ({ name })) : []
+    // as Nova: a server whose ports have no group (or that has no port) shows no key at all
+    if (i.networkInfo.length > 0 && groups.length > 0) {
+      view['security_groups'] = groups.map((name) => ({ name }))
+    }
   }
   if (PROGRESS_STATUSES.has(status)) view['progress'] = i.progress
   if (isAdmin) {

@@ -152,7 +152,7 @@ describe('security group proxy', () => {
     expect((await shown()).rules).toHaveLength(1)
   })
 
-  it('lists no group on a server once every group was removed from it', async () => {
+  it('shows no security_groups on a server once every group was removed from it', async () => {
     const f = (fx = await createComputeFixture())
     const id = await f.boot(alice)
     await f.waitFor(alice, id, 'ACTIVE')
@@ -160,7 +160,7 @@ describe('security group proxy', () => {
       removeSecurityGroup: { name: 'default' },
     })
     expect(removed.statusCode).toBe(202)
-    expect((await f.server(alice, id))['security_groups']).toEqual([])
+    expect(Object.keys(await f.server(alice, id))).not.toContain('security_groups')
     const groups = await call(f, alice, 'GET', `/servers/${id}/os-security-groups`)
     expect(groups.json()).toEqual({ security_groups: [] })
   })
