@@ -128,3 +128,16 @@ export class VolumeDriverError extends Error {
     this.name = 'VolumeDriverError'
   }
 }
+
+/**
+ * The backend works but cannot serve the request as it was asked (a volume exported read-write
+ * to one host cannot go read-only to another): the caller's error, 400 across the bus.
+ */
+export class VolumeDriverRefusal extends VolumeDriverError {
+  readonly status = 400
+
+  constructor(message: string) {
+    super(message)
+    this.name = 'VolumeDriverRefusal'
+  }
+}

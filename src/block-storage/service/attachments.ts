@@ -7,6 +7,7 @@ import {
   updateAttachment,
   type Attachment,
 } from '../db/attachments-repo.js'
+import { RemoteError } from '../../core/bus/index.js'
 import { getVolume, updateVolume, type Volume } from '../db/volumes-repo.js'
 import {
   AttachmentNotFoundError,
@@ -68,6 +69,11 @@ async function exportTo(
         event: 'attach',
         message: `Connecting the volume to ${host} failed: ${reason(error)}`,
       })
+      // the backend refused this request (it is not broken): the caller's 400, as Cinder's
+      // InvalidVolume
+      if (error instanceof RemoteError && error.status === 400) {
+        throw new InvalidVolumeError(error.remoteMessage)
+      }
       throw new VolumeBackendError(`volume ${v.id} could not be connected: ${reason(error)}`)
     })
   return {

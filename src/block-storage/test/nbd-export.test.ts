@@ -208,9 +208,12 @@ describe.skipIf(skip !== undefined)(
       const b = await d.connectionInfo('v1', { host: 'c3' }, { holder: 'a2', readOnly: false })
       expect(a.driverVolumeType).toBe('nbd')
       expect(b.data['port']).toBe(a.data['port'])
-      await expect(
-        d.connectionInfo('v1', { host: 'c4' }, { holder: 'a3', readOnly: true }),
-      ).rejects.toThrow(/exported read-write to a1, a2; it cannot be exported read-only to a3/)
+      const mixed = d.connectionInfo('v1', { host: 'c4' }, { holder: 'a3', readOnly: true })
+      await expect(mixed).rejects.toThrow(
+        /exported read-write to a1, a2; it cannot be exported read-only to a3/,
+      )
+      // the caller's error, not the backend's: 400 across the bus, InvalidVolume at the API
+      await expect(mixed).rejects.toMatchObject({ name: 'VolumeDriverRefusal', status: 400 })
       const home = await d.connectionInfo(
         'v1',
         { host: 'storage1' },

@@ -1,7 +1,12 @@
 /** @module block-storage/driver/file/nbd-exports: the file backend's NBD exports, one per volume, kept on disk */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { VolumeDriverError, type Connector, type VolumeFormat } from '../volume-driver.js'
+import {
+  VolumeDriverError,
+  VolumeDriverRefusal,
+  type Connector,
+  type VolumeFormat,
+} from '../volume-driver.js'
 import {
   nbdServerRuns,
   nbdServersUnder,
@@ -177,7 +182,7 @@ export class NbdExports {
           const [mode, wanted] = found.readOnly
             ? ['read-only', 'read-write']
             : ['read-write', 'read-only']
-          throw new VolumeDriverError(
+          throw new VolumeDriverRefusal(
             `volume ${r.volumeId} is exported ${mode} to ${others.join(', ')}; it cannot be exported ${wanted} to ${r.holder} as well`,
           )
         }
