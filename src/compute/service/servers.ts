@@ -84,8 +84,11 @@ async function checkNetworks(
 
 /** Every requested security group must exist in the project (Nova's 400 before building). */
 async function checkSecurityGroups(ctx: ComputeContext, projectId: string, names: string[]) {
+  // networking makes a project's `default` group when it is first needed
+  const named = names.filter((n) => n !== 'default')
+  if (named.length === 0) return
   try {
-    await ctx.network.securityGroupIds(projectId, names)
+    await ctx.network.securityGroupIds(projectId, named)
   } catch (error) {
     if (error instanceof NotFoundError) throw new ComputeValidationError(error.message)
     throw error

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   admin,
   alice,
+  bob,
   createComputeFixture,
   type ComputeFixture,
   type Json,
@@ -77,6 +78,12 @@ describe('server create checks', () => {
     const f = (fx = await createComputeFixture())
     const res = await create(f, alice, { security_groups: [{ name: 'no-such-group' }] })
     expect(badRequest(res)).toContain('no-such-group')
+  })
+
+  it('boots with the default group in a project networking has made no group for yet', async () => {
+    const f = (fx = await createComputeFixture())
+    const id = await f.boot(bob, { security_groups: [{ name: 'default' }] })
+    expect((await f.waitFor(bob, id, 'ACTIVE'))['security_groups']).toEqual([{ name: 'default' }])
   })
 
   it('refuses to boot from a volume that is not bootable', async () => {

@@ -62,7 +62,9 @@ export function securityGroupRoutes(ctx: NetworkContext): Route[] {
       async handler(input) {
         const caller = callerOf(input)
         input.authorize({ project_id: caller.projectId })
-        const groups = await listGroups(ctx, caller)
+        const filter = input.query['project_id'] ?? input.query['tenant_id']
+        const project = typeof filter === 'string' && filter ? filter : undefined
+        const groups = await listGroups(ctx, caller, undefined, project)
         const rules = await rulesOf(
           ctx,
           groups.map((g) => g.id),

@@ -143,12 +143,20 @@ export async function createSecurityGroup(
   return group
 }
 
+/**
+ * Groups the caller may see. As Neutron, the caller's project gets its `default` group first, and
+ * so does the project an admin filters on (`project_id`), whose group it may be about to use.
+ */
 export async function listGroups(
   ctx: NetworkContext,
   caller: Caller,
   ids?: string[],
+  filteredProject?: string,
 ): Promise<SecurityGroup[]> {
   await ensureDefaultGroup(ctx, caller.projectId)
+  if (caller.isAdmin && filteredProject && filteredProject !== caller.projectId) {
+    await ensureDefaultGroup(ctx, filteredProject)
+  }
   return listSecurityGroups(ctx.db, {
     ...(caller.isAdmin ? {} : { projectId: caller.projectId }),
     ...(ids ? { ids } : {}),
