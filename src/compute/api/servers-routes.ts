@@ -57,6 +57,7 @@ function createInput(input: RouteInput): ServerCreate {
     ...(blockDevices ? { blockDevices } : {}),
     flavorRef: String(s['flavorRef']),
     networks: networksOf(input, s),
+    autoNetworkAsked: s['networks'] === 'auto',
     securityGroups: ((s['security_groups'] as Body[] | undefined) ?? []).map((g) =>
       String(g['name']),
     ),

@@ -30,6 +30,8 @@ export interface ServerCreate {
   imageRef: string
   flavorRef: string
   networks: RequestSpec['networks']
+  /** `networks: "auto"` given (2.37), not only implied by leaving networks out before 2.37. */
+  autoNetworkAsked?: boolean
   securityGroups: string[]
   keyName?: string
   userData?: string
@@ -59,12 +61,14 @@ function hostnameOf(name: string): string {
 async function checkNetworks(
   ctx: ComputeContext,
   projectId: string,
-  networks: RequestSpec['networks'],
+  input: Pick<ServerCreate, 'networks' | 'autoNetworkAsked'>,
 ) {
+  const networks = input.networks
   if (networks === 'none') return
   if (networks === 'auto') {
-    // Nova would ask networking to make one (auto-allocated-topology), which it does not offer
-    if ((await ctx.network.networksFor(projectId)).length === 0) {
+    // asked for by name, Nova would have networking make one (auto-allocated-topology), which it
+    // does not offer; left out before 2.37, a server without a network to use gets none
+    if (input.autoNetworkAsked && (await ctx.network.networksFor(projectId)).length === 0) {
       throw new ComputeValidationError(
         `Unable to automatically allocate a network for project ${projectId}`,
       )
@@ -185,7 +189,7 @@ export async function createServers(
   if (input.minCount > input.maxCount) {
     throw new ComputeValidationError('min_count must be <= max_count')
   }
-  await checkNetworks(ctx, caller.projectId, input.networks)
+  await checkNetworks(ctx, caller.projectId, input)
   await checkSecurityGroups(ctx, caller.projectId, input.securityGroups)
   const metadataLimit = (await projectLimits(ctx, caller.projectId)).metadata_items
   if (metadataLimit >= 0 && Object.keys(input.metadata).length > metadataLimit) {

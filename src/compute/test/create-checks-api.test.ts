@@ -110,7 +110,7 @@ describe('server create checks', () => {
     expect(badRequest(res)).toContain('is not bootable')
   })
 
-  it('refuses networks auto when the project has no network to use', async () => {
+  it('refuses networks auto when the project has no network to use, but not networks left out before 2.37', async () => {
     const f = (fx = await createComputeFixture())
     const res = await f.request(alice, {
       method: 'POST',
@@ -131,6 +131,13 @@ describe('server create checks', () => {
       payload: { server: { name: 'vm', imageRef: f.imageId, flavorRef: '42', networks: 'auto' } },
     })
     expect(badRequest(refused)).toContain('Unable to automatically allocate a network')
+    // before 2.37 a create without networks still boots, without a network
+    const implied = await f.request(alice, {
+      method: 'POST',
+      url: '/compute/v2.1/servers',
+      payload: { server: { name: 'vm', imageRef: f.imageId, flavorRef: '42' } },
+    })
+    expect(implied.statusCode).toBe(202)
   })
 })
 
