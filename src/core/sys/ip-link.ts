@@ -202,6 +202,14 @@ export async function setLink(
   if (args.length > 0) await ip(where, ['link', 'set', 'dev', name, ...args])
 }
 
+/** Sets interfaces up, all in one `ip` batch. */
+export async function setLinksUp(names: readonly string[], where: Where = {}): Promise<void> {
+  for (const name of names) checkIfname(name)
+  if (names.length === 0) return
+  const batch = names.map((name) => `link set dev ${name} up`).join('\n')
+  await ip(where, ['-batch', '-'], { input: batch })
+}
+
 /** Deletes an interface; does nothing when it is gone. */
 export async function deleteLink(name: string, where: Where = {}): Promise<void> {
   checkIfname(name)

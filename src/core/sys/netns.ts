@@ -1,5 +1,4 @@
 /** @module core/sys/netns: network namespaces (`ip netns`): list, create, delete, run a program inside */
-import { randomBytes } from 'node:crypto'
 import { exec, type ExecOptions, type ExecResult } from './exec.js'
 import { checkIfname } from './ip-link.js'
 
@@ -31,7 +30,7 @@ export async function ensureNetns(name: string, options: ExecOptions = {}): Prom
 export interface NetnsVeth {
   /** The end left in the host's namespace, up (and enslaved to `master` when given). */
   host: string
-  /** The end inside the namespace, with `mac`, up. */
+  /** The end inside the namespace, with `mac`. */
   peer: string
   mac: string
   mtu: number
@@ -41,12 +40,12 @@ export interface NetnsVeth {
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i
 
 /**
- * Creates namespace `name` holding one end of each veth pair, both ends up, in one `ip` batch
- * (making each step idempotent, as {@link ensureNetns} and the `ip-link` helpers do, takes a
- * process per step). Each namespace end is made in the host under a passing name and moved,
- * renamed and set up in one change, since a device moved into a namespace arrives down. The
- * namespace's loopback is left down. Fails, leaving what it made, when the namespace or a host
- * end exists already.
+ * Creates namespace `name` holding one end of each veth pair in one `ip` batch (making each
+ * step idempotent, as {@link ensureNetns} and the `ip-link` helpers do, takes a process per
+ * step). The host ends are up; the namespace's ends are made in it (moving a device between
+ * namespaces waits for an RCU grace period, 15-25 ms here) and, with its loopback, left down:
+ * bring them up with `setLinksUp`. Fails, leaving what it made, when the namespace or a host end
+ * exists already.
  */
 export async function createNetnsWithVeths(
   name: string,
@@ -62,11 +61,9 @@ export async function createNetnsWithVeths(
     if (!MAC.test(veth.mac)) throw new TypeError(`'${veth.mac}' is not a MAC address`)
     if (!Number.isInteger(veth.mtu) || veth.mtu < 68) throw new TypeError(`MTU ${veth.mtu}`)
     const master = veth.master === undefined ? '' : ` master ${veth.master}`
-    const passing = `nv${randomBytes(5).toString('hex')}`
     batch.push(
       `link add ${veth.host} mtu ${veth.mtu}${master} up type veth ` +
-        `peer name ${passing} address ${veth.mac} mtu ${veth.mtu}`,
-      `link set dev ${passing} netns ${name} name ${veth.peer} up`,
+        `peer name ${veth.peer} netns ${name} address ${veth.mac} mtu ${veth.mtu}`,
     )
   }
   await exec(IP, ['-batch', '-'], { timeoutMs: 10_000, ...options, input: batch.join('\n') })

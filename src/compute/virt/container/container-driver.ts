@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'n
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { deleteLink, hostLinkMtu, setLink } from '../../../core/sys/ip-link.js'
+import { deleteLink, hostLinkMtu, setLink, setLinksUp } from '../../../core/sys/ip-link.js'
 import { createNetnsWithVeths, deleteNetns, type NetnsVeth } from '../../../core/sys/netns.js'
 import { isMounted, mountOverlay, unmount } from '../../../core/sys/overlay-mount.js'
 import { Runc } from '../../../core/sys/runc.js'
@@ -175,11 +175,11 @@ export class ContainerDriver implements ComputeDriver {
     if (await this.record(files)) throw new Error(`guest ${spec.uuid} already exists`)
     await mkdir(files.dir, { recursive: true })
     try {
-      const { record, loopback } = await this.prepare(spec, files, signal)
+      const { record, insideUp } = await this.prepare(spec, files, signal)
       await writeFile(files.record, JSON.stringify(record))
       signal?.throwIfAborted()
       await hooks?.networkReady?.()
-      await loopback
+      await insideUp
       signal?.throwIfAborted()
       await this.start(files, record)
     } catch (error) {
@@ -345,7 +345,20 @@ export class ContainerDriver implements ComputeDriver {
     spec: GuestSpec,
     files: GuestFiles,
     signal?: AbortSignal,
-  ): Promise<{ record: GuestRecord; loopback: Promise<void> }> {
+  ): Promise<{ record: GuestRecord; insideUp: Promise<void> }> {
+    const record: GuestRecord = { spec, netns: netnsOf(spec.uuid), links: [] }
+    // the network does not depend on the image: the L2 agent takes the ports while the root is made
+    const [rooted, plugged] = await Promise.allSettled([
+      this.makeRoot(spec, files, signal),
+      this.plug(record),
+    ])
+    if (rooted.status === 'rejected') throw rooted.reason
+    if (plugged.status === 'rejected') throw plugged.reason
+    return { record, insideUp: plugged.value.insideUp }
+  }
+
+  /** The image, unpacked once into the layer store, and the guest's overlay on it. */
+  private async makeRoot(spec: GuestSpec, files: GuestFiles, signal?: AbortSignal): Promise<void> {
     const info = await this.settings.images.info(spec.imageId)
     if (!info) throw new Error(`image ${spec.imageId} was not found`)
     // a snapshot of a container guest is a docker archive even where it is recorded as bare
@@ -366,25 +379,17 @@ export class ContainerDriver implements ComputeDriver {
     signal?.throwIfAborted()
     // fails early on an image that has nothing to run or a user that cannot be read
     containerConfig(configInput(spec, image.config, '/', '/'))
-    const record: GuestRecord = { spec, netns: netnsOf(spec.uuid), links: [] }
-    // the root and the network do not depend on each other
-    const [mounted, plugged] = await Promise.allSettled([
-      this.mount(files, image.rootfs),
-      this.plug(record),
-    ])
-    if (mounted.status === 'rejected') throw mounted.reason
-    if (plugged.status === 'rejected') throw plugged.reason
-    return { record, loopback: plugged.value.loopback }
+    await this.mount(files, image.rootfs)
   }
 
   /**
    * The guest's namespace with one veth per port: the guest's end carries the port's MAC (the
    * bridge would take frames for its own ports' MACs), the host end is on the network's bridge
    * when the L2 agent made it already (the agent enslaves it otherwise). What an interrupted
-   * attempt left is removed and the namespace made again. Resolves once the veths are up (the
-   * L2 agent can take the ports from there), with the namespace's loopback still coming up.
+   * attempt left is removed and the namespace made again. Resolves once the host ends are up (the
+   * L2 agent can take the ports from there), with the guest's ends and insideUp coming up.
    */
-  private async plug(record: GuestRecord): Promise<{ loopback: Promise<void> }> {
+  private async plug(record: GuestRecord): Promise<{ insideUp: Promise<void> }> {
     record.links = []
     const veths: NetnsVeth[] = []
     for (const [index, vif] of record.spec.vifs.entries()) {
@@ -408,10 +413,10 @@ export class ContainerDriver implements ComputeDriver {
       await this.unplug(record)
       await createNetnsWithVeths(record.netns, veths)
     }
-    const loopback = setLink('lo', { up: true }, { netns: record.netns })
+    const insideUp = setLinksUp(['lo', ...veths.map((v) => v.peer)], { netns: record.netns })
     // awaited by the caller; a failure meanwhile must not count as unhandled
-    loopback.catch(() => undefined)
-    return { loopback }
+    insideUp.catch(() => undefined)
+    return { insideUp }
   }
 
   private async unplug(record: Pick<GuestRecord, 'netns' | 'links'>): Promise<void> {
@@ -442,7 +447,7 @@ export class ContainerDriver implements ComputeDriver {
       await this.runc.delete(files.uuid, true)
       if (!(await isMounted(files.rootfs))) await this.mount(files, image.rootfs)
       // the namespace and veths outlive stops; they are made again only after a host restart
-      if (!(await exists(`/run/netns/${record.netns}`))) await (await this.plug(record)).loopback
+      if (!(await exists(`/run/netns/${record.netns}`))) await (await this.plug(record)).insideUp
       for (const link of record.links) await setLink(link.host, { up: true }).catch(() => undefined)
     }
     const config = containerConfig(
