@@ -1,6 +1,6 @@
 /** @module core/sys/ip-link: network interfaces, addresses and routes through iproute2 (`ip`) */
 import { readFile } from 'node:fs/promises'
-import { exec, type ExecOptions } from './exec.js'
+import { exec, ExecError, type ExecOptions } from './exec.js'
 
 const IP = 'ip'
 const TIMEOUT = { timeoutMs: 10_000 }
@@ -210,11 +210,17 @@ export async function setLinksUp(names: readonly string[], where: Where = {}): P
   await ip(where, ['-batch', '-'], { input: batch })
 }
 
-/** Deletes an interface; does nothing when it is gone. */
+/**
+ * Deletes an interface; does nothing when it is gone, also when it goes meanwhile (a veth goes
+ * with its peer's namespace, which the kernel cleans up after `ip netns delete` returns).
+ */
 export async function deleteLink(name: string, where: Where = {}): Promise<void> {
   checkIfname(name)
   if (!(await getLink(name, where))) return
-  await ip(where, ['link', 'del', 'dev', name])
+  await ip(where, ['link', 'del', 'dev', name]).catch((error: unknown) => {
+    if (error instanceof ExecError && /Cannot find device/.test(error.stderr)) return
+    throw error
+  })
 }
 
 interface RawAddr {

@@ -174,8 +174,9 @@ export class ContainerDriver implements ComputeDriver {
     const files = this.files(spec.uuid)
     if (await this.record(files)) throw new Error(`guest ${spec.uuid} already exists`)
     await mkdir(files.dir, { recursive: true })
+    const record: GuestRecord = { spec, netns: netnsOf(spec.uuid), links: [] }
     try {
-      const { record, insideUp } = await this.prepare(spec, files, signal)
+      const { insideUp } = await this.prepare(record, files, signal)
       await writeFile(files.record, JSON.stringify(record))
       signal?.throwIfAborted()
       await hooks?.networkReady?.()
@@ -183,15 +184,19 @@ export class ContainerDriver implements ComputeDriver {
       signal?.throwIfAborted()
       await this.start(files, record)
     } catch (error) {
-      await this.destroy(spec.uuid).catch(() => undefined)
+      // the record in memory: the one on disk is not written before the guest is prepared
+      await this.teardown(spec.uuid, record).catch(() => undefined)
       throw error
     }
   }
 
   async destroy(uuid: string): Promise<void> {
+    await this.teardown(uuid, await this.record(this.files(uuid)))
+  }
+
+  private async teardown(uuid: string, record: GuestRecord | undefined): Promise<void> {
     const files = this.files(uuid)
     await this.runc.delete(uuid, true)
-    const record = await this.record(files)
     await this.unplug({ netns: record?.netns ?? netnsOf(uuid), links: record?.links ?? [] })
     await unmount(files.rootfs)
     await rm(files.dir, { recursive: true, force: true })
@@ -342,19 +347,18 @@ export class ContainerDriver implements ComputeDriver {
 
   /** Unpacks the image, mounts the guest's overlay and makes its namespace and veths. */
   private async prepare(
-    spec: GuestSpec,
+    record: GuestRecord,
     files: GuestFiles,
     signal?: AbortSignal,
-  ): Promise<{ record: GuestRecord; insideUp: Promise<void> }> {
-    const record: GuestRecord = { spec, netns: netnsOf(spec.uuid), links: [] }
+  ): Promise<{ insideUp: Promise<void> }> {
     // the network does not depend on the image: the L2 agent takes the ports while the root is made
     const [rooted, plugged] = await Promise.allSettled([
-      this.makeRoot(spec, files, signal),
+      this.makeRoot(record.spec, files, signal),
       this.plug(record),
     ])
     if (rooted.status === 'rejected') throw rooted.reason
     if (plugged.status === 'rejected') throw plugged.reason
-    return { record, insideUp: plugged.value.insideUp }
+    return { insideUp: plugged.value.insideUp }
   }
 
   /** The image, unpacked once into the layer store, and the guest's overlay on it. */
