@@ -70,6 +70,25 @@ export class Runc {
     })
   }
 
+  /**
+   * Creates container `id` from `bundle` without starting its process (`runc create`): its
+   * namespaces, cgroups and mounts are made and its init waits for {@link start}. Output goes to
+   * `logPath` as with {@link runDetached}.
+   */
+  async create(id: string, bundle: string, logPath: string, timeoutMs = 60_000): Promise<void> {
+    checkId(id)
+    await exec(this.program, ['--root', this.root, 'create', '--bundle', bundle, id], {
+      timeoutMs,
+      outputFile: logPath,
+    })
+  }
+
+  /** Starts the process of a container made by {@link create}. */
+  async start(id: string): Promise<void> {
+    checkId(id)
+    await this.run(['start', id])
+  }
+
   /** Sends `signal` to the container's processes (all of them with `all`). */
   async kill(id: string, signal: 'TERM' | 'KILL', all = false): Promise<void> {
     checkId(id)

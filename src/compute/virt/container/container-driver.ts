@@ -175,15 +175,23 @@ export class ContainerDriver implements ComputeDriver {
     if (await this.record(files)) throw new Error(`guest ${spec.uuid} already exists`)
     await mkdir(files.dir, { recursive: true })
     const record: GuestRecord = { spec, netns: netnsOf(spec.uuid), links: [] }
+    let created: Promise<void> | undefined
     try {
       const { insideUp } = await this.prepare(record, files, signal)
       await writeFile(files.record, JSON.stringify(record))
       signal?.throwIfAborted()
+      // As Nova's libvirt driver defines the domain paused and resumes it once its ports are
+      // plugged, the container is created (namespaces, cgroups, mounts) while the L2 agent
+      // reports the ports, and its process starts after network-vif-plugged.
+      created = this.launch(files, record, 'create')
+      created.catch(() => undefined)
       await hooks?.networkReady?.()
       await insideUp
+      await created
       signal?.throwIfAborted()
-      await this.start(files, record)
+      await this.withConsoleTail(files, () => this.runc.start(spec.uuid))
     } catch (error) {
+      await created?.catch(() => undefined)
       // the record in memory: the one on disk is not written before the guest is prepared
       await this.teardown(spec.uuid, record).catch(() => undefined)
       throw error
@@ -437,29 +445,42 @@ export class ContainerDriver implements ComputeDriver {
     })
   }
 
-  /**
-   * Writes config.json from the record and runs the container; the old runc state goes first.
-   * `spawned` is the record of a guest {@link spawn} has just prepared, whose root is mounted,
-   * whose network is up and which runc does not know yet.
-   */
-  private async start(files: GuestFiles, spawned?: GuestRecord): Promise<void> {
-    const record = spawned ?? ((await this.record(files)) as GuestRecord)
-    const image = await this.store.get(record.spec.imageId, () =>
+  /** Writes config.json from the record and runs the container; the old runc state goes first. */
+  private async start(files: GuestFiles): Promise<void> {
+    const record = (await this.record(files)) as GuestRecord
+    await this.runc.delete(files.uuid, true)
+    const image = await this.image(record)
+    if (!(await isMounted(files.rootfs))) await this.mount(files, image.rootfs)
+    // the namespace and veths outlive stops; they are made again only after a host restart
+    if (!(await exists(`/run/netns/${record.netns}`))) await (await this.plug(record)).insideUp
+    for (const link of record.links) await setLink(link.host, { up: true }).catch(() => undefined)
+    await this.launch(files, record, 'run')
+  }
+
+  private image(record: GuestRecord) {
+    return this.store.get(record.spec.imageId, () =>
       Promise.reject(new Error(`image ${record.spec.imageId} is no longer unpacked`)),
     )
-    if (!spawned) {
-      await this.runc.delete(files.uuid, true)
-      if (!(await isMounted(files.rootfs))) await this.mount(files, image.rootfs)
-      // the namespace and veths outlive stops; they are made again only after a host restart
-      if (!(await exists(`/run/netns/${record.netns}`))) await (await this.plug(record)).insideUp
-      for (const link of record.links) await setLink(link.host, { up: true }).catch(() => undefined)
-    }
+  }
+
+  /** Writes config.json from the record, then runs the container or only creates it. */
+  private async launch(files: GuestFiles, record: GuestRecord, how: 'run' | 'create') {
+    const image = await this.image(record)
     const config = containerConfig(
       configInput(record.spec, image.config, `/run/netns/${record.netns}`, `/nimbus/${files.uuid}`),
     )
     await writeFile(files.config, JSON.stringify(config, null, 2))
+    await this.withConsoleTail(files, () =>
+      how === 'run'
+        ? this.runc.runDetached(files.uuid, files.dir, files.console)
+        : this.runc.create(files.uuid, files.dir, files.console),
+    )
+  }
+
+  /** Runs `step`; its failure carries the last lines of the guest's console (runc's errors). */
+  private async withConsoleTail(files: GuestFiles, step: () => Promise<void>): Promise<void> {
     try {
-      await this.runc.runDetached(files.uuid, files.dir, files.console)
+      await step()
     } catch (error) {
       const tail = (await readFile(files.console, 'utf8').catch(() => ''))
         .trim()
