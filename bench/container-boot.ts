@@ -12,7 +12,7 @@ import { exec } from '../src/core/sys/exec.js'
 import { deleteNetns, ensureNetns, execInNetns } from '../src/core/sys/netns.js'
 import { Runc, runcUnavailableReason } from '../src/core/sys/runc.js'
 import { removeDataDir, startCloud } from '../test/e2e/cloud.js'
-import { adminApi } from './cloud-api.js'
+import { adminApi, deleteBenchNetwork, deleteHostTables } from './cloud-api.js'
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '5' } } })
 const samples = Number(values.samples)
@@ -142,6 +142,9 @@ async function consoleLog(dataDir: string, id: string): Promise<string> {
 const bare = await bareRuns()
 
 const vni = 40_000 + randomInt(1_000_000)
+// a host name of its own: its security group tables are removed at the end
+const hostName = `bench-ctr-${randomInt(0x10000, 0xfffff).toString(16)}`
+process.env['NIMBUS_HOST_NAME'] = hostName
 process.env['NIMBUS_COMPUTE_DRIVER'] = 'container'
 process.env['NIMBUS_COMPUTE_GUEST_IMAGE_CACHE'] = cache
 process.env['NIMBUS_NETWORK_DATAPLANE'] = 'linuxbridge'
@@ -153,6 +156,7 @@ const toLease: number[] = []
 let first = { active: 0, lease: 0 }
 const servers = new Set<string>()
 let call: Awaited<ReturnType<typeof adminApi>> | undefined
+let network: string | undefined
 try {
   const run = await adminApi(cloud)
   call = run
@@ -164,8 +168,9 @@ try {
     image = body['images']?.[0]?.id
     if (!image) await sleep(500)
   }
-  const network = (await run('POST', '/networking/v2.0/networks', { network: { name: 'bench' } }))
-    .body['network'].id as string
+  network = (await run('POST', '/networking/v2.0/networks', { network: { name: 'bench' } })).body[
+    'network'
+  ].id as string
   await run('POST', '/networking/v2.0/subnets', {
     subnet: { network_id: network, ip_version: 4, cidr: '10.78.0.0/24', gateway_ip: null },
   })
@@ -212,7 +217,9 @@ try {
       }
     }
   }
+  if (api && network) await deleteBenchNetwork(api, network)
   await cloud.stop()
+  await deleteHostTables(hostName)
   await removeDataDir(cloud.dataDir).catch((error: unknown) => console.error(error))
 }
 

@@ -8,7 +8,7 @@ import { exec } from '../src/core/sys/exec.js'
 import { readPidFile, signalProcess } from '../src/core/sys/process-table.js'
 import { probeKvm } from '../src/compute/virt/qemu/kvm-probe.js'
 import { removeDataDir, startCloud } from '../test/e2e/cloud.js'
-import { adminApi } from './cloud-api.js'
+import { adminApi, deleteBenchNetwork, deleteHostTables } from './cloud-api.js'
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '3' } } })
 const samples = Number(values.samples)
@@ -58,6 +58,9 @@ const bare: number[] = []
 for (let i = 0; i < samples; i++) bare.push(await bareBoot())
 
 const vni = 30_000 + Math.floor(Math.random() * 1_000_000)
+// a host name of its own: its security group tables are removed at the end
+const hostName = `bench-vm-${Math.floor(Math.random() * 0xfffff).toString(16)}`
+process.env['NIMBUS_HOST_NAME'] = hostName
 process.env['NIMBUS_COMPUTE_DRIVER'] = 'qemu'
 process.env['NIMBUS_COMPUTE_GUEST_IMAGE_CACHE'] = join(tmpdir(), 'nimbus-tiny-image-cache')
 process.env['NIMBUS_NETWORK_DATAPLANE'] = 'linuxbridge'
@@ -66,6 +69,8 @@ process.env['NIMBUS_NETWORK_PUBLIC_CIDR'] = `198.19.${1 + Math.floor(Math.random
 const cloud = await startCloud()
 const toActive: number[] = []
 const toLease: number[] = []
+let network: string | undefined
+let call: Awaited<ReturnType<typeof adminApi>> | undefined
 try {
   const id = (json: unknown) => String((json as Record<string, unknown>)['id'])
   // the cloud registers the tiny guest itself, from the cache built above
@@ -80,7 +85,7 @@ try {
     if (row) tiny = String(row['ID'])
     else await sleep(1000)
   }
-  const network = id(await cloud.runJson(['network', 'create', 'bench']))
+  network = id(await cloud.runJson(['network', 'create', 'bench']))
   await cloud.run([
     'subnet',
     'create',
@@ -91,9 +96,10 @@ try {
     '10.77.0.0/24',
   ])
 
-  const call = await adminApi(cloud)
+  const admin = await adminApi(cloud)
+  call = admin
   const api = async (method: string, path: string, body?: unknown) =>
-    (await call(method, `/compute/v2.1${path}`, body)).body as Record<
+    (await admin(method, `/compute/v2.1${path}`, body)).body as Record<
       string,
       Record<string, unknown>
     >
@@ -124,12 +130,14 @@ try {
     toActive.push(active)
     toLease.push(lease)
     await api('DELETE', `/servers/${serverId}`)
-    while ((await call('GET', `/compute/v2.1/servers/${serverId}`)).status !== 404) {
+    while ((await admin('GET', `/compute/v2.1/servers/${serverId}`)).status !== 404) {
       await sleep(200)
     }
   }
 } finally {
+  if (call && network) await deleteBenchNetwork(call, network)
   await cloud.stop()
+  await deleteHostTables(hostName)
   await removeDataDir(cloud.dataDir)
 }
 

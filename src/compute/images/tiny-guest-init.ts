@@ -37,7 +37,7 @@ export const GUEST_SHELL = {
   lease: `for n in $(ls /sys/class/net); do
   [ "$n" = lo ] && continue
   ip link set "$n" up
-  udhcpc -i "$n" -n -q -t 10 -T 1 -A 1 -s /etc/udhcpc.script >/dev/null 2>&1 &
+  udhcpc -i "$n" -n -q -t 10 -T 1 -A 1 -O staticroutes -s /etc/udhcpc.script >/dev/null 2>&1 &
 done
 wait
 `,
@@ -130,7 +130,16 @@ case "$1" in
     ip -4 addr flush dev "$interface"
     ip addr add "$ip/\${mask:-24}" dev "$interface"
     [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
-    if [ -n "$router" ]; then ip route replace default via "\${router%% *}" dev "$interface"; fi
+    if [ -n "$staticroutes" ]; then
+      # classless static routes (option 121) stand for the router option (RFC 3442), as in
+      # CirrOS: the metadata route of a network without a router comes this way
+      set -- $staticroutes
+      while [ $# -ge 2 ]; do
+        if [ "$2" = 0.0.0.0 ]; then ip route replace "$1" dev "$interface"
+        else ip route replace "$1" via "$2" dev "$interface"; fi
+        shift 2
+      done
+    elif [ -n "$router" ]; then ip route replace default via "\${router%% *}" dev "$interface"; fi
     [ -n "$dns" ] && for d in $dns; do echo "nameserver $d"; done > /etc/resolv.conf
     ;;
 esac
