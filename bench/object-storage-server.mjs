@@ -10,15 +10,23 @@ const replicas = Number(replicasArg)
 const MIB = 1024 * 1024
 
 const load = (path) => import(pathToFileURL(join(distDir, path)).href)
-const [{ createObjectStorageUnit }, { defaultObjectStorageConfig }, http, log, clock, errors] =
-  await Promise.all([
-    load('object-storage/object-storage-unit.js'),
-    load('object-storage/config.js'),
-    load('core/http/index.js'),
-    load('core/log/index.js'),
-    load('core/clock/index.js'),
-    load('core/errors/index.js'),
-  ])
+const [
+  { createObjectStorageUnit },
+  { defaultObjectStorageConfig },
+  http,
+  log,
+  clock,
+  errors,
+  threadPolicy,
+] = await Promise.all([
+  load('object-storage/object-storage-unit.js'),
+  load('object-storage/config.js'),
+  load('core/http/index.js'),
+  load('core/log/index.js'),
+  load('core/clock/index.js'),
+  load('core/errors/index.js'),
+  load('core/sys/thread-policy.js'),
+])
 
 const identity = {
   userId: 'bench',
@@ -55,6 +63,8 @@ const unit = await createObjectStorageUnit({
 const server = http.createHttpServer({ logger })
 for (const mount of unit.mounts) await http.mountService(server.app, mount)
 const address = await server.app.listen({ host: '127.0.0.1', port: 0 })
+// As `nimbus up` does once its services run.
+await threadPolicy.batchScheduleHelperThreads()
 
 process.on('message', (message) => {
   if (message.cmd === 'rss') {

@@ -19,7 +19,7 @@ export async function copyStored(
   const kept = options.fresh ? {} : { ...source.metadata.headers }
   delete kept['x-static-large-object']
   delete kept['x-object-manifest']
-  return writeObject(ctx, streamSegments(body.segments, 0, body.size - 1), {
+  return writeObject(ctx, await streamSegments(body.segments, 0, body.size - 1), {
     ...target,
     timestamp: ctx.timestamp(),
     contentType: options.contentType ?? source.metadata.contentType,

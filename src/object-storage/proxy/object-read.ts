@@ -3,7 +3,7 @@ import { SwiftError } from '../errors.js'
 import { header, type ProxyContext, type SwiftRequest, type SwiftResponse } from './context.js'
 import { requireContainer } from './container-ops.js'
 import { requireContainerAccess } from './keystone-auth.js'
-import { readObject, type StoredObject } from './replicated-objects.js'
+import { readObject, type ReadOptions, type StoredObject } from './replicated-objects.js'
 import { inlineBytes, resolveBody, streamSegments, type ObjectBody } from './segments.js'
 import { parseRanges, multipartRanges } from './ranges.js'
 
@@ -11,13 +11,18 @@ import { parseRanges, multipartRanges } from './ranges.js'
 export async function readLiveObject(
   ctx: ProxyContext,
   path: { account: string; container: string; object: string },
-  keepBody = false,
+  options: ReadOptions = {},
 ): Promise<StoredObject | undefined> {
-  const stored = await readObject(ctx, path, keepBody)
+  const stored = await readObject(ctx, path, options)
   if (!stored) return undefined
   const deleteAt = stored.metadata.headers['x-delete-at']
   if (deleteAt !== undefined && Number(deleteAt) <= ctx.clock.now() / 1000) return undefined
   return stored
+}
+
+/** A header value Swift reads as true (its `config_true_value`). */
+function trueValue(value: string | undefined): boolean {
+  return ['true', '1', 'yes', 'on', 't', 'y'].includes(value?.trim().toLowerCase() ?? '')
 }
 
 /** HTTP date of an X-Timestamp, rounded up to the second as Swift does. */
@@ -74,7 +79,10 @@ export async function getObject(ctx: ProxyContext, request: SwiftRequest): Promi
     container: request.container ?? '',
     object: request.object ?? '',
   }
-  const stored = await readLiveObject(ctx, path, request.method === 'GET')
+  const stored = await readLiveObject(ctx, path, {
+    keepBody: request.method === 'GET',
+    firstFound: !trueValue(header(request, 'x-newest')),
+  })
   if (!stored) throw new SwiftError(404)
   const manifestGet = request.query['multipart-manifest'] === 'get'
   const body = manifestGet
@@ -100,7 +108,7 @@ export async function getObject(ctx: ProxyContext, request: SwiftRequest): Promi
   if (!ranges || ranges.length === 0) {
     const bytes = inlineBytes(body.segments, 0, body.size - 1)
     if (bytes) return { status: 200, headers, body: bytes }
-    return { status: 200, headers, stream: streamSegments(body.segments, 0, body.size - 1) }
+    return { status: 200, headers, stream: await streamSegments(body.segments, 0, body.size - 1) }
   }
   const [only] = ranges
   if (ranges.length === 1 && only) {
@@ -108,7 +116,11 @@ export async function getObject(ctx: ProxyContext, request: SwiftRequest): Promi
     headers['content-range'] = `bytes ${only.start}-${only.end}/${body.size}`
     const bytes = inlineBytes(body.segments, only.start, only.end)
     if (bytes) return { status: 206, headers, body: bytes }
-    return { status: 206, headers, stream: streamSegments(body.segments, only.start, only.end) }
+    return {
+      status: 206,
+      headers,
+      stream: await streamSegments(body.segments, only.start, only.end),
+    }
   }
   const multipart = multipartRanges(body, ranges, stored.metadata.contentType)
   headers['content-type'] = multipart.contentType

@@ -63,7 +63,7 @@ export function multipartRanges(
     for (const [i, range] of ranges.entries()) {
       const head = heads[i]
       if (head) yield head
-      for await (const chunk of streamSegments(body.segments, range.start, range.end))
+      for await (const chunk of await streamSegments(body.segments, range.start, range.end))
         yield chunk as Buffer
       yield Buffer.from('\r\n')
     }

@@ -29,24 +29,51 @@ export interface StoredObject {
   source: ObjectSource
 }
 
-/**
- * The newest state among the replicas (last write wins by X-Timestamp). With `keepBody`, a small
- * object's bytes read along with its metadata stay with the source (a GET serves them at once);
- * without, they are dropped so that long segment lists do not hold them.
- */
+/** How {@link readObject} consults the replicas. */
+export interface ReadOptions {
+  /**
+   * Keep a small object's bytes, read along with its metadata, with the source (a GET serves them
+   * at once). Without, they are dropped so that long segment lists do not hold them.
+   */
+  keepBody?: boolean
+  /**
+   * Serve the first replica that holds data, as Swift's proxy serves the first node that answers
+   * (a replica a failed write left behind may be older until the replicator runs). Otherwise, and
+   * whenever the first replica holds no data, every replica is read and the newest state wins
+   * (last write wins by X-Timestamp), as with Swift's `X-Newest`.
+   */
+  firstFound?: boolean
+}
+
+async function readReplica(store: DiskFileStore, partition: number, hash: string) {
+  return { store, state: await store.read(partition, hash).catch(() => undefined) }
+}
+
+/** The newest live version of an object among its replicas, or undefined (missing, deleted). */
 export async function readObject(
   ctx: ProxyContext,
   path: { account: string; container: string; object: string },
-  keepBody = false,
+  options: ReadOptions = {},
 ): Promise<StoredObject | undefined> {
   const place = ctx.cluster.objectPlace(path.account, path.container, path.object)
+  const [first, ...others] = place.stores
+  let states: { store: DiskFileStore; state: ObjectState | undefined }[] = []
+  if (options.firstFound && first) {
+    const found = await readReplica(first.store, place.partition, place.hash)
+    if (found.state?.kind === 'data') states = [found]
+    else
+      states = [
+        found,
+        ...(await Promise.all(
+          others.map((o) => readReplica(o.store, place.partition, place.hash)),
+        )),
+      ]
+  } else {
+    states = await Promise.all(
+      place.stores.map((o) => readReplica(o.store, place.partition, place.hash)),
+    )
+  }
   let best: { state: ObjectState; store: DiskFileStore } | undefined
-  const states = await Promise.all(
-    place.stores.map(async ({ store }) => ({
-      store,
-      state: await store.read(place.partition, place.hash).catch(() => undefined),
-    })),
-  )
   for (const { store, state } of states) {
     if (state && (!best || currentStamp(state) > currentStamp(best.state))) best = { state, store }
   }
@@ -58,7 +85,7 @@ export async function readObject(
       partition: place.partition,
       hash: place.hash,
       dataTimestamp: best.state.dataTimestamp,
-      ...(keepBody && best.state.body ? { body: best.state.body } : {}),
+      ...(options.keepBody && best.state.body ? { body: best.state.body } : {}),
     },
   }
 }

@@ -70,7 +70,7 @@ export async function resolveBody(
     const md5 = createHash('md5')
     for (const entry of entries) {
       const { container, object } = splitPath(entry.name)
-      const segment = await readObject(ctx, { account, container, object })
+      const segment = await readObject(ctx, { account, container, object }, { firstFound: true })
       if (!segment) throw new SwiftError(409, `Segment ${entry.name} is missing`)
       const inner = await resolveBody(ctx, account, segment, depth + 1)
       segments.push(...inner.segments)
@@ -94,7 +94,11 @@ async function resolveDlo(
   const md5 = createHash('md5')
   for (const entry of rows) {
     if (entry.kind !== 'row') continue
-    const stored = await readObject(ctx, { account, container, object: entry.row.name })
+    const stored = await readObject(
+      ctx,
+      { account, container, object: entry.row.name },
+      { firstFound: true },
+    )
     if (!stored) continue
     segments.push(...whole(stored))
     md5.update(stored.metadata.etag)
@@ -121,7 +125,15 @@ export function inlineBytes(
 }
 
 /** Streams bytes `start..end` (inclusive) of the concatenated segments. */
-export function streamSegments(segments: readonly Segment[], start: number, end: number): Readable {
+export async function streamSegments(
+  segments: readonly Segment[],
+  start: number,
+  end: number,
+): Promise<Readable> {
+  const [only] = segments
+  // One copy: its own file stream, with no generator between the disk and the socket.
+  if (segments.length === 1 && only)
+    return openRange(only.source, only.start + start, only.start + end)
   async function* pieces(): AsyncGenerator<Buffer> {
     let offset = 0
     for (const segment of segments) {

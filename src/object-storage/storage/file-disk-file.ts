@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto'
 import {
   closeSync,
-  createReadStream,
+  constants,
+  existsSync,
   fdatasync,
   fstatSync,
   open,
@@ -23,6 +24,7 @@ import type {
   ObjectMetadata,
   ObjectState,
 } from './disk-file.js'
+import { FileStream } from '../../core/http/index.js'
 import { DirectorySync } from './directory-sync.js'
 
 /** Bytes of the trailer length field that ends every `.data` file. */
@@ -39,13 +41,10 @@ const WRITE_BATCH = 1024 * 1024
  */
 const datasyncFd = promisify(fdatasync)
 const openFd = promisify(open)
+/** Opens a new file whose every write is durable when it returns (no separate fdatasync). */
+const WRITE_DURABLY = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC
 /** Bytes read from the end of a `.data` file with its trailer: small objects come whole. */
 const TAIL_READ = 64 * 1024
-/**
- * Read size of object streams: four times Node's default, fewer reads per object, while the
- * chunks a GET buffers ahead (16 in its segment stream) stay a few MiB.
- */
-const STREAM_CHUNK = 256 * 1024
 
 function listNames(dir: string): string[] {
   try {
@@ -91,27 +90,70 @@ function readDataFile(path: string): { metadata: ObjectMetadata; body?: Buffer }
   }
 }
 
+/** A folder creation started ahead of the rename into it. */
+interface DirCreation {
+  /** Resolves with the top folder made (undefined: another writer made it first). */
+  made: Promise<string | undefined>
+}
+
 /**
- * Renames a durable temporary file into `dir`, creating the directory when missing, and makes the
- * new names durable: the directory is fsynced, and so is the parent of every directory created.
- * Returns whether `dir` was created by this call (then it holds nothing older to clean up).
+ * Object folders: created ahead of the write that fills them, and made durable along with the
+ * names renamed into them.
  */
-async function publish(syncer: DirectorySync, temp: string, dir: string, name: string) {
-  const target = join(dir, name)
-  const dirs = [dir]
-  let created: string | undefined
-  try {
-    await rename(temp, target)
-  } catch (error) {
-    if (!isMissing(error)) throw error
-    created = await mkdir(dir, { recursive: true })
-    await rename(temp, target)
-    // Another writer may have created the folder and not yet made it durable: sync its parents.
-    const top = created ?? dirname(dir)
-    for (let d = dir; d.length >= top.length; d = dirname(d)) dirs.push(dirname(d))
+class ObjectDirs {
+  /** Folders this store created whose entries are not yet durable, with the sync that makes them so. */
+  private readonly settling = new Map<string, Promise<void>>()
+
+  constructor(private readonly syncer: DirectorySync) {}
+
+  /**
+   * Starts creating `dir` when it is missing, so that the folder is made while the object's bytes
+   * arrive and are written. A lookup in the dentry cache decides; the rename falls back anyway.
+   */
+  prepare(dir: string): DirCreation | undefined {
+    if (existsSync(dir)) return undefined
+    const made = mkdir(dir, { recursive: true })
+    // A failure shows again in the rename's fallback.
+    made.catch(() => undefined)
+    return { made }
   }
-  await Promise.all(dirs.map((d) => syncer.sync(d)))
-  return created !== undefined
+
+  /**
+   * Renames a durable temporary file into `dir` and makes the new name durable: `dir` is fsynced,
+   * and so is the parent of every folder created for it. Returns whether `dir` was created for
+   * this write (then it holds nothing older to clean up).
+   */
+  async publish(temp: string, dir: string, name: string, creation?: DirCreation) {
+    const target = join(dir, name)
+    let attempted = creation !== undefined
+    let created = await creation?.made.catch(() => undefined)
+    try {
+      await rename(temp, target)
+    } catch (error) {
+      if (!isMissing(error)) throw error
+      attempted = true
+      created = await mkdir(dir, { recursive: true })
+      await rename(temp, target)
+    }
+    const dirs = [dir]
+    if (attempted) {
+      // Another writer may have created the folder and not yet made it durable: sync its parents.
+      const top = created ?? dirname(dir)
+      for (let d = dir; d.length >= top.length; d = dirname(d)) dirs.push(dirname(d))
+    }
+    const synced = Promise.all(dirs.map((d) => this.syncer.sync(d))).then(() => undefined)
+    if (created !== undefined) {
+      this.settling.set(dir, synced)
+      void synced
+        .finally(() => {
+          if (this.settling.get(dir) === synced) this.settling.delete(dir)
+        })
+        .catch(() => undefined)
+    }
+    // A folder another write of this store created is durable only once that write's syncs end.
+    await Promise.all([synced, this.settling.get(dir)])
+    return created !== undefined
+  }
 }
 
 /** Vectored write on the threadpool; resolves with the bytes written. */
@@ -144,6 +186,7 @@ class FileWriter implements DiskFileWriter {
     private readonly store: FileDiskFileStore,
     private readonly dir: string,
     private readonly temp: string,
+    private readonly creation: DirCreation | undefined,
   ) {}
 
   private file(): Promise<number> {
@@ -187,14 +230,23 @@ class FileWriter implements DiskFileWriter {
     const last = [...this.pending, json, length]
     this.pending = []
     this.pendingBytes = 0
-    const fd = await this.file()
-    await writeAll(fd, last)
-    await datasyncFd(fd)
+    if (this.opening === undefined) {
+      // Nothing written yet (a small object): one write that is durable when it returns.
+      this.opening = openFd(this.temp, WRITE_DURABLY).then((fd) => (this.fd = fd))
+      const fd = await this.opening
+      await writeAll(fd, last)
+    } else {
+      const fd = await this.file()
+      await writeAll(fd, last)
+      await datasyncFd(fd)
+    }
+    const fd = this.fd
     this.closed = true
     this.fd = undefined
     // The bytes are durable: the file is closed and its name published.
-    closeSync(fd)
-    if (!(await publish(this.store.syncer, this.temp, this.dir, `${metadata.timestamp}.data`)))
+    if (fd !== undefined) closeSync(fd)
+    const name = `${metadata.timestamp}.data`
+    if (!(await this.store.dirs.publish(this.temp, this.dir, name, this.creation)))
       await removeObsolete(this.dir)
   }
 
@@ -263,7 +315,8 @@ export class FileDiskFileStore implements DiskFileStore {
   private readonly tempPrefix = randomBytes(6).toString('hex')
   private tempCount = 0
   /** Directory fsyncs, shared by the writes that wait for the same directory. */
-  readonly syncer = new DirectorySync()
+  private readonly syncer = new DirectorySync()
+  readonly dirs = new ObjectDirs(this.syncer)
 
   constructor(private readonly root: string) {
     this.objects = join(root, 'objects')
@@ -287,19 +340,21 @@ export class FileDiskFileStore implements DiskFileStore {
 
   /** Writes a small file durably under `dir` (tombstones and metadata updates). */
   private async writeSmall(dir: string, name: string, text: string): Promise<void> {
+    const creation = this.dirs.prepare(dir)
     const temp = await this.tempName()
-    const fd = await openFd(temp, 'w')
+    const fd = await openFd(temp, WRITE_DURABLY)
     try {
       await writeAll(fd, [Buffer.from(text)])
-      await datasyncFd(fd)
     } finally {
       closeSync(fd)
     }
-    await publish(this.syncer, temp, dir, name)
+    await this.dirs.publish(temp, dir, name, creation)
   }
 
   async createWriter(partition: number, hash: string): Promise<DiskFileWriter> {
-    return new FileWriter(this, this.dir(partition, hash), await this.tempName())
+    const dir = this.dir(partition, hash)
+    const creation = this.dirs.prepare(dir)
+    return new FileWriter(this, dir, await this.tempName(), creation)
   }
 
   async read(partition: number, hash: string): Promise<ObjectState | undefined> {
@@ -330,9 +385,7 @@ export class FileDiskFileStore implements DiskFileStore {
     range: { dataTimestamp: string; start: number; end: number },
   ): Promise<Readable> {
     const path = join(this.dir(partition, hash), `${range.dataTimestamp}.data`)
-    const length = range.end - range.start + 1
-    const highWaterMark = Math.max(64 * 1024, Math.min(STREAM_CHUNK, length))
-    return createReadStream(path, { start: range.start, end: range.end, highWaterMark })
+    return FileStream.open(path, { start: range.start, end: range.end })
   }
 
   async delete(partition: number, hash: string, tombstone: { timestamp: string; name: string }) {
