@@ -271,41 +271,41 @@ async function benchLarge(
   const agent = new Agent({ keepAlive: true })
   const puts: number[] = []
   const gets: number[] = []
+  const writes: number[] = []
+  const reads: number[] = []
   const statuses = new Set<number>()
   let client = 'curl'
+  // Each run writes new files on both sides (no blocks just freed or just written by a previous
+  // run), and the API's run and the disk's alternate, so that both meet the same disk.
   for (let trial = 0; trial < LARGE_TRIALS; trial++) {
+    const objectUrl = `${url}-${trial}`
     puts.push(
       await timed(async () => {
-        const sent = await send(agent, url, 'PUT', { data: payload(bytes, block), length: bytes })
-        statuses.add(sent.status)
+        const body = { data: payload(bytes, block), length: bytes }
+        statuses.add((await send(agent, objectUrl, 'PUT', body)).status)
       }),
     )
     // The GET reads from the disk, as the probe below does: the copies leave the page cache.
     for (const copy of await filesUnder(dataDir, bytes)) await dropFileCache(copy)
-    const byCurl = await curlGet(url)
+    const byCurl = await curlGet(objectUrl)
     if (byCurl) {
       if (byCurl.bytes !== bytes) throw new Error(`GET gave ${byCurl.bytes} of ${bytes} bytes`)
       gets.push(byCurl.seconds)
     } else {
       client = 'Node client'
       let got = 0
-      gets.push(await timed(async () => (got = (await send(agent, url, 'GET')).bytes)))
+      gets.push(await timed(async () => (got = (await send(agent, objectUrl, 'GET')).bytes)))
       if (got !== bytes) throw new Error(`GET gave ${got} of ${bytes} bytes`)
     }
-  }
-  agent.destroy()
-  // The disk under the same policy: one file per replica written at once, each fsynced before it
-  // counts (the store fsyncs every copy before the 201), then one read cold.
-  const probes = Array.from({ length: replicas }, (_, i) => join(dataDir, `disk-probe-${i}`))
-  const writes: number[] = []
-  const reads: number[] = []
-  for (let trial = 0; trial < LARGE_TRIALS; trial++) {
+    // The disk under the same policy: one file per replica written at once, each fsynced before
+    // it counts (the store fsyncs every copy before the 201), then one read cold.
+    const probes = Array.from({ length: replicas }, (_, i) => join(dataDir, `probe-${trial}-${i}`))
     writes.push(await timed(() => Promise.all(probes.map((p) => diskWrite(p, bytes, block)))))
     const [probe = ''] = probes
     await dropFileCache(probe)
     reads.push(await timed(() => streamRead(probe)))
-    await Promise.all(probes.map((p) => rm(p, { force: true })))
   }
+  agent.destroy()
   const ratio = (disk: number[], api: number[]) =>
     `${((median(disk) / median(api)) * 100).toFixed(0)}%`
   const copiesNote = replicas > 1 ? `${replicas} files at once, ` : ''

@@ -9,15 +9,17 @@ const CHUNKS_PER_SEND = 3
 /** Chunks kept for the next send once one ends; more are left to the garbage collector. */
 const IDLE_CHUNKS = CHUNKS_PER_SEND
 
-/** Chunk buffers reused from one send to the next, so steady sending allocates nothing. */
-const idle: Buffer[] = []
+/** Chunk buffers reused from one send to the next, by size, so steady sending allocates nothing. */
+const idle = new Map<number, Buffer[]>()
 
-function takeChunk(): Buffer {
-  return idle.pop() ?? Buffer.allocUnsafeSlow(FILE_CHUNK)
+function takeChunk(size: number): Buffer {
+  return idle.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size)
 }
 
 function giveBack(chunk: Buffer): void {
-  if (idle.length < IDLE_CHUNKS) idle.push(chunk)
+  let kept = idle.get(chunk.length)
+  if (!kept) idle.set(chunk.length, (kept = []))
+  if (kept.length < IDLE_CHUNKS) kept.push(chunk)
 }
 
 /** The bytes of a file to stream: from `start` to `end` inclusive, as in `Range: bytes=`. */
@@ -44,8 +46,11 @@ export class FileStream extends Readable {
   private remaining: number
   private piped = false
 
-  private constructor(handle: FileHandle, range: FileRange) {
-    super({ highWaterMark: FILE_CHUNK })
+  private readonly chunkSize: number
+
+  private constructor(handle: FileHandle, range: FileRange, chunkSize: number) {
+    super({ highWaterMark: chunkSize })
+    this.chunkSize = chunkSize
     this.handle = handle
     this.position = range.start
     this.length = range.end - range.start + 1
@@ -55,14 +60,21 @@ export class FileStream extends Readable {
   /**
    * Opens `path` for reading `range` (the whole file when omitted; `end` past the end of file is
    * cut to it). Rejects as `open` does, with `code` `ENOENT` when the file is missing.
+   * `chunkSize` is the read size (default {@link FILE_CHUNK}); three such buffers are kept for
+   * the next send once one ends.
    */
-  static async open(path: string, range?: FileRange): Promise<FileStream> {
+  static async open(
+    path: string,
+    range?: FileRange,
+    options: { chunkSize?: number } = {},
+  ): Promise<FileStream> {
     const handle = await open(path, 'r')
     try {
       const { size } = await handle.stat()
       const start = range?.start ?? 0
       const end = Math.min(range?.end ?? size - 1, size - 1)
-      return new FileStream(handle, { start, end: Math.max(end, start - 1) })
+      const chunkSize = options.chunkSize ?? FILE_CHUNK
+      return new FileStream(handle, { start, end: Math.max(end, start - 1) }, chunkSize)
     } catch (error) {
       await handle.close()
       throw error
@@ -84,7 +96,7 @@ export class FileStream extends Readable {
       this.push(null)
       return
     }
-    this.readInto(Buffer.allocUnsafeSlow(Math.min(FILE_CHUNK, this.remaining))).then(
+    this.readInto(Buffer.allocUnsafeSlow(Math.min(this.chunkSize, this.remaining))).then(
       (chunk) => this.push(chunk),
       (error: unknown) => this.destroy(error as Error),
     )
@@ -145,7 +157,7 @@ export class FileStream extends Readable {
       while (this.remaining > 0) {
         if (stopped()) return false
         let chunk = free.pop()
-        if (!chunk && inFlight.length < CHUNKS_PER_SEND) chunk = takeChunk()
+        if (!chunk && inFlight.length < CHUNKS_PER_SEND) chunk = takeChunk(this.chunkSize)
         if (!chunk) {
           chunk = await Promise.race([inFlight.shift(), closed])
           if (!chunk) continue

@@ -1,4 +1,5 @@
 /** @module object-storage/storage/disk-file.conformance: what every DiskFileStore must do */
+import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { DiskFileStore, ObjectMetadata } from './disk-file.js'
 
@@ -58,6 +59,29 @@ export function describeDiskFileConformance(name: string, make: () => Promise<Di
       })
       const state = await store.read(1, 'h')
       expect(state?.kind === 'data' && state.metadata.headers).toEqual({ 'x-object-meta-a': '1' })
+    })
+
+    it('keeps every byte of an object written in many pieces, and drops a large aborted one', async () => {
+      const store = await make()
+      const piece = randomBytes(1024 * 1024 + 17)
+      const count = 40
+      const writer = await store.createWriter(1, 'h')
+      for (let i = 0; i < count; i++) await writer.write(piece)
+      await writer.commit(meta('0000000010.00000', piece.length * count))
+      const chunks: Buffer[] = []
+      const end = piece.length * count - 1
+      const stream = await store.open(1, 'h', { dataTimestamp: '0000000010.00000', start: 0, end })
+      for await (const chunk of stream) chunks.push(chunk as Buffer)
+      const expected = createHash('sha256')
+      for (let i = 0; i < count; i++) expected.update(piece)
+      const got = createHash('sha256').update(Buffer.concat(chunks)).digest('hex')
+      expect(got).toBe(expected.digest('hex'))
+
+      const aborted = await store.createWriter(1, 'h')
+      for (let i = 0; i < count; i++) await aborted.write(piece)
+      await aborted.abort()
+      const state = await store.read(1, 'h')
+      expect(state?.kind === 'data' && state.dataTimestamp).toBe('0000000010.00000')
     })
 
     it('drops an aborted upload', async () => {
