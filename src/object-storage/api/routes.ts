@@ -1,5 +1,5 @@
 /** @module object-storage/api/routes: Swift's URL space, every method handed to the proxy */
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import {
   defineRoutes,
@@ -107,7 +107,8 @@ export function transactionId(nowMs: number): string {
   const time = Math.floor(nowMs / 1000)
     .toString(16)
     .padStart(10, '0')
-  return `tx${randomBytes(11).toString('hex').slice(0, 21)}-${time}`
+  // As Swift's uuid4().hex[:21]; randomUUID draws from a cached pool of random bytes.
+  return `tx${randomUUID().replaceAll('-', '').slice(0, 21)}-${time}`
 }
 
 /** Streams every body unparsed and stamps Swift's transaction id on every response. */

@@ -101,11 +101,18 @@ export function rebalance(ring: Omit<RingData, 'assignments'>, previous?: RingDa
   }
 }
 
+/** Account and container places a ring remembers before it starts over. */
+const MAX_KNOWN_PLACES = 4096
+
 /** A loaded ring answering where things live. */
 export class Ring {
   readonly data: RingData
   private readonly shift: number
   private readonly byId: Map<number, RingDevice>
+  /** Each partition's primaries and handoffs, worked out on first use. */
+  private readonly partitions: { nodes: RingDevice[]; handoffs: RingDevice[] }[] = []
+  /** Places of accounts and containers, which every object request asks for again. */
+  private readonly places = new Map<string, RingNodes>()
 
   constructor(data: RingData) {
     this.data = data
@@ -123,13 +130,26 @@ export class Ring {
 
   /** The primary devices and handoffs of a path. */
   nodesFor(account: string, container?: string, object?: string): RingNodes {
+    const key = object === undefined ? JSON.stringify([account, container]) : undefined
+    const known = key === undefined ? undefined : this.places.get(key)
+    if (known) return { ...known, nodes: [...known.nodes], handoffs: [...known.handoffs] }
     const hash = hashPath(this.data.hashSuffix, account, container, object)
     const partition = Number.parseInt(hash.slice(0, 8), 16) >>> this.shift
-    return { partition, hash, ...this.partitionNodes(partition) }
+    const place = { partition, hash, ...this.partitionNodes(partition) }
+    if (key !== undefined) {
+      if (this.places.size >= MAX_KNOWN_PLACES) this.places.clear()
+      this.places.set(key, { ...place, nodes: [...place.nodes], handoffs: [...place.handoffs] })
+    }
+    return place
   }
 
-  /** The primaries and handoffs of a partition. */
+  /** The primaries and handoffs of a partition (fresh arrays: callers may change them). */
   partitionNodes(partition: number): { nodes: RingDevice[]; handoffs: RingDevice[] } {
+    const known = (this.partitions[partition] ??= this.workOutPartition(partition))
+    return { nodes: [...known.nodes], handoffs: [...known.handoffs] }
+  }
+
+  private workOutPartition(partition: number): { nodes: RingDevice[]; handoffs: RingDevice[] } {
     const nodes: RingDevice[] = []
     for (const row of this.data.assignments) {
       const device = this.byId.get(row[partition] ?? -1)
