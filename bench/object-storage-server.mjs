@@ -18,6 +18,7 @@ const [
   clock,
   errors,
   threadPolicy,
+  youngGeneration,
 ] = await Promise.all([
   load('object-storage/object-storage-unit.js'),
   load('object-storage/config.js'),
@@ -26,6 +27,7 @@ const [
   load('core/clock/index.js'),
   load('core/errors/index.js'),
   load('core/sys/thread-policy.js'),
+  load('core/sys/young-generation.js'),
 ])
 
 const identity = {
@@ -65,6 +67,7 @@ for (const mount of unit.mounts) await http.mountService(server.app, mount)
 const address = await server.app.listen({ host: '127.0.0.1', port: 0 })
 // As `nimbus up` does once its services run.
 await threadPolicy.batchScheduleHelperThreads()
+youngGeneration.capYoungGeneration()
 
 process.on('message', (message) => {
   if (message.cmd === 'rss') {

@@ -3,6 +3,7 @@ import { BusConnectionError } from '../core/bus/index.js'
 import { ConfigError, envName } from '../core/config/index.js'
 import { startAllInOne } from '../deploy/all-in-one.js'
 import { batchScheduleHelperThreads } from '../core/sys/thread-policy.js'
+import { capYoungGeneration } from '../core/sys/young-generation.js'
 import { startComputeRole } from '../deploy/compute-role.js'
 import { loadNimbusConfig, nimbusConfigSpec, type NimbusConfig } from '../deploy/config.js'
 import { openKeyRepository } from '../identity/tokens/key-repository.js'
@@ -71,6 +72,7 @@ async function up(argv: readonly string[]): Promise<void> {
   const started = Date.now()
   const node = await startRole(config)
   await batchScheduleHelperThreads()
+  capYoungGeneration()
   process.stdout.write(`Started in ${Date.now() - started} ms\n`)
   process.stdout.write(`${node.readyLine}\n`)
   let stopping = false
