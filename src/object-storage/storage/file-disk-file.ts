@@ -219,8 +219,9 @@ class FileWriter implements DiskFileWriter {
       // large object does not wait for all of it; one such sync at a time, never awaited here.
       if (this.unsynced >= SYNC_EVERY && !this.syncing) {
         this.unsynced = 0
+        // A write-back error is reported to one fdatasync only: kept, so the commit fails.
         this.syncing = datasyncFd(fd)
-          .catch(() => undefined)
+          .catch((error: unknown) => (this.failure ??= error))
           .finally(() => (this.syncing = undefined))
       }
     })
@@ -263,6 +264,7 @@ class FileWriter implements DiskFileWriter {
       await datasyncFd(fd)
       // The descriptor stays open until an intermediate sync on it has ended.
       await this.syncing
+      if (this.failure !== undefined) throw this.failure
     }
     const fd = this.fd
     this.closed = true
