@@ -163,6 +163,12 @@ async function deleteBrokerState(exchange: string, hosts: string[]): Promise<voi
   }
 }
 
+/** Kills every process in a namespace (SIGKILL). */
+async function killNetnsProcesses(netns: string): Promise<void> {
+  const { stdout } = await exec('ip', ['netns', 'pids', netns], { okCodes: [0, 1] })
+  for (const pid of stdout.split('\n').filter(Boolean)) signalProcess(Number(pid), 'SIGKILL')
+}
+
 /** Builds the server, the underlay bridge and the broker relay; hosts come with `addHost`. */
 export async function createMultiHostFixture(): Promise<MultiHostFixture> {
   const tag = randomBytes(3).toString('hex')
@@ -199,7 +205,11 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
     for (const pid of await dnsmasqPids()) signalProcess(pid, 'SIGKILL')
     for (const id of madeIds.networks) await deleteNetns(dhcpNamespace(id)).catch(() => undefined)
     for (const id of madeIds.routers) await deleteNetns(routerNamespace(id)).catch(() => undefined)
-    for (const host of hosts) await deleteNetns(host.netns).catch(() => undefined)
+    // a killed agent's `ip monitor` outlives it and would keep the namespace and its veth alive
+    for (const host of hosts) {
+      await killNetnsProcesses(host.netns).catch(() => undefined)
+      await deleteNetns(host.netns).catch(() => undefined)
+    }
     await deleteLink(underlay.bridge).catch(() => undefined)
     await relay?.close()
     await server.app.close()
@@ -214,8 +224,7 @@ export async function createMultiHostFixture(): Promise<MultiHostFixture> {
 
   const removeGuest = async (guest: HostGuest) => {
     guests.delete(guest)
-    const { stdout } = await exec('ip', ['netns', 'pids', guest.netns], { okCodes: [0, 1] })
-    for (const pid of stdout.split('\n').filter(Boolean)) signalProcess(Number(pid), 'SIGKILL')
+    await killNetnsProcesses(guest.netns)
     await deleteNetns(guest.netns)
   }
 
