@@ -71,10 +71,11 @@ async function up(argv: readonly string[]): Promise<void> {
   })
   const started = Date.now()
   const node = await startRole(config)
-  await batchScheduleHelperThreads()
-  capYoungGeneration()
   process.stdout.write(`Started in ${Date.now() - started} ms\n`)
   process.stdout.write(`${node.readyLine}\n`)
+  // Process tuning for serving load; the two `chrt` runs need not delay the ready line.
+  capYoungGeneration()
+  void batchScheduleHelperThreads()
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

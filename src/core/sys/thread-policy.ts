@@ -31,9 +31,13 @@ async function apply(): Promise<ThreadPolicyOutcome> {
  * PUT makes six to eight: create, write, sync, mkdir, rename, directory syncs) wakes a thread that
  * takes the main thread's CPU on a machine with few cores, and requests wait while it runs. The
  * helpers still get their fair share of the CPU. Runs once per process; threads started later
- * keep the default policy. Where `chrt` (util-linux) is missing or refused, nothing changes.
+ * keep the default policy. Where `chrt` (util-linux) is missing or refused, nothing changes; the
+ * promise never rejects.
  */
 export function batchScheduleHelperThreads(): Promise<ThreadPolicyOutcome> {
-  applied ??= apply()
+  applied ??= apply().catch((error: unknown) => ({
+    kind: 'skipped' as const,
+    reason: error instanceof Error ? error.message : String(error),
+  }))
   return applied
 }
