@@ -59,18 +59,29 @@ plain_step() {
   record "${name}" "${rc}" $((SECONDS - start))
 }
 
-# vitest_counts JSON_FILE LOG_FILE: prints "PASSED FAILED SKIPPED"
+# vitest_counts JSON_FILE LOG_FILE FAILURES_FILE: prints "PASSED FAILED SKIPPED"; writes a line
+# per failed test (file, test name, the first line of its message) to FAILURES_FILE
 vitest_counts() {
-  node - "$1" "$2" <<'EOF'
+  node - "$1" "$2" "$3" <<'EOF'
 const fs = require('node:fs')
-const [jsonFile, logFile] = process.argv.slice(2)
+const path = require('node:path')
+const [jsonFile, logFile, failuresFile] = process.argv.slice(2)
 let counts = null
+const failures = []
 try {
   const r = JSON.parse(fs.readFileSync(jsonFile, 'utf8'))
   // a file that failed to load has no failed test but a failed suite result
   const brokenFiles = (r.testResults || []).filter(
     (f) => f.status === 'failed' && !(f.assertionResults || []).some((a) => a.status === 'failed'),
   ).length
+  const firstLine = (text) =>
+    String(text || '').replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n')[0].slice(0, 200)
+  for (const file of r.testResults || []) {
+    const name = path.relative(process.cwd(), file.name || '')
+    const failed = (file.assertionResults || []).filter((a) => a.status === 'failed')
+    for (const a of failed) failures.push(`${name} > ${a.fullName}: ${firstLine((a.failureMessages || [])[0])}`)
+    if (file.status === 'failed' && failed.length === 0) failures.push(`${name}: ${firstLine(file.message)}`)
+  }
   counts = [
     r.numPassedTests || 0,
     (r.numFailedTests || 0) + brokenFiles,
@@ -87,6 +98,7 @@ try {
     }
   } catch {}
 }
+fs.writeFileSync(failuresFile, failures.map((f) => `    ${f}\n`).join(''))
 console.log((counts || [0, 0, 0]).join(' '))
 EOF
 }
@@ -101,9 +113,13 @@ vitest_step() {
   npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="${json}" 2>&1 |
     tee "${log}"
   rc=${PIPESTATUS[0]}
-  counts="$(vitest_counts "${json}" "${log}")"
+  counts="$(vitest_counts "${json}" "${log}" "${out}/${name}.failures")"
   add_counts "${rc}" "${counts}"
   record "${name}" "${rc}" $((SECONDS - start)) "${counts_text}"
+  # the failed tests' names go under the step's line in the summary
+  if [[ -s "${out}/${name}.failures" ]]; then
+    results+=("$(cat "${out}/${name}.failures")")
+  fi
 }
 
 # The Tempest interop components whose services are implemented; override with NIMBUS_CONFORMANCE.
