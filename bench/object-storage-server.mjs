@@ -2,6 +2,7 @@
 // and `nimbus up` runs it) with no TypeScript loader, so its RSS and CPU are the production
 // figures. bench/object-storage.ts starts it and drives it over IPC.
 // usage: node bench/object-storage-server.mjs DIST_DIR DATA_DIR REPLICAS TOKEN
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -69,13 +70,18 @@ const address = await server.app.listen({ host: '127.0.0.1', port: 0 })
 await threadPolicy.batchScheduleHelperThreads()
 youngGeneration.capYoungGeneration()
 
+// The largest resident set of this process's own image. getrusage's maxRSS would not do: Linux
+// carries the forking parent's resident set across exec into it.
+const peakRssMib = () =>
+  Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024
+
 process.on('message', (message) => {
   if (message.cmd === 'rss') {
     const cpu = process.cpuUsage()
     process.send?.({
       rssMib: process.memoryUsage().rss / MIB,
       cpuMs: (cpu.user + cpu.system) / 1000,
-      maxRssMib: process.resourceUsage().maxRSS / 1024,
+      maxRssMib: peakRssMib(),
     })
   }
   if (message.cmd === 'close') {

@@ -1,4 +1,4 @@
-/** @module core/sys/young-generation.test: the new space stops growing at the cap */
+/** @module core/sys/young-generation.test: the new space stops growing at the cap; passed buffers go */
 import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,14 +31,42 @@ console.log(largest)
 `
 
 function largestNewSpace(cap: number): Promise<number> {
+  return run(CHURN, String(cap))
+}
+
+// A fresh process handing on 64 KiB buffers outside the heap, as a socket's reads of an upload
+// are, each dropped after use; it prints the most such memory it held at once.
+const PASS_ON = `
+import { setImmediate as turn } from 'node:timers/promises'
+const { releasePassedBuffers } = await import(${JSON.stringify(join(here, 'young-generation.ts'))})
+const release = process.argv[1] === 'release'
+let most = 0
+for (let i = 0; i < 1600; i++) {
+  const piece = Buffer.allocUnsafeSlow(64 * 1024).fill(i)
+  if (release) releasePassedBuffers(piece.length)
+  most = Math.max(most, process.memoryUsage().arrayBuffers)
+  await turn()
+}
+console.log(most)
+`
+
+function run(script: string, arg: string): Promise<number> {
   return new Promise((resolve, reject) =>
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', CHURN, String(cap)],
+      ['--import', 'tsx', '--input-type=module', '-e', script, arg],
       (error, stdout) => (error ? reject(error) : resolve(Number(stdout.trim()))),
     ),
   )
 }
+
+describe('releasePassedBuffers', () => {
+  it('frees dead buffers every few MiB instead of at the external-memory limit', async () => {
+    const [released, kept] = await Promise.all([run(PASS_ON, 'release'), run(PASS_ON, 'keep')])
+    expect(released).toBeLessThan(16 * MIB)
+    expect(kept).toBeGreaterThan(24 * MIB)
+  })
+})
 
 describe('capYoungGeneration', () => {
   it('keeps the new space at the cap where it would grow past it', async () => {

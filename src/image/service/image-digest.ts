@@ -1,6 +1,7 @@
 /** @module image/service/image-digest: hashes, counts and caps image bytes as they stream past */
 import { createHash } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
+import { releasePassedBuffers } from '../../core/sys/young-generation.js'
 import { ImageQuotaExceededError } from '../errors.js'
 import type { HashPool, PooledHash } from './hash-pool.js'
 
@@ -63,6 +64,7 @@ export class ImageDigest extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length
+    releasePassedBuffers(chunk.length)
     if (this.maxBytes >= 0 && this.bytes > this.maxBytes) {
       done(new ImageQuotaExceededError(this.overLimitMessage))
       return

@@ -8,6 +8,7 @@ import type {
   ObjectMetadata,
   ObjectState,
 } from '../storage/disk-file.js'
+import { releasePassedBuffers } from '../../core/sys/young-generation.js'
 import { currentStamp } from '../storage/file-disk-file.js'
 import type { ProxyContext } from './context.js'
 import type { ContainerUpdate } from '../storage/async-pending.js'
@@ -149,6 +150,7 @@ export async function writeObject(
       const results = await Promise.allSettled(writers.map((w) => w.write(chunk)))
       writers = writers.filter((_, i) => results[i]?.status === 'fulfilled')
       if (writers.length < ctx.cluster.quorum) throw new QuorumError('write')
+      releasePassedBuffers(chunk.length)
     }
     if (options.length !== undefined && size < options.length)
       throw new SwiftError(499, 'Client disconnected before sending the whole body')
