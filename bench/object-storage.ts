@@ -28,6 +28,7 @@ const MIB = 1024 * 1024
 const TOKEN = 'bench-token'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SERVER = join(ROOT, 'bench', 'object-storage-server.mjs')
+const SMALL_FILE_PROBE = join(ROOT, 'bench', 'small-file-probe.mjs')
 
 interface Sent {
   status: number
@@ -132,6 +133,29 @@ const mbps = (bytes: number, seconds: number) => `${(bytes / 1e6 / seconds).toFi
 /** Threadpool size of the server process: what bin/nimbus.js sets unless the environment does. */
 const THREADPOOL = process.env['UV_THREADPOOL_SIZE'] ?? '16'
 
+/**
+ * The file system's own rate for new small objects (bench/small-file-probe.mjs: folder, O_DSYNC
+ * write, rename, two folder fsyncs per copy) at a concurrency, in a process of its own with the
+ * server's threadpool: the ceiling the store's PUT works under on this disk.
+ */
+async function smallFileRate(
+  dir: string,
+  replicas: number,
+  concurrency: number,
+  limits: { count: number; maxMs: number },
+): Promise<number> {
+  const args = [SMALL_FILE_PROBE, dir, replicas, concurrency, limits.count, limits.maxMs, 4096]
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      args.map(String),
+      { env: { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL } },
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    ),
+  )
+  return (JSON.parse(out) as { perSecond: number }).perSecond
+}
+
 interface ServerMessage {
   url?: string
   rssMib?: number
@@ -200,6 +224,12 @@ async function benchReplicas(replicas: number, options: BenchOptions): Promise<v
           send(agent, objectUrl(concurrency, i), 'PUT', { data: [small], length: small.length }),
         ),
       )
+      // Right after the PUTs, on the same file system in the same state.
+      const probeDir = join(dataDir, `probe-small-${concurrency}`)
+      const disk = await smallFileRate(probeDir, replicas, concurrency, {
+        count: Math.max(put.report.completed, 1),
+        maxMs: limits.maxMs,
+      })
       const stored = Math.max(put.report.completed, 1)
       const get = await measured(() =>
         rate(concurrency, limits, (agent, i) =>
@@ -218,7 +248,10 @@ async function benchReplicas(replicas: number, options: BenchOptions): Promise<v
         ),
       )
       const c = String(concurrency).padEnd(2)
-      console.log(`  4 KiB c=${c}  PUT    ${put.line}\n             GET    ${get.line}`)
+      const share = `${((put.report.perSecond / disk) * 100).toFixed(0)}%`
+      console.log(`  4 KiB c=${c}  PUT    ${put.line}`)
+      console.log(`             file system alone ${disk.toFixed(0)}/s (PUT at ${share} of it)`)
+      console.log(`             GET    ${get.line}`)
       console.log(`             HEAD   ${head.line}\n             DELETE ${del.line}`)
     }
 
