@@ -6,6 +6,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { nftDeleteTable } from '../../src/core/sys/nft.js'
+import { tableNames } from '../../src/network/agents/l2/security-rules.js'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const nimbusBin = join(repoRoot, 'bin', 'nimbus.js')
@@ -91,6 +93,21 @@ export async function makeDataDir(): Promise<string> {
 /** Removes a data directory made by {@link makeDataDir}. */
 export async function removeDataDir(dataDir: string): Promise<void> {
   await rm(dataDir, { recursive: true, force: true })
+}
+
+/** A host name of its own for a cloud whose L2 agent runs on this machine's network. */
+export function testHostName(prefix: string): string {
+  return `${prefix}${randomBytes(3).toString('hex')}`
+}
+
+/**
+ * Removes the security group tables of a test cloud's host: the L2 agent keeps them across its
+ * restarts by design, and the test's host name is gone with the cloud.
+ */
+export async function removeAgentTables(hostName: string): Promise<void> {
+  const tables = tableNames(hostName)
+  await nftDeleteTable('inet', tables.filter)
+  await nftDeleteTable('bridge', tables.spoof)
 }
 
 /** The environment without any OS_* variable from the developer's shell. */

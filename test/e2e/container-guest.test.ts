@@ -11,10 +11,8 @@ import { ContainerDriver } from '../../src/compute/virt/container/container-driv
 import { exec } from '../../src/core/sys/exec.js'
 import { deleteLink, getLink } from '../../src/core/sys/ip-link.js'
 import { listNetns } from '../../src/core/sys/netns.js'
-import { nftDeleteTable } from '../../src/core/sys/nft.js'
 import { runcUnavailableReason } from '../../src/core/sys/runc.js'
-import { tableNames } from '../../src/network/agents/l2/security-rules.js'
-import { removeDataDir, startCloud, type Cloud } from './cloud.js'
+import { removeAgentTables, removeDataDir, startCloud, testHostName, type Cloud } from './cloud.js'
 import { until } from './guest-tests.js'
 
 type Row = Record<string, unknown>
@@ -36,7 +34,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the container drive
   let keyDir: string
   /** The host bridge the L3 agent gives the external network (it stays while that network does). */
   let publicBridge: string | undefined
-  const hostName = `ctr${randomInt(1000, 9999)}`
+  const hostName = testHostName('ctr')
 
   beforeAll(async () => {
     // built once per machine; the cloud makes tiny-container from it and registers it
@@ -64,10 +62,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the container drive
       await cloud.stop()
     } finally {
       if (publicBridge) await deleteLink(publicBridge).catch(() => undefined)
-      // the L2 agent keeps its security group tables across restarts; this host name is gone
-      const tables = tableNames(hostName)
-      await nftDeleteTable('inet', tables.filter)
-      await nftDeleteTable('bridge', tables.spoof)
+      await removeAgentTables(hostName)
       // guests outlive their agent by design: a failed run must not leave them running
       const hostsDir = join(cloud.dataDir, 'compute')
       for (const host of await readdir(hostsDir).catch(() => [] as string[])) {

@@ -7,7 +7,7 @@ import { exec } from '../../src/core/sys/exec.js'
 import { deleteLink, ensureVeth, setLink } from '../../src/core/sys/ip-link.js'
 import { deleteNetns, ensureNetns, execInNetns, listNetns } from '../../src/core/sys/netns.js'
 import { dataplaneUnavailable } from '../../src/network/agents/test/dataplane-fixture.js'
-import { removeDataDir, startCloud, type Cloud } from './cloud.js'
+import { removeAgentTables, removeDataDir, startCloud, testHostName, type Cloud } from './cloud.js'
 
 type Row = Record<string, unknown>
 
@@ -23,16 +23,23 @@ describe.skipIf(skipReason !== undefined)('the metadata service through the data
   let cloud: Cloud
   let guestNs: string | undefined
   let tap: string | undefined
+  const hostName = testHostName('meta')
 
   beforeAll(async () => {
     const vni = randomInt(20_000, 15_000_000)
+    process.env['NIMBUS_HOST_NAME'] = hostName
     process.env['NIMBUS_NETWORK_DATAPLANE'] = 'linuxbridge'
     process.env['NIMBUS_NETWORK_VNI_RANGES'] = `${vni}:${vni + 99}`
     process.env['NIMBUS_NETWORK_PUBLIC_CIDR'] = `198.18.${randomInt(1, 254)}.0/24`
     try {
       cloud = await startCloud()
     } finally {
-      for (const key of ['NETWORK_DATAPLANE', 'NETWORK_VNI_RANGES', 'NETWORK_PUBLIC_CIDR']) {
+      for (const key of [
+        'HOST_NAME',
+        'NETWORK_DATAPLANE',
+        'NETWORK_VNI_RANGES',
+        'NETWORK_PUBLIC_CIDR',
+      ]) {
         delete process.env[`NIMBUS_${key}`]
       }
     }
@@ -45,6 +52,7 @@ describe.skipIf(skipReason !== undefined)('the metadata service through the data
     try {
       await cloud.stop()
     } finally {
+      await removeAgentTables(hostName)
       await removeDataDir(cloud.dataDir)
     }
   }, 60_000)

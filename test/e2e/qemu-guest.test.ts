@@ -11,7 +11,7 @@ import { QemuDriver } from '../../src/compute/virt/qemu/qemu-driver.js'
 import { exec } from '../../src/core/sys/exec.js'
 import { deleteLink, getLink } from '../../src/core/sys/ip-link.js'
 import { listNetns } from '../../src/core/sys/netns.js'
-import { removeDataDir, startCloud, type Cloud } from './cloud.js'
+import { removeAgentTables, removeDataDir, startCloud, testHostName, type Cloud } from './cloud.js'
 import { qemuUnavailable, until } from './guest-tests.js'
 
 type Row = Record<string, unknown>
@@ -22,6 +22,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
   let cloud: Cloud
   /** The host bridge the L3 agent gives the external network (it stays while that network does). */
   let publicBridge: string | undefined
+  const hostName = testHostName('qemu')
 
   beforeAll(async () => {
     // built once per machine; the cloud takes it from this cache
@@ -31,6 +32,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
     // the data plane's names (VXLAN ids, the external subnet) must not meet other clouds on this host
     const vni = randomInt(20_000, 15_000_000)
     process.env['NIMBUS_COMPUTE_DRIVER'] = 'qemu'
+    process.env['NIMBUS_HOST_NAME'] = hostName
     process.env['NIMBUS_NETWORK_DATAPLANE'] = 'linuxbridge'
     process.env['NIMBUS_NETWORK_VNI_RANGES'] = `${vni}:${vni + 99}`
     process.env['NIMBUS_NETWORK_PUBLIC_CIDR'] = `198.18.${randomInt(1, 254)}.0/24`
@@ -40,6 +42,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
       for (const key of [
         'COMPUTE_DRIVER',
         'COMPUTE_GUEST_IMAGE_CACHE',
+        'HOST_NAME',
         'NETWORK_DATAPLANE',
         'NETWORK_VNI_RANGES',
         'NETWORK_PUBLIC_CIDR',
@@ -55,6 +58,7 @@ describe.skipIf(skipReason !== undefined)('a real guest with the qemu driver', (
       await cloud.stop()
     } finally {
       if (publicBridge) await deleteLink(publicBridge).catch(() => undefined)
+      await removeAgentTables(hostName)
       // guests outlive their agent by design: a failed run (or stop) must not leave them running
       const hostsDir = join(cloud.dataDir, 'compute')
       for (const host of await readdir(hostsDir).catch(() => [] as string[])) {
