@@ -2,7 +2,7 @@
 import { execFile, fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { Agent, request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -22,7 +22,8 @@ the access log at info in a file; this process generates the load.
   --requests N     4 KiB requests per scenario (default 5000)
   --max-seconds S  time limit per scenario (default 10)
   --large-mib N    large object size in MiB (default 100; 0 skips)
-  --replicas LIST  comma-separated replica counts (default 1,3)`
+  --replicas LIST  comma-separated replica counts (default 1,3)
+  --concurrency LIST  comma-separated concurrencies of the 4 KiB runs (default 1,16)`
 
 const MIB = 1024 * 1024
 const TOKEN = 'bench-token'
@@ -64,8 +65,11 @@ function send(
     )
     outgoing.setTimeout(60_000, () => outgoing.destroy(new Error(`${method} ${url} timed out`)))
     outgoing.on('error', reject)
-    if (body) Readable.from(body.data).pipe(outgoing)
-    else outgoing.end()
+    const data = body && (Array.isArray(body.data) ? (body.data as Buffer[]) : undefined)
+    // A body in hand goes out in one call: a stream per small request costs the load generator
+    // more CPU than the request costs the server, and both share this machine's cores.
+    if (body && !data) Readable.from(body.data).pipe(outgoing)
+    else outgoing.end(data && data.length > 0 ? Buffer.concat(data) : undefined)
   })
 }
 
@@ -101,25 +105,33 @@ async function rate(
   return { completed, errors, perSecond: completed / seconds }
 }
 
+/** What curl reports of one transfer: status, bytes downloaded and uploaded, seconds. */
+interface CurlTransfer {
+  status: number
+  downloaded: number
+  uploaded: number
+  seconds: number
+}
+
 /**
- * Downloads `url` with curl into /dev/null: a client whose own cost hardly bounds the rate (Node's
- * HTTP client tops out near 0.7-1 GB/s on loopback). Bytes and seconds as curl's own timer
- * counts them; undefined when curl is not installed.
+ * One request by curl, its answer into /dev/null: a client whose own cost hardly bounds the rate
+ * (Node's HTTP client tops out near 0.3-1 GB/s on loopback, and shares the server's cores).
+ * Figures as curl's own timer counts them; undefined when curl is not installed.
  */
-async function curlGet(url: string): Promise<{ bytes: number; seconds: number } | undefined> {
+async function curl(url: string, args: string[]): Promise<CurlTransfer | undefined> {
   const target = assertLoopback(url)
-  const args = ['-s', '-o', '/dev/null', '-H', `x-auth-token: ${TOKEN}`]
-  args.push('-w', '%{size_download} %{time_total}', target.href)
+  const all = ['-s', '-o', '/dev/null', '-H', `x-auth-token: ${TOKEN}`, ...args]
+  all.push('-w', '%{http_code} %{size_download} %{size_upload} %{time_total}', target.href)
   const out = await new Promise<string | undefined>((resolve, reject) =>
-    execFile('curl', args, (error, stdout) => {
+    execFile('curl', all, (error, stdout) => {
       if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') resolve(undefined)
       else if (error) reject(error)
       else resolve(stdout)
     }),
   )
   if (out === undefined) return undefined
-  const [bytes = 0, seconds = 0] = out.trim().split(' ').map(Number)
-  return { bytes, seconds }
+  const [status = 0, downloaded = 0, uploaded = 0, seconds = 0] = out.trim().split(' ').map(Number)
+  return { status, downloaded, uploaded, seconds }
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -183,6 +195,25 @@ async function filesUnder(dir: string, minBytes: number): Promise<string[]> {
   return files.filter((_, i) => (sizes[i] ?? 0) >= minBytes)
 }
 
+/**
+ * On ext4 without a journal (as this machine kind's disk is), every new inode is searched for
+ * past the inodes freed within the last minute, each looked up in the inode table: a PUT made
+ * right after thousands of deletes costs the kernel several times its usual CPU (perf shows
+ * `recently_deleted`). The deletes of one replica count's run therefore age before the next
+ * run's PUTs, and the data folders are removed when the whole bench is over.
+ */
+const DELETES_SETTLE_MS = 65_000
+let deletedAt: number | undefined
+const leftovers: string[] = []
+
+async function settleDeletes(): Promise<void> {
+  if (deletedAt === undefined) return
+  const wait = deletedAt + DELETES_SETTLE_MS - performance.now()
+  if (wait <= 0) return
+  console.log(`  (waiting ${(wait / 1000).toFixed(0)} s for the last run's deletes to age)`)
+  await new Promise((done) => setTimeout(done, wait))
+}
+
 async function benchReplicas(replicas: number, options: BenchOptions): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-bench-objects-'))
   const child = fork(SERVER, [options.dist, dataDir, String(replicas), TOKEN], {
@@ -206,56 +237,67 @@ async function benchReplicas(replicas: number, options: BenchOptions): Promise<v
       return (await nextMessage(child)).cpuMs ?? 0
     }
     const perRequest = (cpuMs: number, report: RateReport) =>
-      `${((cpuMs / Math.max(report.completed + report.errors, 1)) * 1000).toFixed(0)} µs CPU`
+      ((cpuMs / Math.max(report.completed + report.errors, 1)) * 1000).toFixed(0)
     const objectUrl = (concurrency: number, i: number) => `${base}/bench/s-${concurrency}-${i}`
-    for (const concurrency of [1, 16]) {
-      let cpu = await serverCpu()
-      const measured = async (run: () => Promise<RateReport>) => {
-        const report = await run()
-        const now = await serverCpu()
-        const line =
-          `${report.perSecond.toFixed(0)}/s (${report.completed} ok, ${report.errors} errors, ` +
-          `${perRequest(now - cpu, report)})`
-        cpu = now
-        return { report, line }
-      }
+    let cpu = await serverCpu()
+    const measured = async (run: () => Promise<RateReport>) => {
+      const ownBefore = process.cpuUsage()
+      const report = await run()
+      const own = process.cpuUsage(ownBefore)
+      const now = await serverCpu()
+      const line =
+        `${report.perSecond.toFixed(0)}/s (${report.completed} ok, ${report.errors} errors, ` +
+        `${perRequest(now - cpu, report)} µs CPU, load generator ` +
+        `${perRequest((own.user + own.system) / 1000, report)} µs)`
+      cpu = now
+      return { report, line }
+    }
+    await settleDeletes()
+    const stored = new Map<number, number>()
+    for (const concurrency of options.concurrency) {
       const put = await measured(() =>
         rate(concurrency, limits, (agent, i) =>
           send(agent, objectUrl(concurrency, i), 'PUT', { data: [small], length: small.length }),
         ),
       )
+      stored.set(concurrency, put.report.completed)
       // Right after the PUTs, on the same file system in the same state.
       const probeDir = join(dataDir, `probe-small-${concurrency}`)
       const disk = await smallFileRate(probeDir, replicas, concurrency, {
         count: Math.max(put.report.completed, 1),
         maxMs: limits.maxMs,
       })
-      const stored = Math.max(put.report.completed, 1)
+      const count = Math.max(put.report.completed, 1)
       const get = await measured(() =>
         rate(concurrency, limits, (agent, i) =>
-          send(agent, objectUrl(concurrency, i % stored), 'GET'),
+          send(agent, objectUrl(concurrency, i % count), 'GET'),
         ),
       )
       const head = await measured(() =>
         rate(concurrency, limits, (agent, i) =>
-          send(agent, objectUrl(concurrency, i % stored), 'HEAD'),
-        ),
-      )
-      // Each stored object once: a second DELETE of a name would be a 404.
-      const del = await measured(() =>
-        rate(concurrency, { ...limits, count: put.report.completed }, (agent, i) =>
-          send(agent, objectUrl(concurrency, i), 'DELETE'),
+          send(agent, objectUrl(concurrency, i % count), 'HEAD'),
         ),
       )
       const c = String(concurrency).padEnd(2)
       const share = `${((put.report.perSecond / disk) * 100).toFixed(0)}%`
       console.log(`  4 KiB c=${c}  PUT    ${put.line}`)
       console.log(`             file system alone ${disk.toFixed(0)}/s (PUT at ${share} of it)`)
-      console.log(`             GET    ${get.line}`)
-      console.log(`             HEAD   ${head.line}\n             DELETE ${del.line}`)
+      console.log(`             GET    ${get.line}\n             HEAD   ${head.line}`)
     }
 
     if (options.largeMib > 0) await benchLarge(`${base}/bench/large`, dataDir, replicas, options)
+    // The deletes come last: new files made within a minute of them would pay for them (above).
+    for (const concurrency of options.concurrency) {
+      // Each stored object once: a second DELETE of a name would be a 404.
+      const count = stored.get(concurrency) ?? 0
+      const del = await measured(() =>
+        rate(concurrency, { ...limits, count }, (agent, i) =>
+          send(agent, objectUrl(concurrency, i), 'DELETE'),
+        ),
+      )
+      console.log(`  4 KiB c=${String(concurrency).padEnd(2)}  DELETE ${del.line}`)
+    }
+    deletedAt = performance.now()
     child.send({ cmd: 'rss' })
     const memory = await nextMessage(child)
     console.log(
@@ -268,7 +310,8 @@ async function benchReplicas(replicas: number, options: BenchOptions): Promise<v
       if (child.exitCode !== null) done()
       else child.once('exit', () => done())
     })
-    await rm(dataDir, { recursive: true, force: true })
+    // Removed at the end of the whole run, so that no replica count's PUTs follow these deletes.
+    leftovers.push(dataDir)
   }
 }
 
@@ -308,24 +351,32 @@ async function benchLarge(
   const reads: number[] = []
   const statuses = new Set<number>()
   let client = 'curl'
+  // The body curl sends, from memory (tmpfs) so that reading it costs the disk nothing.
+  const source = join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `nimbus-bench-${process.pid}`)
+  await writeFile(source, Readable.from(payload(bytes, block)))
   // Each run writes new files on both sides (no blocks just freed or just written by a previous
   // run), and the API's run and the disk's alternate, so that both meet the same disk.
   for (let trial = 0; trial < LARGE_TRIALS; trial++) {
     const objectUrl = `${url}-${trial}`
-    puts.push(
-      await timed(async () => {
-        const body = { data: payload(bytes, block), length: bytes }
-        statuses.add((await send(agent, objectUrl, 'PUT', body)).status)
-      }),
-    )
-    // The GET reads from the disk, as the probe below does: the copies leave the page cache.
-    for (const copy of await filesUnder(dataDir, bytes)) await dropFileCache(copy)
-    const byCurl = await curlGet(objectUrl)
-    if (byCurl) {
-      if (byCurl.bytes !== bytes) throw new Error(`GET gave ${byCurl.bytes} of ${bytes} bytes`)
-      gets.push(byCurl.seconds)
+    const put = await curl(objectUrl, ['-T', source, '-H', 'expect:'])
+    if (put) {
+      if (put.uploaded !== bytes) throw new Error(`PUT sent ${put.uploaded} of ${bytes} bytes`)
+      statuses.add(put.status)
+      puts.push(put.seconds)
     } else {
       client = 'Node client'
+      const body = { data: payload(bytes, block), length: bytes }
+      puts.push(
+        await timed(async () => statuses.add((await send(agent, objectUrl, 'PUT', body)).status)),
+      )
+    }
+    // The GET reads from the disk, as the probe below does: the copies leave the page cache.
+    for (const copy of await filesUnder(dataDir, bytes)) await dropFileCache(copy)
+    const get = await curl(objectUrl, [])
+    if (get) {
+      if (get.downloaded !== bytes) throw new Error(`GET gave ${get.downloaded} of ${bytes} bytes`)
+      gets.push(get.seconds)
+    } else {
       let got = 0
       gets.push(await timed(async () => (got = (await send(agent, objectUrl, 'GET')).bytes)))
       if (got !== bytes) throw new Error(`GET gave ${got} of ${bytes} bytes`)
@@ -339,15 +390,16 @@ async function benchLarge(
     reads.push(await timed(() => streamRead(probe)))
   }
   agent.destroy()
+  await rm(source, { force: true })
   const ratio = (disk: number[], api: number[]) =>
     `${((median(disk) / median(api)) * 100).toFixed(0)}%`
   const copiesNote = replicas > 1 ? `${replicas} files at once, ` : ''
   console.log(
     `  ${options.largeMib} MiB, median of ${LARGE_TRIALS} (MB/s of each run)
 ` +
-      `           PUT ${medianRate(bytes, puts)} (status ${[...statuses].join(', ')})
+      `           PUT ${medianRate(bytes, puts)} (status ${[...statuses].join(', ')}, ${client})
 ` +
-      `           GET ${medianRate(bytes, gets)} (from disk, ${client})
+      `           GET ${medianRate(bytes, gets)} (from disk)
 ` +
       `           disk write+fsync ${medianRate(bytes, writes)} (${copiesNote}4 MiB writes, fsync ` +
       `each)
@@ -364,6 +416,7 @@ interface BenchOptions {
   maxSeconds: number
   largeMib: number
   replicas: number[]
+  concurrency: number[]
 }
 
 function parseOptions(): BenchOptions | undefined {
@@ -373,6 +426,7 @@ function parseOptions(): BenchOptions | undefined {
       'max-seconds': { type: 'string', default: '10' },
       'large-mib': { type: 'string', default: '100' },
       replicas: { type: 'string', default: '1,3' },
+      concurrency: { type: 'string', default: '1,16' },
       dist: { type: 'string', default: join(ROOT, 'dist') },
       profile: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -380,6 +434,7 @@ function parseOptions(): BenchOptions | undefined {
   })
   if (values.help) return undefined
   const replicas = values.replicas.split(',').map(Number)
+  const concurrency = values.concurrency.split(',').map(Number)
   const numbers = [values.requests, values['max-seconds'], values['large-mib']].map(Number)
   const [requests = 0, maxSeconds = 0, largeMib = 0] = numbers
   const valid =
@@ -389,13 +444,15 @@ function parseOptions(): BenchOptions | undefined {
     maxSeconds > 0 &&
     maxSeconds <= 120 &&
     largeMib <= 2048 &&
-    replicas.every((r) => Number.isInteger(r) && r >= 1 && r <= 6)
+    replicas.every((r) => Number.isInteger(r) && r >= 1 && r <= 6) &&
+    concurrency.every((c) => Number.isInteger(c) && c >= 1 && c <= 256)
   if (!valid) throw new Error(`invalid options\n${usage}`)
   return {
     requests,
     maxSeconds,
     largeMib,
     replicas,
+    concurrency,
     dist: resolve(values.dist),
     ...(values.profile ? { profile: resolve(values.profile) } : {}),
   }
@@ -413,7 +470,11 @@ async function main(): Promise<void> {
     `object storage bench: loopback only; proxy and storage servers in a child process ` +
       `running ${options.dist}`,
   )
-  for (const replicas of options.replicas) await benchReplicas(replicas, options)
+  try {
+    for (const replicas of options.replicas) await benchReplicas(replicas, options)
+  } finally {
+    for (const dir of leftovers) await rm(dir, { recursive: true, force: true })
+  }
 }
 
 await main()
