@@ -1,6 +1,6 @@
 /** @module bench/object-storage: small-object rates and large-object throughput beside the disk */
 import { execFile, fork, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { Agent, request as httpRequest } from 'node:http'
@@ -30,6 +30,7 @@ const TOKEN = 'bench-token'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SERVER = join(ROOT, 'bench', 'object-storage-server.mjs')
 const SMALL_FILE_PROBE = join(ROOT, 'bench', 'small-file-probe.mjs')
+const HTTP_SINK = join(ROOT, 'bench', 'http-sink.mjs')
 
 interface Sent {
   status: number
@@ -132,6 +133,17 @@ async function curl(url: string, args: string[]): Promise<CurlTransfer | undefin
   if (out === undefined) return undefined
   const [status = 0, downloaded = 0, uploaded = 0, seconds = 0] = out.trim().split(' ').map(Number)
   return { status, downloaded, uploaded, seconds }
+}
+
+/**
+ * Hashes `bytes` of the payload with MD5 in 64 KiB pieces, as the proxy hashes a body it receives:
+ * the ETag's hash runs on one core, so it bounds a single upload whatever the disk does.
+ */
+function md5Alone(bytes: number, block: Buffer): string {
+  const md5 = createHash('md5')
+  for (const chunk of payload(bytes, block))
+    for (let at = 0; at < chunk.length; at += 64 * 1024) md5.update(chunk.subarray(at, at + 65536))
+  return md5.digest('hex')
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -349,48 +361,62 @@ async function benchLarge(
   const gets: number[] = []
   const writes: number[] = []
   const reads: number[] = []
+  const hashes: number[] = []
+  const uploads: number[] = []
   const statuses = new Set<number>()
   let client = 'curl'
   // The body curl sends, from memory (tmpfs) so that reading it costs the disk nothing.
   const source = join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `nimbus-bench-${process.pid}`)
   await writeFile(source, Readable.from(payload(bytes, block)))
-  // Each run writes new files on both sides (no blocks just freed or just written by a previous
-  // run), and the API's run and the disk's alternate, so that both meet the same disk.
-  for (let trial = 0; trial < LARGE_TRIALS; trial++) {
-    const objectUrl = `${url}-${trial}`
-    const put = await curl(objectUrl, ['-T', source, '-H', 'expect:'])
-    if (put) {
-      if (put.uploaded !== bytes) throw new Error(`PUT sent ${put.uploaded} of ${bytes} bytes`)
-      statuses.add(put.status)
-      puts.push(put.seconds)
-    } else {
-      client = 'Node client'
-      const body = { data: payload(bytes, block), length: bytes }
-      puts.push(
-        await timed(async () => statuses.add((await send(agent, objectUrl, 'PUT', body)).status)),
+  const sink = fork(HTTP_SINK, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const sinkUrl = `${(await nextMessage(sink)).url}/upload`
+  try {
+    // Each run writes new files on both sides (no blocks just freed or just written by a previous
+    // run), and the API's run and the disk's alternate, so that both meet the same disk.
+    for (let trial = 0; trial < LARGE_TRIALS; trial++) {
+      const objectUrl = `${url}-${trial}`
+      const put = await curl(objectUrl, ['-T', source, '-H', 'expect:'])
+      if (put) {
+        if (put.uploaded !== bytes) throw new Error(`PUT sent ${put.uploaded} of ${bytes} bytes`)
+        statuses.add(put.status)
+        puts.push(put.seconds)
+      } else {
+        client = 'Node client'
+        const body = { data: payload(bytes, block), length: bytes }
+        puts.push(
+          await timed(async () => statuses.add((await send(agent, objectUrl, 'PUT', body)).status)),
+        )
+      }
+      // The GET reads from the disk, as the probe below does: the copies leave the page cache.
+      for (const copy of await filesUnder(dataDir, bytes)) await dropFileCache(copy)
+      const get = await curl(objectUrl, [])
+      if (get) {
+        if (get.downloaded !== bytes)
+          throw new Error(`GET gave ${get.downloaded} of ${bytes} bytes`)
+        gets.push(get.seconds)
+      } else {
+        let got = 0
+        gets.push(await timed(async () => (got = (await send(agent, objectUrl, 'GET')).bytes)))
+        if (got !== bytes) throw new Error(`GET gave ${got} of ${bytes} bytes`)
+      }
+      // The disk under the same policy: one file per replica written at once, each fsynced before
+      // it counts (the store fsyncs every copy before the 201), then one read cold.
+      const probes = Array.from({ length: replicas }, (_, i) =>
+        join(dataDir, `probe-${trial}-${i}`),
       )
+      writes.push(await timed(() => Promise.all(probes.map((p) => diskWrite(p, bytes, block)))))
+      const [probe = ''] = probes
+      await dropFileCache(probe)
+      reads.push(await timed(() => streamRead(probe)))
+      hashes.push(await timed(async () => md5Alone(bytes, block)))
+      const upload = await curl(sinkUrl, ['-T', source, '-H', 'expect:'])
+      if (upload?.uploaded === bytes && upload.status === 201) uploads.push(upload.seconds)
     }
-    // The GET reads from the disk, as the probe below does: the copies leave the page cache.
-    for (const copy of await filesUnder(dataDir, bytes)) await dropFileCache(copy)
-    const get = await curl(objectUrl, [])
-    if (get) {
-      if (get.downloaded !== bytes) throw new Error(`GET gave ${get.downloaded} of ${bytes} bytes`)
-      gets.push(get.seconds)
-    } else {
-      let got = 0
-      gets.push(await timed(async () => (got = (await send(agent, objectUrl, 'GET')).bytes)))
-      if (got !== bytes) throw new Error(`GET gave ${got} of ${bytes} bytes`)
-    }
-    // The disk under the same policy: one file per replica written at once, each fsynced before
-    // it counts (the store fsyncs every copy before the 201), then one read cold.
-    const probes = Array.from({ length: replicas }, (_, i) => join(dataDir, `probe-${trial}-${i}`))
-    writes.push(await timed(() => Promise.all(probes.map((p) => diskWrite(p, bytes, block)))))
-    const [probe = ''] = probes
-    await dropFileCache(probe)
-    reads.push(await timed(() => streamRead(probe)))
+  } finally {
+    sink.send({ cmd: 'close' })
+    agent.destroy()
+    await rm(source, { force: true })
   }
-  agent.destroy()
-  await rm(source, { force: true })
   const ratio = (disk: number[], api: number[]) =>
     `${((median(disk) / median(api)) * 100).toFixed(0)}%`
   const copiesNote = replicas > 1 ? `${replicas} files at once, ` : ''
@@ -405,7 +431,13 @@ async function benchLarge(
       `each)
            disk read ${medianRate(bytes, reads)} (page cache dropped)
 ` +
-      `           => PUT ${ratio(writes, puts)}, GET ${ratio(reads, gets)} of the disk`,
+      `           => PUT ${ratio(writes, puts)}, GET ${ratio(reads, gets)} of the disk\n` +
+      `           MD5 alone ${medianRate(bytes, hashes)} (the ETag, one core, 64 KiB pieces) ` +
+      `=> PUT at ${ratio(hashes, puts)} of it` +
+      (uploads.length === LARGE_TRIALS
+        ? `\n           upload alone ${medianRate(bytes, uploads)} (curl to a bare node:http ` +
+          `server that drops the body) => PUT at ${ratio(uploads, puts)} of it`
+        : ''),
   )
 }
 

@@ -29,10 +29,13 @@ async function fsyncDir(path) {
   }
 }
 
+// The store's own layout, objects/<partition>/<hash>/<timestamp>.data, with 2^10 partitions as
+// the default ring: per new object one new folder, whose parent (the partition) exists after the
+// first thousand objects.
 async function copy(device, i) {
   const hash = randomBytes(16).toString('hex')
-  const suffix = join(device, 'objects', String(i % 1024), hash.slice(-3))
-  const folder = join(suffix, hash)
+  const partition = join(device, 'objects', String(i % 1024))
+  const folder = join(partition, hash)
   const temp = join(device, 'tmp', hash)
   const [, handle] = await Promise.all([mkdir(folder, { recursive: true }), open(temp, DURABLE)])
   try {
@@ -41,7 +44,7 @@ async function copy(device, i) {
     await handle.close()
   }
   await rename(temp, join(folder, `${Date.now()}.data`))
-  await Promise.all([fsyncDir(folder), fsyncDir(suffix)])
+  await Promise.all([fsyncDir(folder), fsyncDir(partition)])
 }
 
 const devices = Array.from({ length: replicas }, (_, d) => join(dir, `probe-dev-${d}`))
