@@ -70,7 +70,7 @@ function send(
     // A body in hand goes out in one call: a stream per small request costs the load generator
     // more CPU than the request costs the server, and both share this machine's cores.
     if (body && !data) Readable.from(body.data).pipe(outgoing)
-    else outgoing.end(data && data.length > 0 ? Buffer.concat(data) : undefined)
+    else outgoing.end(data && (data.length === 1 ? data[0] : Buffer.concat(data)))
   })
 }
 
@@ -141,8 +141,9 @@ async function curl(url: string, args: string[]): Promise<CurlTransfer | undefin
  */
 function md5Alone(bytes: number, block: Buffer): string {
   const md5 = createHash('md5')
+  const piece = 64 * 1024
   for (const chunk of payload(bytes, block))
-    for (let at = 0; at < chunk.length; at += 64 * 1024) md5.update(chunk.subarray(at, at + 65536))
+    for (let at = 0; at < chunk.length; at += piece) md5.update(chunk.subarray(at, at + piece))
   return md5.digest('hex')
 }
 
