@@ -75,12 +75,22 @@ youngGeneration.capYoungGeneration()
 const peakRssMib = () =>
   Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024
 
+// CPU time of the event loop's own thread (its id is the pid): user plus system, in ms. The
+// thread that serves every request is what bounds the rate when it is busier than the cores are.
+const TICKS_PER_SECOND = 100
+const loopCpuMs = () => {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND
+}
+
 process.on('message', (message) => {
   if (message.cmd === 'rss') {
     const cpu = process.cpuUsage()
     process.send?.({
       rssMib: process.memoryUsage().rss / MIB,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      loopCpuMs: loopCpuMs(),
       maxRssMib: peakRssMib(),
     })
   }

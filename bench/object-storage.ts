@@ -186,6 +186,8 @@ interface ServerMessage {
   rssMib?: number
   /** User plus system CPU time of the server process so far. */
   cpuMs?: number
+  /** The same, of the server's event loop thread alone. */
+  loopCpuMs?: number
   maxRssMib?: number
 }
 
@@ -247,7 +249,8 @@ async function benchReplicas(replicas: number, options: BenchOptions): Promise<v
     // Server CPU per request: a figure the other load on a shared machine hardly moves.
     const serverCpu = async () => {
       child.send({ cmd: 'rss' })
-      return (await nextMessage(child)).cpuMs ?? 0
+      const message = await nextMessage(child)
+      return { all: message.cpuMs ?? 0, loop: message.loopCpuMs ?? 0 }
     }
     const perRequest = (cpuMs: number, report: RateReport) =>
       ((cpuMs / Math.max(report.completed + report.errors, 1)) * 1000).toFixed(0)
@@ -260,7 +263,8 @@ async function benchReplicas(replicas: number, options: BenchOptions): Promise<v
       const now = await serverCpu()
       const line =
         `${report.perSecond.toFixed(0)}/s (${report.completed} ok, ${report.errors} errors, ` +
-        `${perRequest(now - cpu, report)} µs CPU, load generator ` +
+        `${perRequest(now.all - cpu.all, report)} µs CPU, event loop ` +
+        `${perRequest(now.loop - cpu.loop, report)} µs, load generator ` +
         `${perRequest((own.user + own.system) / 1000, report)} µs)`
       cpu = now
       return { report, line }

@@ -19,6 +19,7 @@ import { EXPIRY_SCHEMA, ExpiryQueue } from './proxy/expiry-queue.js'
 import { loadOrBuildRing, rebalance, type RingDevice } from './ring/ring.js'
 import type { DiskFileStore } from './storage/disk-file.js'
 import { FileDiskFileStore } from './storage/file-disk-file.js'
+import { createFilePlacer, type FilePlacer } from './storage/file-placer.js'
 import { MemoryDiskFileStore } from './storage/memory-disk-file.js'
 import { SqliteHandles } from './storage/sqlite-handles.js'
 import { createTimestampSource } from './storage/timestamp.js'
@@ -50,8 +51,14 @@ export interface ObjectStorageUnit {
   close(): Promise<void>
 }
 
-function deviceStore(driver: ObjectStorageConfig['diskFile'], device: RingDevice): DiskFileStore {
-  return driver === 'memory' ? new MemoryDiskFileStore() : new FileDiskFileStore(device.path)
+function deviceStore(
+  driver: ObjectStorageConfig['diskFile'],
+  device: RingDevice,
+  placer: FilePlacer,
+): DiskFileStore {
+  return driver === 'memory'
+    ? new MemoryDiskFileStore()
+    : new FileDiskFileStore(device.path, placer)
 }
 
 export async function createObjectStorageUnit(
@@ -74,7 +81,10 @@ export async function createObjectStorageUnit(
       })),
     }),
   )
-  const stores = new Map(ring.devices.map((d) => [d.id, deviceStore(config.diskFile, d)]))
+  // One placer thread serves every device folder of the process.
+  const placer = createFilePlacer()
+  if (config.diskFile !== 'memory') placer.start()
+  const stores = new Map(ring.devices.map((d) => [d.id, deviceStore(config.diskFile, d, placer)]))
   const handles = new SqliteHandles()
   const cluster = new Cluster(ring, stores, handles)
   const logger = options.logger.child({ service: 'object-storage' })
@@ -142,6 +152,7 @@ export async function createObjectStorageUnit(
       await Promise.all(jobs.map((j) => j.stopped))
       handles.closeAll()
       expiryHandles.closeAll()
+      await placer.close()
     },
   }
 }

@@ -27,9 +27,10 @@ async function apply(): Promise<ThreadPolicyOutcome> {
 /**
  * Marks the process's helper threads (the libuv threadpool, V8's platform workers) SCHED_BATCH,
  * leaving the main thread SCHED_OTHER. A batch thread does not preempt a running thread when it
- * wakes. Without this, every file system call the event loop hands to the threadpool (an object
- * PUT makes six to eight: create, write, sync, mkdir, rename, directory syncs) wakes a thread that
- * takes the main thread's CPU on a machine with few cores, and requests wait while it runs. The
+ * wakes. Without this, every file system call handed to the threadpool (an object PUT makes two
+ * to four: the durable write and the folder syncs) and every message to a worker thread (the
+ * object store's file placer) wakes a thread that takes the main thread's CPU on a machine with
+ * few cores, and requests wait while it runs. The
  * helpers still get their fair share of the CPU. Runs once per process; threads started later
  * keep the default policy. Where `chrt` (util-linux) is missing or refused, nothing changes; the
  * promise never rejects.

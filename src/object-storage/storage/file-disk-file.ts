@@ -2,8 +2,6 @@
 import { randomBytes } from 'node:crypto'
 import {
   closeSync,
-  constants,
-  existsSync,
   fdatasync,
   fstatSync,
   open,
@@ -14,7 +12,7 @@ import {
   writev,
 } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import type {
@@ -25,7 +23,7 @@ import type {
   ObjectState,
 } from './disk-file.js'
 import { FileStream } from '../../core/http/index.js'
-import { DirectorySync } from './directory-sync.js'
+import { createFilePlacer, type FilePlacer, type Placement } from './file-placer.js'
 
 /** Bytes of the trailer length field that ends every `.data` file. */
 const TRAILER_LENGTH = 4
@@ -42,14 +40,14 @@ const SYNC_EVERY = 16 * 1024 * 1024
  * I/O policy. Calls that only read the page cache or release a descriptor (readdir, opening a
  * file to read it, reads of up to {@link TAIL_READ}, close) run synchronously, as SQLite's
  * listing reads do: each costs microseconds, where a round trip through the libuv threadpool
- * costs a thread wake-up and two context switches. Calls that change the file system (create,
- * write, rename, mkdir, unlink) may wait for the journal while fsyncs run, and the fsyncs wait
- * for the disk: they stay on the threadpool so the event loop never waits for them.
+ * costs a thread wake-up and two context switches. The event loop never makes a call that may
+ * wait for a journal or the disk: a large object's writes and fdatasyncs go to the threadpool, and
+ * a small object's whole write, and every rename into an object folder, go to the
+ * {@link FilePlacer} in one message; its thread makes the folder, creates and renames the files
+ * itself and leaves the disk waits (the O_DSYNC write, the fsyncs) to the threadpool.
  */
 const datasyncFd = promisify(fdatasync)
 const openFd = promisify(open)
-/** Opens a new file whose every write is durable when it returns (no separate fdatasync). */
-const WRITE_DURABLY = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC
 /** Bytes read from the end of a `.data` file with its trailer: small objects come whole. */
 const TAIL_READ = 64 * 1024
 
@@ -63,10 +61,6 @@ function listNames(dir: string): string[] {
 
 function stamp(name: string): string {
   return name.slice(0, name.lastIndexOf('.'))
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
 }
 
 /** Reads a `.data` file's JSON trailer, and its whole data when it is small. */
@@ -94,72 +88,6 @@ function readDataFile(path: string): { metadata: ObjectMetadata; body?: Buffer }
     return { metadata }
   } finally {
     closeSync(fd)
-  }
-}
-
-/** A folder creation started ahead of the rename into it. */
-interface DirCreation {
-  /** Resolves with the top folder made (undefined: another writer made it first). */
-  made: Promise<string | undefined>
-}
-
-/**
- * Object folders: created ahead of the write that fills them, and made durable along with the
- * names renamed into them.
- */
-class ObjectDirs {
-  /** Folders this store created whose entries are not yet durable, with the sync that makes them so. */
-  private readonly settling = new Map<string, Promise<void>>()
-
-  constructor(private readonly syncer: DirectorySync) {}
-
-  /**
-   * Starts creating `dir` when it is missing, so that the folder is made while the object's bytes
-   * arrive and are written. A lookup in the dentry cache decides; the rename falls back anyway.
-   */
-  prepare(dir: string): DirCreation | undefined {
-    if (existsSync(dir)) return undefined
-    const made = mkdir(dir, { recursive: true })
-    // A failure shows again in the rename's fallback.
-    made.catch(() => undefined)
-    return { made }
-  }
-
-  /**
-   * Renames a durable temporary file into `dir` and makes the new name durable: `dir` is fsynced,
-   * and so is the parent of every folder created for it. Returns whether `dir` was created for
-   * this write (then it holds nothing older to clean up).
-   */
-  async publish(temp: string, dir: string, name: string, creation?: DirCreation) {
-    const target = join(dir, name)
-    let attempted = creation !== undefined
-    let created = await creation?.made.catch(() => undefined)
-    try {
-      await rename(temp, target)
-    } catch (error) {
-      if (!isMissing(error)) throw error
-      attempted = true
-      created = await mkdir(dir, { recursive: true })
-      await rename(temp, target)
-    }
-    const dirs = [dir]
-    if (attempted) {
-      // Another writer may have created the folder and not yet made it durable: sync its parents.
-      const top = created ?? dirname(dir)
-      for (let d = dir; d.length >= top.length; d = dirname(d)) dirs.push(dirname(d))
-    }
-    const synced = Promise.all(dirs.map((d) => this.syncer.sync(d))).then(() => undefined)
-    if (created !== undefined) {
-      this.settling.set(dir, synced)
-      void synced
-        .finally(() => {
-          if (this.settling.get(dir) === synced) this.settling.delete(dir)
-        })
-        .catch(() => undefined)
-    }
-    // A folder another write of this store created is durable only once that write's syncs end.
-    await Promise.all([synced, this.settling.get(dir)])
-    return created !== undefined
   }
 }
 
@@ -196,7 +124,6 @@ class FileWriter implements DiskFileWriter {
     private readonly store: FileDiskFileStore,
     private readonly dir: string,
     private readonly temp: string,
-    private readonly creation: DirCreation | undefined,
   ) {}
 
   private file(): Promise<number> {
@@ -253,27 +180,23 @@ class FileWriter implements DiskFileWriter {
     const last = [...this.pending, json, length]
     this.pending = []
     this.pendingBytes = 0
-    if (this.opening === undefined) {
-      // Nothing written yet (a small object): one write that is durable when it returns.
-      this.opening = openFd(this.temp, WRITE_DURABLY).then((fd) => (this.fd = fd))
-      const fd = await this.opening
-      await writeAll(fd, last)
-    } else {
-      const fd = await this.file()
-      await writeAll(fd, last)
-      await datasyncFd(fd)
-      // The descriptor stays open until an intermediate sync on it has ended.
-      await this.syncing
-      if (this.failure !== undefined) throw this.failure
-    }
-    const fd = this.fd
+    const placement = { temp: this.temp, dir: this.dir, name: `${metadata.timestamp}.data` }
     this.closed = true
+    if (this.opening === undefined) {
+      // Nothing written yet (a small object): written, renamed and synced in one placement.
+      await this.store.publish({ ...placement, data: last })
+      return
+    }
+    const fd = await this.file()
+    await writeAll(fd, last)
+    await datasyncFd(fd)
+    // The descriptor stays open until an intermediate sync on it has ended.
+    await this.syncing
+    if (this.failure !== undefined) throw this.failure
     this.fd = undefined
     // The bytes are durable: the file is closed and its name published.
-    if (fd !== undefined) closeSync(fd)
-    const name = `${metadata.timestamp}.data`
-    if (!(await this.store.dirs.publish(this.temp, this.dir, name, this.creation)))
-      await removeObsolete(this.dir)
+    closeSync(fd)
+    await this.store.publish(placement)
   }
 
   async abort(): Promise<void> {
@@ -341,11 +264,15 @@ export class FileDiskFileStore implements DiskFileStore {
   private tmpReady: Promise<unknown> | undefined
   private readonly tempPrefix = randomBytes(6).toString('hex')
   private tempCount = 0
-  /** Directory fsyncs, shared by the writes that wait for the same directory. */
-  private readonly syncer = new DirectorySync()
-  readonly dirs = new ObjectDirs(this.syncer)
 
-  constructor(private readonly root: string) {
+  /**
+   * `placer` makes the renames durable; one placer may serve every store of a process. Without
+   * one, the store starts its own.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly placer: FilePlacer = createFilePlacer(),
+  ) {
     this.objects = join(root, 'objects')
     this.tmp = join(root, 'tmp')
   }
@@ -365,23 +292,22 @@ export class FileDiskFileStore implements DiskFileStore {
     return join(this.tmp, `${this.tempPrefix}-${this.tempCount.toString(36)}`)
   }
 
+  /**
+   * Gives a temporary file its name in an object folder, durably (see {@link FilePlacer}), then
+   * removes what the new file makes obsolete there, unless the folder is new.
+   */
+  async publish(placement: Placement): Promise<void> {
+    const { created } = await this.placer.place(placement)
+    if (!created) await removeObsolete(placement.dir)
+  }
+
   /** Writes a small file durably under `dir` (tombstones and metadata updates). */
   private async writeSmall(dir: string, name: string, text: string): Promise<void> {
-    const creation = this.dirs.prepare(dir)
-    const temp = await this.tempName()
-    const fd = await openFd(temp, WRITE_DURABLY)
-    try {
-      await writeAll(fd, [Buffer.from(text)])
-    } finally {
-      closeSync(fd)
-    }
-    await this.dirs.publish(temp, dir, name, creation)
+    await this.publish({ temp: await this.tempName(), dir, name, data: [Buffer.from(text)] })
   }
 
   async createWriter(partition: number, hash: string): Promise<DiskFileWriter> {
-    const dir = this.dir(partition, hash)
-    const creation = this.dirs.prepare(dir)
-    return new FileWriter(this, dir, await this.tempName(), creation)
+    return new FileWriter(this, this.dir(partition, hash), await this.tempName())
   }
 
   async read(partition: number, hash: string): Promise<ObjectState | undefined> {
