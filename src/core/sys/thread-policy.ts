@@ -30,10 +30,9 @@ async function apply(): Promise<ThreadPolicyOutcome> {
  * wakes. Without this, every file system call handed to the threadpool (an object PUT makes two
  * to four: the durable write and the folder syncs) and every message to a worker thread (the
  * object store's file placer) wakes a thread that takes the main thread's CPU on a machine with
- * few cores, and requests wait while it runs. The
- * helpers still get their fair share of the CPU. Runs once per process; threads started later
- * keep the default policy. Where `chrt` (util-linux) is missing or refused, nothing changes; the
- * promise never rejects.
+ * few cores, and requests wait while it runs. The helpers still get their fair share of the CPU.
+ * Runs once per process; threads started later keep the default policy. Where `chrt`
+ * (util-linux) is missing or refused, nothing changes; the promise never rejects.
  */
 export function batchScheduleHelperThreads(): Promise<ThreadPolicyOutcome> {
   applied ??= apply().catch((error: unknown) => ({

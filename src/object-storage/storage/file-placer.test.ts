@@ -1,5 +1,12 @@
 /** @module object-storage/storage/file-placer.test: durable placements on the worker thread */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -87,6 +94,21 @@ describe('file placer', () => {
     await expect(placing).rejects.toMatchObject({ code: 'ENOENT' })
     expect(readdirSync(root)).toEqual(['d'])
     expect(readdirSync(join(root, 'd'))).toEqual([])
+  })
+
+  it('removes the temporary file it wrote when the rename fails, and keeps one it was given', async () => {
+    placer = createFilePlacer()
+    const { root, temp } = scratch()
+    const dir = join(root, 'd')
+    // The final name is taken by a folder: a file cannot be renamed over it.
+    mkdirSync(join(dir, '1.data', 'inside'), { recursive: true })
+    const written = placer.place({ temp: temp('w'), dir, name: '1.data', data: [Buffer.from('w')] })
+    await expect(written).rejects.toMatchObject({ code: 'EISDIR' })
+    expect(existsSync(temp('w'))).toBe(false)
+    writeFileSync(temp('given'), 'g')
+    const given = placer.place({ temp: temp('given'), dir, name: '1.data' })
+    await expect(given).rejects.toMatchObject({ code: 'EISDIR' })
+    expect(readFileSync(temp('given'), 'utf8')).toBe('g')
   })
 
   it('rejects placements under way when closed, and starts again on the next one', async () => {

@@ -6,7 +6,8 @@ import { Worker } from 'node:worker_threads'
  * write the temporary file, rename it, fsync the folder and the parents made for it). Each one the
  * event loop hands to the libuv threadpool costs it a submission and a completion: together about
  * a third of the event loop's time during small PUTs. One worker thread makes them instead, so a
- * placement costs the event loop one message each way; the calls themselves still run on the
+ * placement costs the event loop one message each way. The worker makes the calls that change
+ * only names itself and hands those that wait for the disk (the O_DSYNC write, the fsyncs) to the
  * threadpool, as many at a time as come. The worker's code is evaluated from this string so that
  * it runs alike from the TypeScript sources (tsx, vitest) and from dist.
  */
@@ -49,7 +50,13 @@ async function syncFolder(path) {
 async function ownWork(job) {
   const created = fs.mkdirSync(job.dir, { recursive: true })
   if (job.data) await writeDurably(job.temp, new Uint8Array(job.data))
-  fs.renameSync(job.temp, join(job.dir, job.name))
+  try {
+    fs.renameSync(job.temp, join(job.dir, job.name))
+  } catch (error) {
+    // A temporary file this placement wrote is its own to remove; one it was given is the caller's.
+    if (job.data) fs.rmSync(job.temp, { force: true })
+    throw error
+  }
   const folders = [job.dir]
   if (created !== undefined)
     for (let d = job.dir; d.length >= created.length; d = dirname(d)) folders.push(dirname(d))
